@@ -1,0 +1,24 @@
+# Headstart developer targets. Everything goes through ./mvnw (Maven 3.9, downloaded on first use).
+MVNW := ./mvnw -B
+JAR  := target/quarkus-app/quarkus-run.jar
+
+.PHONY: run test certs package clean
+
+## run: build, make dev certificates if missing, and serve the webhook on https://localhost:8443
+run: package certs
+	java -jar $(JAR)
+
+## test: the full test suite (the command CI runs)
+test:
+	$(MVNW) verify
+
+## certs: development CA and serving certificate in certs/ (prints the base64 CA bundle)
+certs:
+	bash certs/generate.sh certs
+
+## package: build the runnable jar without running tests
+package:
+	$(MVNW) -q package -DskipTests
+
+clean:
+	$(MVNW) -q clean

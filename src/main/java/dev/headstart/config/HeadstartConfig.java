@@ -1,0 +1,121 @@
+package dev.headstart.config;
+
+import dev.headstart.rules.PullPolicyMode;
+import dev.headstart.rules.RuleSettings;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The one typed configuration of Headstart ({@code headstart.*}), shared by the webhook, the
+ * controller and the CLI. Every key can also be set as an environment variable
+ * ({@code HEADSTART_PULL_POLICY_MODE=all}).
+ */
+@ConfigMapping(prefix = "headstart")
+public interface HeadstartConfig {
+
+    /** Rule names switched off everywhere. */
+    Optional<List<String>> disabledRules();
+
+    PriorityClass priorityClass();
+
+    StartupProbe startupProbe();
+
+    PullPolicy pullPolicy();
+
+    ApiWait apiWait();
+
+    Cluster cluster();
+
+    Tls tls();
+
+    interface PriorityClass {
+        /** The class given to pods that have none. */
+        @WithDefault("headstart-high")
+        String name();
+
+        /** Its value when no cluster is reachable to read it from. */
+        @WithDefault("1000000")
+        int value();
+
+        /** Its preemption policy when no cluster is reachable to read it from. */
+        @WithDefault("PreemptLowerPriority")
+        String preemptionPolicy();
+    }
+
+    interface StartupProbe {
+        @WithDefault("1")
+        int periodSeconds();
+
+        /** The startup budget: failureThreshold = ceil(max-startup-seconds / period-seconds). */
+        @WithDefault("300")
+        int maxStartupSeconds();
+    }
+
+    interface PullPolicy {
+        /** pinned, all or off. */
+        @WithDefault("pinned")
+        String mode();
+    }
+
+    interface ApiWait {
+        /** DaemonSets as namespace/name. */
+        @WithDefault("kube-system/aws-node")
+        List<String> daemonsets();
+
+        @WithDefault("busybox:1.36.1")
+        String image();
+
+        @WithDefault("120")
+        int timeoutSeconds();
+
+        @WithDefault("10m")
+        String cpuRequest();
+
+        @WithDefault("16Mi")
+        String memoryRequest();
+
+        @WithDefault("32Mi")
+        String memoryLimit();
+    }
+
+    interface Cluster {
+        /**
+         * auto (use a cluster when in one, or when a kubeconfig or API server URL is configured),
+         * true, or false (serve from configuration alone).
+         */
+        @WithDefault("auto")
+        String enabled();
+    }
+
+    /** The serving certificate and key (PEM); re-read when the files change. */
+    interface Tls {
+        @WithDefault("certs/tls.crt")
+        String cert();
+
+        @WithDefault("certs/tls.key")
+        String key();
+    }
+
+    /** The rules' view of this configuration. */
+    default RuleSettings ruleSettings() {
+        Set<String> disabled = new HashSet<>(disabledRules().orElse(List.of()));
+        disabled.removeIf(String::isBlank);
+        return new RuleSettings(
+                Set.copyOf(disabled),
+                priorityClass().name(),
+                startupProbe().periodSeconds(),
+                startupProbe().maxStartupSeconds(),
+                PullPolicyMode.valueOf(pullPolicy().mode().trim().toUpperCase(java.util.Locale.ROOT)),
+                Set.copyOf(apiWait().daemonsets()),
+                apiWait().image(),
+                apiWait().timeoutSeconds(),
+                Map.of("cpu", apiWait().cpuRequest(), "memory", apiWait().memoryRequest()),
+                apiWait().memoryLimit().isBlank() ? Map.of() : Map.of("memory", apiWait().memoryLimit()));
+    }
+}

@@ -1,0 +1,106 @@
+package dev.headstart.rules;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code api-wait}: node DaemonSets named in configuration get a first init container that waits
+ * until the Kubernetes API answers a TCP connection. On a fresh node the kubelet may start pods
+ * before service environment variables exist; the init container then exits non-zero so the
+ * kubelet retries it, instead of the DaemonSet's own container crash-looping with back-off.
+ */
+public final class ApiWaitRule implements Rule {
+
+    public static final String NAME = "api-wait";
+    public static final String CONTAINER_NAME = "headstart-api-wait";
+
+    private final Set<String> daemonSets;
+    private final String image;
+    private final int timeoutSeconds;
+    private final Map<String, String> requests;
+    private final Map<String, String> limits;
+
+    public ApiWaitRule(Set<String> daemonSets, String image, int timeoutSeconds,
+            Map<String, String> requests, Map<String, String> limits) {
+        this.daemonSets = daemonSets;
+        this.image = image;
+        this.timeoutSeconds = timeoutSeconds;
+        this.requests = requests;
+        this.limits = limits;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public boolean appliesTo(Workload workload) {
+        return workload.kind() == WorkloadKind.DAEMON_SET && workload.podSpec() != null
+                && daemonSets.contains(workload.namespace() + "/" + workload.name());
+    }
+
+    @Override
+    public List<Finding> check(Workload workload) {
+        if (hasWaitContainer(workload)) {
+            return List.of();
+        }
+        return List.of(new Finding(NAME, "DaemonSet " + workload.name()
+                + " has no init container waiting for the Kubernetes API",
+                "add a first init container that waits for a TCP connection to "
+                        + "$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT"));
+    }
+
+    @Override
+    public boolean mutate(Workload workload, Warnings warnings) {
+        if (hasWaitContainer(workload)) {
+            return false;
+        }
+        ObjectNode spec = workload.podSpec();
+        JsonNode existing = spec.get("initContainers");
+        ArrayNode initContainers = existing instanceof ArrayNode a ? a : spec.putArray("initContainers");
+        initContainers.insert(0, waitContainer(spec));
+        return true;
+    }
+
+    private static boolean hasWaitContainer(Workload workload) {
+        return workload.initContainers().stream()
+                .anyMatch(c -> CONTAINER_NAME.equals(c.path("name").asText()));
+    }
+
+    private ObjectNode waitContainer(ObjectNode spec) {
+        ObjectNode c = spec.objectNode();
+        c.put("name", CONTAINER_NAME);
+        c.put("image", image);
+        c.put("imagePullPolicy", "IfNotPresent");
+        c.putArray("command").add("sh").add("-c").add(script());
+        ObjectNode resources = c.putObject("resources");
+        requests.forEach(resources.putObject("requests")::put);
+        if (!limits.isEmpty()) {
+            limits.forEach(resources.putObject("limits")::put);
+        }
+        ObjectNode security = c.putObject("securityContext");
+        security.put("allowPrivilegeEscalation", false);
+        security.put("readOnlyRootFilesystem", true);
+        security.put("runAsNonRoot", true);
+        security.put("runAsUser", 65534);
+        security.putObject("capabilities").putArray("drop").add("ALL");
+        return c;
+    }
+
+    /** Exits 1 when the service variables are missing (kubelet retries), 0 once the API answers. */
+    String script() {
+        return "if [ -z \"${KUBERNETES_SERVICE_HOST:-}\" ]; then"
+                + " echo 'KUBERNETES_SERVICE_HOST is not set yet'; exit 1; fi; "
+                + "deadline=$(( $(date +%s) + " + timeoutSeconds + " )); "
+                + "until nc -z -w 2 \"$KUBERNETES_SERVICE_HOST\" \"${KUBERNETES_SERVICE_PORT:-443}\"; do "
+                + "if [ $(date +%s) -ge $deadline ]; then"
+                + " echo 'Kubernetes API not reachable after " + timeoutSeconds + "s'; exit 1; fi; "
+                + "sleep 1; done; echo 'Kubernetes API reachable'";
+    }
+}

@@ -1,0 +1,24 @@
+package dev.headstart.rules;
+
+import java.util.List;
+
+/** The standard rules, in the order they run, built from settings. */
+public final class RuleSet {
+
+    private RuleSet() {
+    }
+
+    public static List<Rule> standard(RuleSettings settings, PriorityClassCatalog priorityClasses) {
+        return List.of(
+                new PriorityClassRule(settings.priorityClassName(), priorityClasses),
+                new StartupProbeRule(settings.startupPeriodSeconds(), settings.maxStartupSeconds()),
+                new PullPolicyRule(settings.pullPolicyMode()),
+                new ApiWaitRule(settings.apiWaitDaemonSets(), settings.apiWaitImage(),
+                        settings.apiWaitTimeoutSeconds(), settings.apiWaitRequests(), settings.apiWaitLimits()),
+                new KubeProxyHostnameRule());
+    }
+
+    public static RuleEngine engine(RuleSettings settings, PriorityClassCatalog priorityClasses) {
+        return new RuleEngine(standard(settings, priorityClasses), settings.disabledRules());
+    }
+}

@@ -1,0 +1,91 @@
+package dev.headstart.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.headstart.json.Json;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+
+/**
+ * Posts to the running test server over real HTTPS, trusting only the CA that certs/generate.sh
+ * made for the build, with hostname verification on.
+ */
+public final class WebhookClient {
+
+    public static final Path TEST_CERTS = Path.of("target/test-certs");
+
+    private final HttpClient http;
+    private final int port;
+
+    public WebhookClient(int port) {
+        this.port = port;
+        this.http = HttpClient.newBuilder()
+                .sslContext(trusting(TEST_CERTS.resolve("ca.crt")))
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+    }
+
+    public static WebhookClient forTests() {
+        return new WebhookClient(8444);
+    }
+
+    public HttpResponse<String> post(String path, byte[] body) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("https://localhost:" + port + path))
+                            .timeout(Duration.ofSeconds(10))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new AssertionError("request to " + path + " failed: " + e, e);
+        }
+    }
+
+    public HttpResponse<String> get(String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("https://localhost:" + port + path))
+                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new AssertionError("request to " + path + " failed: " + e, e);
+        }
+    }
+
+    /** Posts and returns the decoded AdmissionReview answer. */
+    public JsonNode review(String path, byte[] body) {
+        HttpResponse<String> response = post(path, body);
+        if (response.statusCode() != 200) {
+            throw new AssertionError("expected 200 from " + path + ", got " + response.statusCode() + ": " + response.body());
+        }
+        try {
+            return Json.MAPPER.readTree(response.body());
+        } catch (Exception e) {
+            throw new AssertionError("answer is not JSON: " + response.body(), e);
+        }
+    }
+
+    public static SSLContext trusting(Path caPem) {
+        try (InputStream in = Files.newInputStream(caPem)) {
+            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+            trust.load(null, null);
+            trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, tmf.getTrustManagers(), null);
+            return context;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot trust " + caPem + ": " + e, e);
+        }
+    }
+}
