@@ -35,8 +35,10 @@ public final class WebhookClient {
                 .build();
     }
 
+    /** A client for the server of the running {@code @QuarkusTest} (random port, read after start). */
     public static WebhookClient forTests() {
-        return new WebhookClient(8444);
+        return new WebhookClient(org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getValue("quarkus.http.test-ssl-port", Integer.class));
     }
 
     public HttpResponse<String> post(String path, byte[] body) {
