@@ -15,10 +15,13 @@ import java.util.Set;
 public class HeadstartMain {
 
     /** Roles that run inside the Quarkus server; everything else is an offline command. */
-    private static final Set<String> SERVER_ROLES = Set.of("serve");
+    private static final Set<String> SERVER_ROLES = Set.of("serve", "controller");
 
     public static void main(String... args) {
         if (args.length == 0 || SERVER_ROLES.contains(args[0])) {
+            if (args.length > 0 && args[0].equals("controller") && System.getProperty("quarkus.profile") == null) {
+                System.setProperty("quarkus.profile", "controller");
+            }
             Quarkus.run(args);
             return;
         }

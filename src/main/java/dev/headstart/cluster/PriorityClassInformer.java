@@ -1,5 +1,6 @@
 package dev.headstart.cluster;
 
+import dev.headstart.config.HeadstartConfig;
 import dev.headstart.rules.PriorityClassCatalog;
 import dev.headstart.rules.PriorityClassSpec;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
@@ -25,15 +26,17 @@ public class PriorityClassInformer implements PriorityClassCatalog {
 
     private final ClusterAccess cluster;
     private final Instance<KubernetesClient> client;
+    private final boolean webhookRole;
     private volatile SharedIndexInformer<PriorityClass> informer;
 
-    public PriorityClassInformer(ClusterAccess cluster, Instance<KubernetesClient> client) {
+    public PriorityClassInformer(ClusterAccess cluster, Instance<KubernetesClient> client, HeadstartConfig config) {
         this.cluster = cluster;
         this.client = client;
+        this.webhookRole = !config.isController();
     }
 
     void start(@Observes StartupEvent event) {
-        if (!cluster.enabled()) {
+        if (!cluster.enabled() || !webhookRole) {
             return;
         }
         informer = client.get().scheduling().v1().priorityClasses().runnableInformer(0);
@@ -52,7 +55,7 @@ public class PriorityClassInformer implements PriorityClassCatalog {
 
     /** True when there is nothing to wait for, or the cache holds the cluster's classes. */
     public boolean synced() {
-        return !cluster.enabled() || (informer != null && informer.hasSynced());
+        return !cluster.enabled() || !webhookRole || (informer != null && informer.hasSynced());
     }
 
     @Override

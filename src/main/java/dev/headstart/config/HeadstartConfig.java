@@ -19,6 +19,14 @@ import java.util.Set;
 @ConfigMapping(prefix = "headstart")
 public interface HeadstartConfig {
 
+    /** webhook (the {@code serve} command) or controller (the {@code controller} command). */
+    @WithDefault("webhook")
+    String role();
+
+    default boolean isController() {
+        return "controller".equalsIgnoreCase(role().trim());
+    }
+
     /** Rule names switched off everywhere. */
     Optional<List<String>> disabledRules();
 
