@@ -1,0 +1,94 @@
+package dev.headstart.rules;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static dev.headstart.rules.RuleTesting.workload;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ApiWaitRuleTest {
+
+    private final ApiWaitRule rule = new ApiWaitRule(Set.of("kube-system/aws-node"), "busybox:1.36.1", 5,
+            Map.of("cpu", "10m", "memory", "16Mi"), Map.of("memory", "32Mi"));
+
+    private static Workload daemonSet(String namespace, String name, String initContainers) {
+        return workload("{'apiVersion':'apps/v1','kind':'DaemonSet','metadata':{'name':'" + name + "','namespace':'"
+                + namespace + "'},'spec':{'template':{'spec':{" + initContainers
+                + "'containers':[{'name':'aws-node','image':'cni:1'}]}}}}");
+    }
+
+    @Test
+    void namedDaemonSetGetsAFirstInitContainerWithRequestsAndAPinnedImage() {
+        Workload ds = daemonSet("kube-system", "aws-node", "'initContainers':[{'name':'aws-vpc-cni-init','image':'init:1'}],");
+        assertThat(rule.appliesTo(ds)).isTrue();
+        assertThat(rule.check(ds)).hasSize(1);
+        assertThat(rule.mutate(ds, new Warnings())).isTrue();
+        ObjectNode wait = ds.initContainers().get(0);
+        assertThat(wait.path("name").asText()).isEqualTo(ApiWaitRule.CONTAINER_NAME);
+        assertThat(wait.path("image").asText()).isEqualTo("busybox:1.36.1");
+        assertThat(wait.at("/resources/requests/cpu").asText()).isEqualTo("10m");
+        assertThat(wait.at("/resources/limits/memory").asText()).isEqualTo("32Mi");
+        assertThat(wait.at("/securityContext/allowPrivilegeEscalation").asBoolean(true)).isFalse();
+        assertThat(ds.initContainers().get(1).path("name").asText()).isEqualTo("aws-vpc-cni-init");
+        assertThat(rule.check(ds)).isEmpty();
+        assertThat(rule.mutate(ds, new Warnings())).isFalse();
+        assertThat(ds.initContainers()).hasSize(2);
+    }
+
+    @Test
+    void createsTheInitContainerListWhenThereIsNone() {
+        Workload ds = daemonSet("kube-system", "aws-node", "");
+        rule.mutate(ds, new Warnings());
+        assertThat(ds.initContainers()).extracting(c -> c.path("name").asText()).containsExactly(ApiWaitRule.CONTAINER_NAME);
+    }
+
+    @Test
+    void namespaceFromTheAdmissionRequestCountsWhenTheObjectHasNone() {
+        Workload ds = Workload.of(RuleTesting.json("{'apiVersion':'apps/v1','kind':'DaemonSet','metadata':{'name':'aws-node'},"
+                + "'spec':{'template':{'spec':{'containers':[]}}}}"), "kube-system").orElseThrow();
+        assertThat(rule.appliesTo(ds)).isTrue();
+    }
+
+    @Test
+    void otherDaemonSetsAndPodsAreNotTouched() {
+        assertThat(rule.appliesTo(daemonSet("default", "aws-node", ""))).isFalse();
+        assertThat(rule.appliesTo(daemonSet("kube-system", "other", ""))).isFalse();
+        assertThat(rule.appliesTo(RuleTesting.pod("[]"))).isFalse();
+    }
+
+    /** The script itself, run by a real shell against a real listening socket (needs sh and nc). */
+    @Test
+    void scriptExitsNonZeroWithoutTheServiceVariablesAndZeroWhenTheApiAnswers() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(onPath("nc"), "nc is not installed");
+        assertThat(run(Map.of())).isEqualTo(1);
+        try (var server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            assertThat(run(Map.of("KUBERNETES_SERVICE_HOST", "127.0.0.1",
+                    "KUBERNETES_SERVICE_PORT", String.valueOf(server.getLocalPort())))).isZero();
+        }
+    }
+
+    private int run(Map<String, String> env) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("sh", "-c", rule.script()).redirectErrorStream(true);
+        pb.environment().remove("KUBERNETES_SERVICE_HOST");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return p.exitValue();
+    }
+
+    private static boolean onPath(String command) {
+        for (String dir : System.getenv("PATH").split(File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, command))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,77 @@
+package dev.headstart.rules;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+
+import static dev.headstart.rules.RuleTesting.tree;
+import static dev.headstart.rules.RuleTesting.workload;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class KubeProxyHostnameRuleTest {
+
+    private final KubeProxyHostnameRule rule = new KubeProxyHostnameRule();
+
+    private static Workload daemonSet(String container) {
+        return workload("{'apiVersion':'apps/v1','kind':'DaemonSet','metadata':{'name':'kube-proxy','namespace':'kube-system'},"
+                + "'spec':{'template':{'spec':{'containers':[" + container + "]}}}}");
+    }
+
+    @Test
+    void flagsInCommandGetTheOverrideAndNodeNameEnv() {
+        Workload ds = daemonSet("{'name':'kube-proxy','image':'registry.k8s.io/kube-proxy:v1.30.0',"
+                + "'command':['kube-proxy','--v=2','--config=/var/lib/kube-proxy-config/config'],"
+                + "'env':[{'name':'OTHER','value':'x'}]}");
+        assertThat(rule.appliesTo(ds)).isTrue();
+        assertThat(rule.check(ds)).hasSize(1);
+        assertThat(rule.mutate(ds, new Warnings())).isTrue();
+        ObjectNode c = ds.containers().get(0);
+        assertThat(c.get("command")).isEqualTo(tree("['kube-proxy','--v=2','--config=/var/lib/kube-proxy-config/config',"
+                + "'--hostname-override=$(NODE_NAME)']"));
+        assertThat(c.get("env")).isEqualTo(tree("[{'name':'OTHER','value':'x'},{'name':'NODE_NAME','valueFrom':"
+                + "{'fieldRef':{'apiVersion':'v1','fieldPath':'spec.nodeName'}}}]"));
+        assertThat(rule.check(ds)).isEmpty();
+        assertThat(rule.mutate(ds, new Warnings())).isFalse();
+    }
+
+    @Test
+    void flagsInArgsGoToArgs() {
+        Workload ds = daemonSet("{'name':'proxy','image':'x/kube-proxy:v1','command':['/usr/local/bin/kube-proxy'],"
+                + "'args':['--config=/c']}");
+        rule.mutate(ds, new Warnings());
+        ObjectNode c = ds.containers().get(0);
+        assertThat(c.get("command")).isEqualTo(tree("['/usr/local/bin/kube-proxy']"));
+        assertThat(c.get("args")).isEqualTo(tree("['--config=/c','--hostname-override=$(NODE_NAME)']"));
+    }
+
+    @Test
+    void imageEntrypointWithoutFlagsGetsNewArgs() {
+        Workload ds = daemonSet("{'name':'kp','image':'registry.k8s.io/kube-proxy:v1.30.0@sha256:ab'}");
+        rule.mutate(ds, new Warnings());
+        assertThat(ds.containers().get(0).get("args")).isEqualTo(tree("['--hostname-override=$(NODE_NAME)']"));
+    }
+
+    @Test
+    void existingOverrideInEitherFormIsLeftAlone() {
+        for (String flags : new String[] {"'--hostname-override=$(MY_NODE)'", "'--hostname-override','node-1'"}) {
+            Workload ds = daemonSet("{'name':'kube-proxy','image':'kp:1','command':['kube-proxy'," + flags + "]}");
+            assertThat(rule.check(ds)).isEmpty();
+            assertThat(rule.mutate(ds, new Warnings())).isFalse();
+            assertThat(ds.containers().get(0).has("env")).isFalse();
+        }
+    }
+
+    @Test
+    void existingNodeNameEnvIsKept() {
+        Workload ds = daemonSet("{'name':'kube-proxy','image':'kp:1','command':['kube-proxy'],"
+                + "'env':[{'name':'NODE_NAME','valueFrom':{'fieldRef':{'fieldPath':'spec.nodeName'}}}]}");
+        rule.mutate(ds, new Warnings());
+        assertThat(ds.containers().get(0).get("env")).hasSize(1);
+    }
+
+    @Test
+    void otherDaemonSetsAreNotKubeProxy() {
+        assertThat(rule.appliesTo(daemonSet("{'name':'agent','image':'datadog/agent:7','command':['agent','run']}"))).isFalse();
+        assertThat(rule.appliesTo(daemonSet("{'name':'kube-proxy-helper','image':'busybox:1','command':['sh']}"))).isFalse();
+        assertThat(rule.appliesTo(RuleTesting.pod("[{'name':'kube-proxy','image':'kube-proxy:1'}]"))).isFalse();
+    }
+}

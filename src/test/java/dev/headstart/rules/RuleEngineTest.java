@@ -1,0 +1,147 @@
+package dev.headstart.rules;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.zjsonpatch.CompatibilityFlags;
+import io.fabric8.zjsonpatch.JsonPatch;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+import static dev.headstart.rules.RuleTesting.workload;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RuleEngineTest {
+
+    private static final String POD = "{'apiVersion':'v1','kind':'Pod','metadata':{'name':'p','annotations':%s},"
+            + "'spec':{'containers':[{'name':'web','image':'app:1','imagePullPolicy':'Always',"
+            + "'readinessProbe':{'exec':{'command':['true']}}}]}}";
+
+    private final RuleEngine engine = RuleSet.engine(RuleSettings.defaults(),
+            PriorityClassCatalog.of("headstart-high", new PriorityClassSpec(1000000, null)));
+
+    private static JsonNode apply(Mutation m, ObjectNode original) {
+        return JsonPatch.apply(m.patch(), original, EnumSet.of(CompatibilityFlags.FORBID_REMOVE_MISSING_OBJECT));
+    }
+
+    @Test
+    void recordsAppliedRulesAndThePatchReproducesTheMutatedObject() {
+        Workload w = workload(String.format(POD, "{}"));
+        ObjectNode original = w.root().deepCopy();
+        Mutation m = engine.mutate(w);
+        assertThat(m.applied()).containsExactly("priority-class", "startup-probe", "pull-policy");
+        assertThat(m.mutated().at("/metadata/annotations").path(Annotations.APPLIED).asText())
+                .isEqualTo("priority-class,startup-probe,pull-policy");
+        assertThat(apply(m, original)).isEqualTo(m.mutated());
+        assertThat(w.root()).as("the received object is never modified").isEqualTo(original);
+    }
+
+    @Test
+    void annotationsObjectIsCreatedWhenMissing() {
+        Workload w = workload("{'apiVersion':'v1','kind':'Pod','metadata':{'name':'p'},'spec':{'containers':[]}}");
+        ObjectNode original = w.root().deepCopy();
+        Mutation m = engine.mutate(w);
+        assertThat(apply(m, original).at("/metadata/annotations").path(Annotations.APPLIED).asText()).isEqualTo("priority-class");
+    }
+
+    @Test
+    void skipAnnotationSwitchesRulesOffByNameOrAll() {
+        assertThat(engine.mutate(workload(String.format(POD, "{'headstart.dev/skip':'all'}"))).changed()).isFalse();
+        Mutation m = engine.mutate(workload(String.format(POD, "{'headstart.dev/skip':' startup-probe , pull-policy'}")));
+        assertThat(m.applied()).containsExactly("priority-class");
+        assertThat(engine.evaluate(workload(String.format(POD, "{'headstart.dev/skip':'pull-policy'}"))))
+                .filteredOn(r -> r.rule().name().equals("pull-policy")).extracting(RuleResult::status)
+                .containsExactly(RuleStatus.SKIP);
+    }
+
+    @Test
+    void skipAnnotationOnAPodTemplateCounts() {
+        Workload ds = workload("{'apiVersion':'apps/v1','kind':'DaemonSet','metadata':{'name':'d'},'spec':{'template':"
+                + "{'metadata':{'annotations':{'headstart.dev/skip':'all'}},'spec':{'containers':[]}}}}");
+        assertThat(engine.mutate(ds).changed()).isFalse();
+    }
+
+    @Test
+    void configurationCanDisableRules() {
+        RuleEngine limited = RuleSet.engine(RuleSettings.defaults().withDisabledRules(Set.of("priority-class", "pull-policy")),
+                name -> java.util.Optional.empty());
+        assertThat(limited.mutate(workload(String.format(POD, "{}"))).applied()).containsExactly("startup-probe");
+    }
+
+    @Test
+    void appliedAnnotationKeepsEarlierNames() {
+        Workload w = workload(String.format(POD, "{'headstart.dev/applied':'kube-proxy-hostname'}"));
+        assertThat(engine.mutate(w).mutated().at("/metadata/annotations").path(Annotations.APPLIED).asText())
+                .isEqualTo("kube-proxy-hostname,priority-class,startup-probe,pull-policy");
+    }
+
+    @Test
+    void aRuleThatThrowsFailsOpenAndLeavesNothingHalfDone() {
+        Rule halfThenThrow = new Rule() {
+            public String name() {
+                return "broken";
+            }
+
+            public boolean appliesTo(Workload w) {
+                return true;
+            }
+
+            public List<Finding> check(Workload w) {
+                return List.of(new Finding("broken", "always", "none"));
+            }
+
+            public boolean mutate(Workload w, Warnings warnings) {
+                w.metadata().put("halfDone", true);
+                throw new IllegalStateException("odd object");
+            }
+        };
+        List<String> errors = new ArrayList<>();
+        RuleEngine withBroken = new RuleEngine(List.of(new StartupProbeRule(1, 300), halfThenThrow), Set.of(),
+                (rule, e) -> errors.add(rule + ":" + e.getMessage()));
+        Workload w = workload(String.format(POD, "{}"));
+        ObjectNode original = w.root().deepCopy();
+        Mutation m = withBroken.mutate(w);
+        assertThat(m.applied()).containsExactly("startup-probe");
+        assertThat(m.failed()).containsExactly("broken");
+        assertThat(m.warnings()).containsExactly("headstart: broken: rule failed and was skipped");
+        assertThat(errors).containsExactly("broken:odd object");
+        assertThat(apply(m, original).at("/metadata/halfDone").isMissingNode()).isTrue();
+    }
+
+    @Test
+    void aRuleThatThrowsInCheckIsAnErrorResult() {
+        Rule throwsInCheck = new Rule() {
+            public String name() {
+                return "broken";
+            }
+
+            public boolean appliesTo(Workload w) {
+                return true;
+            }
+
+            public List<Finding> check(Workload w) {
+                throw new NullPointerException();
+            }
+
+            public boolean mutate(Workload w, Warnings warnings) {
+                return false;
+            }
+        };
+        RuleEngine e = new RuleEngine(List.of(throwsInCheck), Set.of());
+        Workload w = workload(String.format(POD, "{}"));
+        assertThat(e.evaluate(w)).extracting(RuleResult::status).containsExactly(RuleStatus.ERROR);
+        Mutation m = e.mutate(w);
+        assertThat(m.changed()).isFalse();
+        assertThat(m.warnings()).containsExactly("headstart: broken: rule failed and was skipped");
+    }
+
+    @Test
+    void nonWorkloadsHaveNoView() {
+        assertThat(Workload.of(RuleTesting.json("{'apiVersion':'v1','kind':'ConfigMap'}"))).isEmpty();
+        assertThat(Workload.of(RuleTesting.json("{'apiVersion':'example.com/v1','kind':'Pod'}"))).isEmpty();
+        assertThat(Workload.of(null)).isEmpty();
+    }
+}
