@@ -1,6 +1,7 @@
 package dev.headstart.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.zjsonpatch.DiffFlags;
 import io.fabric8.zjsonpatch.JsonDiff;
@@ -17,9 +18,8 @@ import java.util.function.BiConsumer;
  * mutating webhook and the CLI. Pure; callers own I/O.
  *
  * <p>Mutation first checks every rule read-only, so an object with nothing to do costs no copy and
- * no diff. The patch is a diff between the object as received and a mutated copy of that same tree,
- * never a typed round trip, so unknown fields and empty lists survive and only intended operations
- * appear. A rule that throws is left out and the rest run again from the received object: the
+ * no diff. The patch is made of diffs between copies of the object as received, never a typed round
+ * trip, so unknown fields and empty lists survive and only intended operations appear. A rule that throws is left out and the rest run again from the received object: the
  * webhook fails open for that rule, never for the request.
  */
 public final class RuleEngine {
@@ -88,14 +88,21 @@ public final class RuleEngine {
             if (pending.isEmpty()) {
                 return unchanged(received, List.of(), failed);
             }
-            Workload copy = received.over(received.root().deepCopy());
+            // Each rule works on a copy of the previous stage and contributes the diff of its own
+            // stage: diffs stay small and say what each rule meant (an inserted init container is
+            // one add, even when another rule also changed the container that now follows it).
+            ObjectNode current = received.root();
+            ArrayNode patch = current.arrayNode();
             Warnings warnings = new Warnings();
             List<String> applied = new ArrayList<>();
             Rule thrower = null;
             for (Rule rule : pending) {
+                ObjectNode next = current.deepCopy();
                 try {
-                    if (rule.mutate(copy, warnings)) {
+                    if (rule.mutate(received.over(next), warnings)) {
                         applied.add(rule.name());
+                        patch.addAll((ArrayNode) JsonDiff.asJson(current, next, DIFF_FLAGS));
+                        current = next;
                     }
                 } catch (RuntimeException e) {
                     onRuleError.accept(rule.name(), e);
@@ -112,9 +119,10 @@ public final class RuleEngine {
             if (applied.isEmpty()) {
                 return unchanged(received, warnings.messages(), failed);
             }
-            recordApplied(copy, applied);
-            JsonNode patch = JsonDiff.asJson(received.root(), copy.root(), DIFF_FLAGS);
-            return new Mutation(patch, copy.root(), List.copyOf(applied), withFailures(warnings.messages(), failed),
+            ObjectNode annotated = current.deepCopy();
+            recordApplied(received.over(annotated), applied);
+            patch.addAll((ArrayNode) JsonDiff.asJson(current, annotated, DIFF_FLAGS));
+            return new Mutation(patch, annotated, List.copyOf(applied), withFailures(warnings.messages(), failed),
                     List.copyOf(failed));
         }
     }
