@@ -28,11 +28,25 @@ public final class WebhookClient {
     private final int port;
 
     public WebhookClient(int port) {
+        this(port, HttpClient.Version.HTTP_2);
+    }
+
+    public WebhookClient(int port, HttpClient.Version version) {
+        this(port, version, TEST_CERTS.resolve("ca.crt"));
+    }
+
+    public WebhookClient(int port, HttpClient.Version version, Path caPem) {
         this.port = port;
         this.http = HttpClient.newBuilder()
-                .sslContext(trusting(TEST_CERTS.resolve("ca.crt")))
-                .connectTimeout(Duration.ofSeconds(5))
+                .version(version)
+                .sslContext(trusting(caPem))
+                .connectTimeout(Duration.ofSeconds(30))
                 .build();
+    }
+
+    /** The same server over HTTP/1.1, as some API server builds and load tools speak it. */
+    public WebhookClient http11() {
+        return new WebhookClient(port, HttpClient.Version.HTTP_1_1);
     }
 
     /** A client for the server of the running {@code @QuarkusTest} (random port, read after start). */
@@ -44,7 +58,7 @@ public final class WebhookClient {
     public HttpResponse<String> post(String path, byte[] body) {
         try {
             return http.send(HttpRequest.newBuilder(URI.create("https://localhost:" + port + path))
-                            .timeout(Duration.ofSeconds(10))
+                            .timeout(Duration.ofSeconds(30))
                             .header("Content-Type", "application/json")
                             .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                             .build(),
@@ -57,10 +71,14 @@ public final class WebhookClient {
     public HttpResponse<String> get(String path) {
         try {
             return http.send(HttpRequest.newBuilder(URI.create("https://localhost:" + port + path))
-                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
         } catch (Exception e) {
             throw new AssertionError("request to " + path + " failed: " + e, e);
         }
+    }
+
+    public int port() {
+        return port;
     }
 
     /** Posts and returns the decoded AdmissionReview answer. */
