@@ -10,12 +10,9 @@ import dev.headstart.rules.RuleSet;
 import dev.headstart.rules.RuleSettings;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import org.jboss.logging.Logger;
 
 /** Wires the pure rule engine to configuration, the cluster's caches, logging and metrics. */
 public class RuleEngineProducer {
-
-    private static final Logger LOG = Logger.getLogger(RuleEngineProducer.class);
 
     @Produces
     @Singleton
@@ -25,10 +22,7 @@ public class RuleEngineProducer {
         PriorityClassCatalog catalog = cluster.enabled() ? informer
                 : PriorityClassCatalog.of(settings.priorityClassName(), new PriorityClassSpec(
                         config.priorityClass().value(), config.priorityClass().preemptionPolicy()));
-        return new RuleEngine(RuleSet.standard(settings, catalog), settings.disabledRules(), (rule, e) -> {
-            // The exception type and message only: object contents (env values, annotations) never reach logs.
-            LOG.warnf("rule %s failed and was skipped: %s", rule, e.toString());
-            metrics.ruleError(rule);
-        });
+        return new RuleEngine(RuleSet.standard(settings, catalog), settings.disabledRules(),
+                new RuleErrorReporter(metrics));
     }
 }

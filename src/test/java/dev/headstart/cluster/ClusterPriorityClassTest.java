@@ -1,0 +1,74 @@
+package dev.headstart.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.headstart.testing.Reviews;
+import dev.headstart.testing.WebhookClient;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * With a cluster, the priority-class rule reads the class from an informer: its real value and
+ * preemption policy go into the pod, and a class that does not exist is not injected.
+ */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+@TestProfile(ClusterPriorityClassTest.WithCluster.class)
+class ClusterPriorityClassTest {
+
+    public static class WithCluster implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("headstart.cluster.enabled", "true");
+        }
+    }
+
+    @Inject
+    KubernetesClient client;
+
+    private final WebhookClient webhook = WebhookClient.forTests();
+
+    private JsonNode mutateUntil(Predicate<JsonNode> done) throws InterruptedException {
+        JsonNode answer = null;
+        for (int i = 0; i < 100; i++) {
+            answer = webhook.review("/mutate", Reviews.bytes(Reviews.review("CREATE", Reviews.object("objects/pod-needs-all.json"))));
+            if (done.test(answer)) {
+                return answer;
+            }
+            Thread.sleep(100);
+        }
+        return answer;
+    }
+
+    @Test
+    void classValueComesFromTheClusterAndAMissingClassIsNotInjected() throws Exception {
+        JsonNode missing = mutateUntil(a -> true);
+        JsonNode patch = Reviews.patchOf(missing);
+        JsonNode mutated = Reviews.applyStrictly(patch, Reviews.object("objects/pod-needs-all.json"));
+        assertThat(mutated.at("/spec/priorityClassName").isMissingNode()).isTrue();
+        assertThat(missing.at("/response/warnings/0").asText())
+                .isEqualTo("headstart: priority-class: PriorityClass headstart-high does not exist in the cluster; not injected");
+
+        client.scheduling().v1().priorityClasses().resource(new PriorityClassBuilder()
+                .withNewMetadata().withName("headstart-high").endMetadata()
+                .withValue(4242).withPreemptionPolicy("Never").build()).create();
+
+        JsonNode found = mutateUntil(a -> Reviews.applyStrictly(Reviews.patchOf(a),
+                Reviews.object("objects/pod-needs-all.json")).at("/spec/priority").asInt() == 4242);
+        JsonNode pod = Reviews.applyStrictly(Reviews.patchOf(found), Reviews.object("objects/pod-needs-all.json"));
+        assertThat(pod.at("/spec/priorityClassName").asText()).isEqualTo("headstart-high");
+        assertThat(pod.at("/spec/priority").asInt()).isEqualTo(4242);
+        assertThat(pod.at("/spec/preemptionPolicy").asText()).isEqualTo("Never");
+        assertThat(found.at("/response/warnings").isMissingNode()).isTrue();
+    }
+}
