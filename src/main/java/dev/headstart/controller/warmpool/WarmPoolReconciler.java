@@ -72,6 +72,8 @@ public class WarmPoolReconciler implements LeaderTask {
     private final AtomicBoolean passRequested = new AtomicBoolean();
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     private AutoScalingGateway gateway;
+    /** Until every informer has listed, a missing cache pod may just not be cached yet: do nothing. */
+    private volatile boolean synced;
     private ScheduledExecutorService executor;
     private SharedIndexInformer<Node> nodes;
     private SharedIndexInformer<Pod> cachePods;
@@ -162,6 +164,7 @@ public class WarmPoolReconciler implements LeaderTask {
                     }
                     synchronized (this) {
                         if (executor == current) {
+                            synced = true;
                             current.scheduleWithFixedDelay(this::safePass, 0, tick.toMillis(), TimeUnit.MILLISECONDS);
                         }
                     }
@@ -170,6 +173,7 @@ public class WarmPoolReconciler implements LeaderTask {
 
     @Override
     public synchronized void stop() {
+        synced = false;
         informers.forEach(SharedIndexInformer::close);
         informers.clear();
         if (executor != null) {
@@ -199,7 +203,7 @@ public class WarmPoolReconciler implements LeaderTask {
 
     /** One look at every tainted node. */
     void pass() {
-        if (nodes == null || !nodes.hasSynced()) {
+        if (!synced) {
             return;
         }
         List<Node> candidates = nodes.getStore().list().stream()
