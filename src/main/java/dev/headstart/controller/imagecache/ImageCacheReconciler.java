@@ -53,6 +53,8 @@ public class ImageCacheReconciler implements LeaderTask {
     private final ImageCacheSettings settings;
     private final boolean active;
     private final Map<String, Boolean> pending = new ConcurrentHashMap<>();
+    /** Reconciles finished, for tests that must know a pass happened and changed nothing. */
+    private final java.util.concurrent.atomic.AtomicLong reconciles = new java.util.concurrent.atomic.AtomicLong();
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     private ScheduledExecutorService executor;
     /** Until every informer has listed, a missing workload may just not be cached yet: do nothing. */
@@ -167,6 +169,7 @@ public class ImageCacheReconciler implements LeaderTask {
             pending.remove(namespace);
             try {
                 reconcile(namespace);
+                reconciles.incrementAndGet();
             } catch (KubernetesClientException e) {
                 LOG.warnf("image cache in %s not reconciled, retrying: %s", namespace, e.getMessage());
                 enqueue(namespace, RETRY_MILLIS);
@@ -210,6 +213,10 @@ public class ImageCacheReconciler implements LeaderTask {
                     .build());
             LOG.infof("image cache in %s updated to %d images", namespace, plan.images().size());
         }
+    }
+
+    long reconciles() {
+        return reconciles.get();
     }
 
     static boolean optedIn(Namespace namespace) {
