@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.quarkus.arc.Unremovable;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -41,6 +42,8 @@ import java.util.function.Supplier;
  * per-namespace reconcile; the DaemonSet is written only when its pod template would change.
  * Inert until the leader election calls {@link #start()}.
  */
+/* Found by type (LeaderTask) by the leader election, never injected by name. */
+@Unremovable
 @Singleton
 public class ImageCacheReconciler implements LeaderTask {
 

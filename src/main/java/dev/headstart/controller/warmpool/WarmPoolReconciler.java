@@ -23,6 +23,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.arc.Unremovable;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -52,6 +53,8 @@ import java.util.function.Supplier;
  * order, stopping at the first failure. No state is kept between passes. Inert until
  * {@link #start()}.
  */
+/* Found by type (LeaderTask) by the leader election, never injected by name. */
+@Unremovable
 @Singleton
 public class WarmPoolReconciler implements LeaderTask {
 
