@@ -60,6 +60,8 @@ public final class ImageCacheDaemonSet {
                     .withAnnotations(Map.of(Annotations.SKIP, "all", IMAGES_ANNOTATION, images))
                 .endMetadata()
                 .withNewSpec()
+                    // The no-op and pause are Linux binaries.
+                    .withNodeSelector(Map.of("kubernetes.io/os", "linux"))
                     .withAutomountServiceAccountToken(false)
                     .withEnableServiceLinks(false)
                     .withTerminationGracePeriodSeconds(1L)

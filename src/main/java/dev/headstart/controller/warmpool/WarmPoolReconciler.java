@@ -64,6 +64,7 @@ public class WarmPoolReconciler implements LeaderTask {
     public static final String HEARTBEAT_AT = "headstart.dev/warm-heartbeat-at";
     /** Node events live in the default namespace, where {@code kubectl describe node} finds them. */
     private static final String EVENT_NAMESPACE = "default";
+    private static final long EVENT_DELAY_MILLIS = 250;
 
     private final Supplier<KubernetesClient> client;
     private final Supplier<AutoScalingGateway> gatewayFactory;
@@ -186,13 +187,16 @@ public class WarmPoolReconciler implements LeaderTask {
         passRequested.set(false);
     }
 
-    /** Node and cache-pod events: one extra pass soon, however many events arrive meanwhile. */
+    /**
+     * Node and cache-pod events: one extra pass shortly, however many events arrive meanwhile (a
+     * burst of cache-pod status updates must not become a burst of Auto Scaling calls).
+     */
     private synchronized void requestPass() {
         if (executor != null && passRequested.compareAndSet(false, true)) {
-            executor.execute(() -> {
+            executor.schedule(() -> {
                 passRequested.set(false);
                 safePass();
-            });
+            }, EVENT_DELAY_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
 

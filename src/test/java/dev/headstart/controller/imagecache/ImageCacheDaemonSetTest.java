@@ -51,6 +51,7 @@ class ImageCacheDaemonSetTest {
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
         assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
         assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+        assertThat(pod.getNodeSelector()).isEqualTo(java.util.Map.of("kubernetes.io/os", "linux"));
         assertThat(pod.getImagePullSecrets()).extracting(r -> r.getName()).containsExactly("regcred");
         assertThat(pod.getTolerations()).extracting(Toleration::getKey).containsExactly("headstart.dev/warmup");
     }
