@@ -216,9 +216,10 @@ public class WarmPoolReconciler implements LeaderTask {
         List<Node> candidates = nodes.getStore().list().stream()
                 .filter(n -> settings.taint().isOn(n) || shutdownTainted(n))
                 .toList();
-        Map<Node, String> instanceIds = new HashMap<>();
+        Map<String, String> instanceIds = new HashMap<>();
         for (Node node : candidates) {
-            ProviderId.instanceId(node.getSpec().getProviderID()).ifPresent(id -> instanceIds.put(node, id));
+            ProviderId.instanceId(node.getSpec().getProviderID())
+                    .ifPresent(id -> instanceIds.put(node.getMetadata().getName(), id));
         }
         Map<String, InstanceLifecycle> lifecycle = Map.of();
         if (!instanceIds.isEmpty()) {
@@ -251,7 +252,7 @@ public class WarmPoolReconciler implements LeaderTask {
                     registered,
                     annotation(node, CACHE_COMPLETED_AT).flatMap(WarmPoolReconciler::parse),
                     annotation(node, HEARTBEAT_AT).flatMap(WarmPoolReconciler::parse),
-                    Optional.ofNullable(instanceIds.get(node)).map(lifecycle::get),
+                    Optional.ofNullable(instanceIds.get(name)).map(lifecycle::get),
                     now);
             WarmNodePlan plan = WarmNodePlan.of(facts, settings);
             counts.merge(plan.state(), 1, Integer::sum);
