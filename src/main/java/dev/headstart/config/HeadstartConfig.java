@@ -42,6 +42,65 @@ public interface HeadstartConfig {
 
     Tls tls();
 
+    WarmPool warmPool();
+
+    ImageCache imageCache();
+
+    /** Auto Scaling warm pools: the warm-up taint, lifecycle hooks and the AWS client. */
+    interface WarmPool {
+        @WithDefault("headstart.dev/warmup=true:NoSchedule")
+        String taint();
+
+        /** Switch the warm-pool reconciler off (it makes no AWS call unless a node carries the taint). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The hook on the warm-pool launch (instance entering Warmed:Pending:Wait). */
+        @WithDefault("headstart-warmup")
+        String hookName();
+
+        /** The hook on the launch out of the pool (Pending:Wait); when unset Headstart does not complete it. */
+        Optional<String> launchHookName();
+
+        /** AWS region; when unset the SDK's default region chain (env, profile, instance metadata). */
+        Optional<String> region();
+
+        /** Auto Scaling endpoint override (tests, VPC endpoints). */
+        Optional<String> endpoint();
+
+        /** How often a heartbeat extends the warm-up hook while the image cache fills. */
+        @WithDefault("60")
+        int heartbeatIntervalSeconds();
+
+        /** After this long since registration the warm-up hook is completed even if the cache is not. */
+        @WithDefault("600")
+        int cacheBudgetSeconds();
+
+        /** The periodic re-check of tainted nodes (node events trigger one too). */
+        @WithDefault("15")
+        int tickSeconds();
+    }
+
+    /** The per-namespace image-cache DaemonSet. */
+    interface ImageCache {
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Copies a static no-op binary ({@code /bin/true}) into the shared emptyDir. */
+        @WithDefault("busybox:1.36.1-musl")
+        String noopImage();
+
+        @WithDefault("registry.k8s.io/pause:3.10")
+        String pauseImage();
+
+        /** Images never cached: exact references, or prefixes ending in {@code *}. */
+        Optional<List<String>> exclude();
+
+        /** Workload events for a namespace within this window are reconciled once. */
+        @WithDefault("2000")
+        int debounceMillis();
+    }
+
     interface PriorityClass {
         /** The class given to pods that have none. */
         @WithDefault("headstart-high")

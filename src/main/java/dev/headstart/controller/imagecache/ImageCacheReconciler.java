@@ -1,0 +1,271 @@
+package dev.headstart.controller.imagecache;
+
+import dev.headstart.cluster.ClusterAccess;
+import dev.headstart.config.HeadstartConfig;
+import dev.headstart.controller.LeaderTask;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.quarkus.arc.Unremovable;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Keeps one {@code headstart-image-cache} DaemonSet in every opted-in namespace, holding the images
+ * of that namespace's workloads. Informers on the workloads and namespaces trigger a debounced
+ * per-namespace reconcile; the DaemonSet is written only when its pod template would change.
+ * Inert until the leader election calls {@link #start()}.
+ */
+/* Found by type (LeaderTask) by the leader election, never injected by name. */
+@Unremovable
+@Singleton
+public class ImageCacheReconciler implements LeaderTask {
+
+    private static final Logger LOG = Logger.getLogger(ImageCacheReconciler.class);
+    public static final String OPT_IN_LABEL = "headstart.dev/inject";
+    public static final String SWITCH_ANNOTATION = "headstart.dev/image-cache";
+    private static final long RETRY_MILLIS = 10_000;
+
+    private final Supplier<KubernetesClient> client;
+    private final ImageCacheSettings settings;
+    private final boolean active;
+    private final Map<String, Boolean> pending = new ConcurrentHashMap<>();
+    /** Reconciles finished, for tests that must know a pass happened and changed nothing. */
+    private final java.util.concurrent.atomic.AtomicLong reconciles = new java.util.concurrent.atomic.AtomicLong();
+    private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+    private ScheduledExecutorService executor;
+    /** Until every informer has listed, a missing workload may just not be cached yet: do nothing. */
+    private volatile boolean synced;
+    private SharedIndexInformer<Namespace> namespaces;
+    private SharedIndexInformer<Deployment> deployments;
+    private SharedIndexInformer<StatefulSet> statefulSets;
+    private SharedIndexInformer<DaemonSet> daemonSets;
+    private SharedIndexInformer<CronJob> cronJobs;
+
+    @Inject
+    public ImageCacheReconciler(HeadstartConfig config, ClusterAccess cluster, Instance<KubernetesClient> client) {
+        this(client::get, ImageCacheSettings.from(config),
+                config.isController() && cluster.enabled() && config.imageCache().enabled());
+    }
+
+    ImageCacheReconciler(Supplier<KubernetesClient> client, ImageCacheSettings settings, boolean active) {
+        this.client = client;
+        this.settings = settings;
+        this.active = active;
+    }
+
+    @Override
+    public String name() {
+        return "image-cache";
+    }
+
+    @Override
+    public synchronized void start() {
+        if (!active || executor != null) {
+            return;
+        }
+        executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "headstart-image-cache");
+            thread.setDaemon(true);
+            return thread;
+        });
+        KubernetesClient kube = client.get();
+        namespaces = inform(kube.namespaces().runnableInformer(0), Namespace::getMetadata, true);
+        deployments = inform(kube.apps().deployments().inAnyNamespace().runnableInformer(0), Deployment::getMetadata, false);
+        statefulSets = inform(kube.apps().statefulSets().inAnyNamespace().runnableInformer(0), StatefulSet::getMetadata, false);
+        daemonSets = inform(kube.apps().daemonSets().inAnyNamespace().runnableInformer(0), DaemonSet::getMetadata, false);
+        cronJobs = inform(kube.batch().v1().cronjobs().inAnyNamespace().runnableInformer(0), CronJob::getMetadata, false);
+        CompletableFuture.allOf(informers.stream()
+                        .map(i -> i.start().toCompletableFuture())
+                        .toArray(CompletableFuture[]::new))
+                .whenComplete((ignored, error) -> {
+                    if (error != null) {
+                        LOG.warnf("image-cache informers did not start: %s", error.toString());
+                        return;
+                    }
+                    synced = true;
+                    // Namespaces that should have a cache, and caches that may have to go.
+                    Set<String> all = new TreeSet<>();
+                    namespaces.getStore().list().forEach(n -> all.add(n.getMetadata().getName()));
+                    daemonSets.getStore().list().stream().filter(ImageCacheDaemonSet::isOurs)
+                            .forEach(d -> all.add(d.getMetadata().getNamespace()));
+                    all.forEach(this::enqueue);
+                });
+    }
+
+    @Override
+    public synchronized void stop() {
+        synced = false;
+        informers.forEach(SharedIndexInformer::close);
+        informers.clear();
+        if (executor != null) {
+            executor.shutdownNow();
+            executor = null;
+        }
+        pending.clear();
+    }
+
+    private <T extends HasMetadata> SharedIndexInformer<T> inform(SharedIndexInformer<T> informer,
+                                                                  Function<T, io.fabric8.kubernetes.api.model.ObjectMeta> meta,
+                                                                  boolean isNamespace) {
+        informer.addEventHandler(new ResourceEventHandler<T>() {
+            @Override
+            public void onAdd(T obj) {
+                changed(obj);
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                changed(newObj);
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                changed(obj);
+            }
+
+            private void changed(T obj) {
+                enqueue(isNamespace ? meta.apply(obj).getName() : meta.apply(obj).getNamespace());
+            }
+        });
+        informers.add(informer);
+        return informer;
+    }
+
+    /** Collapses a burst of events for one namespace into one reconcile after the debounce window. */
+    private void enqueue(String namespace) {
+        enqueue(namespace, settings.debounce().toMillis());
+    }
+
+    private synchronized void enqueue(String namespace, long delayMillis) {
+        if (namespace == null || !synced || executor == null || pending.putIfAbsent(namespace, Boolean.TRUE) != null) {
+            return;
+        }
+        ScheduledExecutorService current = executor;
+        current.schedule(() -> {
+            pending.remove(namespace);
+            try {
+                reconcile(namespace);
+                reconciles.incrementAndGet();
+            } catch (KubernetesClientException e) {
+                LOG.warnf("image cache in %s not reconciled, retrying: %s", namespace, e.getMessage());
+                enqueue(namespace, RETRY_MILLIS);
+            } catch (RuntimeException e) {
+                LOG.errorf("image cache in %s not reconciled: %s", namespace, e.toString());
+                enqueue(namespace, RETRY_MILLIS);
+            }
+        }, delayMillis, TimeUnit.MILLISECONDS);
+    }
+
+    void reconcile(String namespace) {
+        Namespace ns = namespaces.getStore().getByKey(namespace);
+        DaemonSet existing = daemonSets.getStore().getByKey(namespace + "/" + ImageCacheDaemonSet.NAME);
+        if (existing != null && !ImageCacheDaemonSet.isOurs(existing)) {
+            LOG.warnf("%s/%s exists and is not managed by Headstart; leaving it alone", namespace, ImageCacheDaemonSet.NAME);
+            return;
+        }
+        ImageCachePlan plan = optedIn(ns) ? ImageCachePlan.of(podSpecs(namespace), settings) : null;
+        var resource = client.get().apps().daemonSets().inNamespace(namespace).withName(ImageCacheDaemonSet.NAME);
+        if (plan == null || plan.isEmpty()) {
+            if (existing != null) {
+                resource.delete();
+                LOG.infof("image cache removed from %s", namespace);
+            }
+            return;
+        }
+        DaemonSet desired = ImageCacheDaemonSet.build(namespace, plan, settings);
+        if (existing == null) {
+            client.get().apps().daemonSets().inNamespace(namespace).resource(desired).create();
+            LOG.infof("image cache created in %s with %d images", namespace, plan.images().size());
+        } else if (!Objects.equals(ImageCacheDaemonSet.hashOf(existing), ImageCacheDaemonSet.hashOf(desired))) {
+            resource.edit(current -> new DaemonSetBuilder(current)
+                    .editMetadata()
+                        .addToLabels(desired.getMetadata().getLabels())
+                        .addToAnnotations(desired.getMetadata().getAnnotations())
+                    .endMetadata()
+                    .editSpec()
+                        .withTemplate(desired.getSpec().getTemplate())
+                        .withUpdateStrategy(desired.getSpec().getUpdateStrategy())
+                    .endSpec()
+                    .build());
+            LOG.infof("image cache in %s updated to %d images", namespace, plan.images().size());
+        }
+    }
+
+    long reconciles() {
+        return reconciles.get();
+    }
+
+    static boolean optedIn(Namespace namespace) {
+        if (namespace == null || namespace.getMetadata().getDeletionTimestamp() != null) {
+            return false;
+        }
+        Map<String, String> labels = namespace.getMetadata().getLabels();
+        Map<String, String> annotations = namespace.getMetadata().getAnnotations();
+        return labels != null && "enabled".equals(labels.get(OPT_IN_LABEL))
+                && (annotations == null || !"disabled".equalsIgnoreCase(String.valueOf(annotations.get(SWITCH_ANNOTATION)).trim()));
+    }
+
+    private List<PodSpec> podSpecs(String namespace) {
+        List<PodSpec> specs = new ArrayList<>();
+        for (Deployment d : inNamespace(deployments, namespace)) {
+            if (!managedByHeadstart(d)) {
+                specs.add(d.getSpec().getTemplate().getSpec());
+            }
+        }
+        for (StatefulSet s : inNamespace(statefulSets, namespace)) {
+            if (!managedByHeadstart(s)) {
+                specs.add(s.getSpec().getTemplate().getSpec());
+            }
+        }
+        for (DaemonSet d : inNamespace(daemonSets, namespace)) {
+            if (!managedByHeadstart(d)) {
+                specs.add(d.getSpec().getTemplate().getSpec());
+            }
+        }
+        for (CronJob c : inNamespace(cronJobs, namespace)) {
+            if (!managedByHeadstart(c) && c.getSpec().getJobTemplate() != null
+                    && c.getSpec().getJobTemplate().getSpec() != null
+                    && c.getSpec().getJobTemplate().getSpec().getTemplate() != null) {
+                specs.add(c.getSpec().getJobTemplate().getSpec().getTemplate().getSpec());
+            }
+        }
+        return specs;
+    }
+
+    private static <T> List<T> inNamespace(SharedIndexInformer<T> informer, String namespace) {
+        return informer.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace);
+    }
+
+    /** Headstart's own objects (this cache, headroom pause pods) are not workloads to cache. */
+    private static boolean managedByHeadstart(HasMetadata object) {
+        Map<String, String> labels = object.getMetadata().getLabels();
+        return labels != null && ImageCacheDaemonSet.MANAGED_BY.equals(labels.get(ImageCacheDaemonSet.MANAGED_BY_LABEL));
+    }
+}

@@ -1,0 +1,383 @@
+package dev.headstart.controller.warmpool;
+
+import dev.headstart.cluster.ClusterAccess;
+import dev.headstart.config.HeadstartConfig;
+import dev.headstart.controller.LeaderTask;
+import dev.headstart.controller.imagecache.ImageCacheCompletion;
+import dev.headstart.controller.imagecache.ImageCacheDaemonSet;
+import dev.headstart.controller.warmpool.AutoScalingGateway.InstanceLifecycle;
+import dev.headstart.controller.warmpool.AutoScalingGateway.LifecycleCallResult;
+import dev.headstart.controller.warmpool.WarmPoolAction.CompleteLifecycleAction;
+import dev.headstart.controller.warmpool.WarmPoolAction.DeleteNode;
+import dev.headstart.controller.warmpool.WarmPoolAction.MarkCacheComplete;
+import dev.headstart.controller.warmpool.WarmPoolAction.MarkHeartbeat;
+import dev.headstart.controller.warmpool.WarmPoolAction.RecordHeartbeat;
+import dev.headstart.controller.warmpool.WarmPoolAction.RemoveWarmupTaint;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.arc.Unremovable;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * Drives warm-pool nodes through their life: a node informer and a periodic tick run a pass over
+ * every node carrying the warm-up or the shutdown taint; each node's facts (Node object, image-cache
+ * pods, Auto Scaling state) go through {@link WarmNodePlan} and the resulting steps are executed in
+ * order, stopping at the first failure. No state is kept between passes. Inert until
+ * {@link #start()}.
+ */
+/* Found by type (LeaderTask) by the leader election, never injected by name. */
+@Unremovable
+@Singleton
+public class WarmPoolReconciler implements LeaderTask {
+
+    private static final Logger LOG = Logger.getLogger(WarmPoolReconciler.class);
+    public static final String SHUTDOWN_TAINT = "node.cloudprovider.kubernetes.io/shutdown";
+    public static final String CACHE_COMPLETED_AT = "headstart.dev/warm-cache-completed-at";
+    public static final String HEARTBEAT_AT = "headstart.dev/warm-heartbeat-at";
+    /** Node events live in the default namespace, where {@code kubectl describe node} finds them. */
+    private static final String EVENT_NAMESPACE = "default";
+    private static final long EVENT_DELAY_MILLIS = 250;
+
+    private final Supplier<KubernetesClient> client;
+    private final Supplier<AutoScalingGateway> gatewayFactory;
+    private final WarmPoolSettings settings;
+    private final Duration tick;
+    private final Clock clock;
+    private final WarmPoolMetrics metrics;
+    private final boolean active;
+    private final AtomicBoolean passRequested = new AtomicBoolean();
+    private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+    private AutoScalingGateway gateway;
+    /** Until every informer has listed, a missing cache pod may just not be cached yet: do nothing. */
+    private volatile boolean synced;
+    private ScheduledExecutorService executor;
+    private SharedIndexInformer<Node> nodes;
+    private SharedIndexInformer<Pod> cachePods;
+    private SharedIndexInformer<DaemonSet> caches;
+
+    @Inject
+    public WarmPoolReconciler(HeadstartConfig config, ClusterAccess cluster, Instance<KubernetesClient> client,
+                              MeterRegistry registry) {
+        this(client::get,
+                () -> SdkAutoScalingGateway.create(config.warmPool().region(), config.warmPool().endpoint()),
+                WarmPoolSettings.from(config.warmPool()),
+                Duration.ofSeconds(Math.max(1, config.warmPool().tickSeconds())),
+                Clock.systemUTC(),
+                new WarmPoolMetrics(registry),
+                config.isController() && cluster.enabled() && config.warmPool().enabled());
+    }
+
+    WarmPoolReconciler(Supplier<KubernetesClient> client, Supplier<AutoScalingGateway> gateway, WarmPoolSettings settings,
+                       Duration tick, Clock clock, WarmPoolMetrics metrics, boolean active) {
+        this.client = client;
+        this.gatewayFactory = gateway;
+        this.settings = settings;
+        this.tick = tick;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.active = active;
+    }
+
+    @Override
+    public String name() {
+        return "warm-pool";
+    }
+
+    @Override
+    public synchronized void start() {
+        if (!active || executor != null) {
+            return;
+        }
+        ScheduledExecutorService current = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "headstart-warm-pool");
+            thread.setDaemon(true);
+            return thread;
+        });
+        executor = current;
+        KubernetesClient kube = client.get();
+        nodes = kube.nodes().runnableInformer(0);
+        nodes.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Node node) {
+                requestPass();
+            }
+
+            @Override
+            public void onUpdate(Node oldNode, Node newNode) {
+                requestPass();
+            }
+
+            @Override
+            public void onDelete(Node node, boolean deletedFinalStateUnknown) {
+            }
+        });
+        cachePods = kube.pods().inAnyNamespace()
+                .withLabel(ImageCacheDaemonSet.NAME_LABEL, ImageCacheDaemonSet.NAME).runnableInformer(0);
+        cachePods.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Pod pod) {
+                requestPass();
+            }
+
+            @Override
+            public void onUpdate(Pod oldPod, Pod newPod) {
+                requestPass();
+            }
+
+            @Override
+            public void onDelete(Pod pod, boolean deletedFinalStateUnknown) {
+            }
+        });
+        caches = kube.apps().daemonSets().inAnyNamespace()
+                .withLabel(ImageCacheDaemonSet.NAME_LABEL, ImageCacheDaemonSet.NAME).runnableInformer(0);
+        informers.addAll(List.of(nodes, cachePods, caches));
+        CompletableFuture.allOf(informers.stream().map(i -> i.start().toCompletableFuture())
+                        .toArray(CompletableFuture[]::new))
+                .whenComplete((ignored, error) -> {
+                    if (error != null) {
+                        LOG.warnf("warm-pool informers did not start: %s", error.toString());
+                        return;
+                    }
+                    synchronized (this) {
+                        if (executor == current) {
+                            synced = true;
+                            current.scheduleWithFixedDelay(this::safePass, 0, tick.toMillis(), TimeUnit.MILLISECONDS);
+                        }
+                    }
+                });
+    }
+
+    @Override
+    public synchronized void stop() {
+        synced = false;
+        informers.forEach(SharedIndexInformer::close);
+        informers.clear();
+        if (executor != null) {
+            executor.shutdownNow();
+            executor = null;
+        }
+        passRequested.set(false);
+    }
+
+    /**
+     * Node and cache-pod events: one extra pass shortly, however many events arrive meanwhile (a
+     * burst of cache-pod status updates must not become a burst of Auto Scaling calls).
+     */
+    private synchronized void requestPass() {
+        if (executor != null && passRequested.compareAndSet(false, true)) {
+            executor.schedule(() -> {
+                passRequested.set(false);
+                safePass();
+            }, EVENT_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void safePass() {
+        try {
+            pass();
+        } catch (RuntimeException e) {
+            LOG.errorf("warm-pool pass failed: %s", e.toString());
+        }
+    }
+
+    /** One look at every tainted node. */
+    void pass() {
+        if (!synced) {
+            return;
+        }
+        List<Node> candidates = nodes.getStore().list().stream()
+                .filter(n -> settings.taint().isOn(n) || shutdownTainted(n))
+                .toList();
+        Map<String, String> instanceIds = new HashMap<>();
+        for (Node node : candidates) {
+            ProviderId.instanceId(node.getSpec().getProviderID())
+                    .ifPresent(id -> instanceIds.put(node.getMetadata().getName(), id));
+        }
+        Map<String, InstanceLifecycle> lifecycle = Map.of();
+        if (!instanceIds.isEmpty()) {
+            try {
+                lifecycle = gateway().describe(instanceIds.values());
+                metrics.lifecycleAction("describe", "ok");
+            } catch (AutoScalingCallException e) {
+                metrics.lifecycleAction("describe", e.kind().label());
+                LOG.warnf("warm pool: %s", e.getMessage());
+                return;
+            } catch (RuntimeException e) {
+                // e.g. no region configured and none discoverable
+                metrics.lifecycleAction("describe", "failed");
+                LOG.warnf("warm pool: cannot reach Auto Scaling: %s", e.getMessage());
+                return;
+            }
+        }
+        List<DaemonSet> cacheSets = caches.getStore().list().stream().filter(ImageCacheDaemonSet::isOurs).toList();
+        List<Pod> pods = cachePods.getStore().list();
+        Map<WarmNodeState, Integer> counts = new EnumMap<>(WarmNodeState.class);
+        Instant now = clock.instant();
+        for (Node node : candidates) {
+            String name = node.getMetadata().getName();
+            Instant registered = parse(node.getMetadata().getCreationTimestamp()).orElse(now);
+            WarmNodeFacts facts = new WarmNodeFacts(
+                    name,
+                    settings.taint().isOn(node),
+                    shutdownTainted(node),
+                    ImageCacheCompletion.nodeComplete(name, cacheSets, pods),
+                    registered,
+                    annotation(node, CACHE_COMPLETED_AT).flatMap(WarmPoolReconciler::parse),
+                    annotation(node, HEARTBEAT_AT).flatMap(WarmPoolReconciler::parse),
+                    Optional.ofNullable(instanceIds.get(name)).map(lifecycle::get),
+                    now);
+            WarmNodePlan plan = WarmNodePlan.of(facts, settings);
+            counts.merge(plan.state(), 1, Integer::sum);
+            execute(node, facts, plan.actions());
+        }
+        metrics.nodes(counts);
+    }
+
+    private void execute(Node node, WarmNodeFacts facts, List<WarmPoolAction> actions) {
+        String name = node.getMetadata().getName();
+        for (WarmPoolAction action : actions) {
+            try {
+                if (action instanceof CompleteLifecycleAction complete) {
+                    LifecycleCallResult result = gateway().completeLifecycleAction(
+                            complete.groupName(), complete.hookName(), complete.instanceId());
+                    metrics.lifecycleAction("complete", result == LifecycleCallResult.DONE ? "ok" : "no_active");
+                    completed(node, facts, complete, result);
+                } else if (action instanceof RecordHeartbeat heartbeat) {
+                    LifecycleCallResult result = gateway().recordHeartbeat(
+                            heartbeat.groupName(), heartbeat.hookName(), heartbeat.instanceId());
+                    metrics.lifecycleAction("heartbeat", result == LifecycleCallResult.DONE ? "ok" : "no_active");
+                } else if (action instanceof MarkCacheComplete mark) {
+                    annotate(name, CACHE_COMPLETED_AT, mark.at());
+                    metrics.cacheComplete(Duration.between(facts.registeredAt(), mark.at()));
+                    LOG.infof("node %s: image cache complete", name);
+                } else if (action instanceof MarkHeartbeat mark) {
+                    annotate(name, HEARTBEAT_AT, mark.at());
+                } else if (action instanceof RemoveWarmupTaint) {
+                    client.get().nodes().withName(name).edit(current -> new NodeBuilder(current)
+                            .editSpec()
+                                .withTaints(current.getSpec().getTaints().stream()
+                                        .filter(t -> !settings.taint().matches(t)).toList())
+                            .endSpec()
+                            .build());
+                    metrics.taintRemoved(Duration.between(facts.registeredAt(), facts.now()));
+                    LOG.infof("node %s left the warm pool: warm-up taint removed", name);
+                } else if (action instanceof DeleteNode delete) {
+                    client.get().nodes().withName(name).delete();
+                    LOG.infof("node %s deleted: its instance is %s in the warm pool", name, delete.lifecycleState());
+                }
+            } catch (AutoScalingCallException e) {
+                String what = action instanceof RecordHeartbeat ? "heartbeat" : "complete";
+                metrics.lifecycleAction(what, e.kind().label());
+                LOG.warnf("node %s: %s", name, e.getMessage());
+                return;
+            } catch (KubernetesClientException e) {
+                LOG.warnf("node %s: %s not applied: %s", name, action.getClass().getSimpleName(), e.getMessage());
+                return;
+            }
+        }
+    }
+
+    private void completed(Node node, WarmNodeFacts facts, CompleteLifecycleAction complete, LifecycleCallResult result) {
+        String name = node.getMetadata().getName();
+        String outcome = result == LifecycleCallResult.DONE ? "completed" : "was already completed";
+        switch (complete.why()) {
+            case BUDGET_EXCEEDED -> {
+                metrics.budgetExceeded();
+                String message = "Image cache not complete " + settings.cacheBudget().toSeconds()
+                        + "s after registration; lifecycle hook " + complete.hookName() + " " + outcome
+                        + " with CONTINUE anyway";
+                LOG.warnf("node %s: %s", name, message);
+                event(node, "WarmupBudgetExceeded", "Warning", message, facts.now());
+            }
+            case CACHE_COMPLETE -> LOG.infof("node %s: warm-up hook %s %s (CONTINUE)", name, complete.hookName(), outcome);
+            case LEAVING_POOL -> LOG.infof("node %s: launch hook %s %s (CONTINUE)", name, complete.hookName(), outcome);
+        }
+    }
+
+    private void event(Node node, String reason, String type, String message, Instant now) {
+        try {
+            String ts = now.toString();
+            client.get().v1().events().inNamespace(EVENT_NAMESPACE).resource(new EventBuilder()
+                    .withNewMetadata()
+                        .withName(node.getMetadata().getName() + "." + Long.toHexString(now.toEpochMilli()))
+                        .withNamespace(EVENT_NAMESPACE)
+                    .endMetadata()
+                    .withNewInvolvedObject()
+                        .withApiVersion("v1").withKind("Node")
+                        .withName(node.getMetadata().getName()).withUid(node.getMetadata().getUid())
+                    .endInvolvedObject()
+                    .withReason(reason)
+                    .withType(type)
+                    .withMessage(message)
+                    .withFirstTimestamp(ts)
+                    .withLastTimestamp(ts)
+                    .withCount(1)
+                    .withNewSource().withComponent("headstart-controller").endSource()
+                    .build()).create();
+        } catch (KubernetesClientException e) {
+            LOG.warnf("node %s: event %s not recorded: %s", node.getMetadata().getName(), reason, e.getMessage());
+        }
+    }
+
+    private void annotate(String node, String key, Instant at) {
+        client.get().nodes().withName(node).edit(current -> new NodeBuilder(current)
+                .editMetadata().addToAnnotations(key, at.toString()).endMetadata()
+                .build());
+    }
+
+    private synchronized AutoScalingGateway gateway() {
+        if (gateway == null) {
+            gateway = gatewayFactory.get();
+        }
+        return gateway;
+    }
+
+    static boolean shutdownTainted(Node node) {
+        return node.getSpec() != null && node.getSpec().getTaints() != null
+                && node.getSpec().getTaints().stream().anyMatch(t -> SHUTDOWN_TAINT.equals(t.getKey()));
+    }
+
+    private static Optional<String> annotation(Node node, String key) {
+        Map<String, String> annotations = node.getMetadata().getAnnotations();
+        return Optional.ofNullable(annotations == null ? null : annotations.get(key));
+    }
+
+    private static Optional<Instant> parse(String timestamp) {
+        if (timestamp == null || timestamp.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Instant.parse(timestamp));
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,257 @@
+package dev.headstart.controller.warmpool;
+
+import dev.headstart.controller.imagecache.ImageCacheDaemonSet;
+import dev.headstart.controller.imagecache.ImageCachePlan;
+import dev.headstart.controller.imagecache.ImageCacheSettings;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.Taint;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static dev.headstart.testing.Eventually.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A warm node's whole life against the fabric8 mock API server (CRUD) and the real AWS SDK talking
+ * to the Auto Scaling stub: joins tainted, fills its cache, hook completed, stopped and cleaned up,
+ * returns and enters service.
+ */
+@EnableKubernetesMockClient(crud = true)
+class WarmPoolLifecycleTest {
+
+    static final String ID = "i-0123456789abcdef0";
+    static final String NODE = "ip-10-0-1-2.ec2.internal";
+    static final Duration WAIT = Duration.ofSeconds(15);
+
+    KubernetesClient client;
+    AutoScalingStub stub;
+    SdkAutoScalingGateway gateway;
+    SimpleMeterRegistry registry;
+    WarmPoolMetrics metrics;
+    WarmPoolReconciler reconciler;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        stub = new AutoScalingStub();
+        gateway = stub.gateway();
+        registry = new SimpleMeterRegistry();
+        metrics = new WarmPoolMetrics(registry);
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (reconciler != null) {
+            reconciler.stop();
+        }
+        gateway.close();
+        stub.close();
+    }
+
+    WarmPoolReconciler reconciler(Duration heartbeat, Duration budget) {
+        WarmPoolSettings settings = new WarmPoolSettings(WarmupTaint.parse("headstart.dev/warmup=true:NoSchedule"),
+                "headstart-warmup", Optional.of("headstart-launch"), heartbeat, budget);
+        return new WarmPoolReconciler(() -> client, () -> gateway, settings, Duration.ofMillis(200),
+                Clock.systemUTC(), metrics, true);
+    }
+
+    static Node node(Taint... taints) {
+        return new NodeBuilder()
+                .withNewMetadata().withName(NODE).endMetadata()
+                .withNewSpec().withProviderID("aws:///us-east-1a/" + ID).withTaints(taints).endSpec()
+                .build();
+    }
+
+    static Taint warmup() {
+        return new Taint("NoSchedule", "headstart.dev/warmup", null, "true");
+    }
+
+    static Taint shutdown() {
+        return new Taint("NoSchedule", WarmPoolReconciler.SHUTDOWN_TAINT, null, null);
+    }
+
+    DaemonSet imageCache() {
+        ImageCacheSettings settings = new ImageCacheSettings("busybox:1.36.1-musl", "registry.k8s.io/pause:3.10", List.of(),
+                WarmupTaint.parse("headstart.dev/warmup=true:NoSchedule"), Duration.ZERO);
+        ImageCachePlan plan = ImageCachePlan.of(List.of(new PodSpecBuilder()
+                .addNewContainer().withName("app").withImage("shop/app:2.0").endContainer().build()), settings);
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata().build()).create();
+        return client.apps().daemonSets().inNamespace("shop").resource(ImageCacheDaemonSet.build("shop", plan, settings)).create();
+    }
+
+    /** The cache pod the DaemonSet controller would run on the node, all init containers exited 0. */
+    void cachePodCompletes(DaemonSet cache) {
+        Pod pod = client.pods().inNamespace("shop").resource(new PodBuilder()
+                .withNewMetadata().withName("headstart-image-cache-abcde").withNamespace("shop")
+                    .withLabels(cache.getSpec().getTemplate().getMetadata().getLabels())
+                    .withAnnotations(cache.getSpec().getTemplate().getMetadata().getAnnotations())
+                .endMetadata()
+                .withSpec(new PodSpecBuilder(cache.getSpec().getTemplate().getSpec()).withNodeName(NODE).build())
+                .build()).create();
+        List<ContainerStatus> statuses = pod.getSpec().getInitContainers().stream()
+                .map(c -> new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage())
+                        .withNewState().withNewTerminated().withExitCode(0).withReason("Completed").endTerminated().endState()
+                        .build())
+                .toList();
+        pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running")
+                .withInitContainerStatuses(statuses).build());
+        client.pods().inNamespace("shop").resource(pod).updateStatus();
+    }
+
+    double actions(String action, String result) {
+        var counter = registry.find("headstart.lifecycle.actions").tags("action", action, "result", result).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    Node currentNode() {
+        return client.nodes().withName(NODE).get();
+    }
+
+    @Test
+    void aWarmNodesWholeLife() {
+        DaemonSet cache = imageCache();
+        stub.instance(ID, "workers", "Warmed:Pending:Wait");
+        stub.activeAction("headstart-warmup", ID);
+        client.nodes().resource(node(warmup())).create();
+        reconciler = reconciler(Duration.ofSeconds(1), Duration.ofMinutes(10));
+        reconciler.start();
+
+        // Joins tainted and waits for its cache, keeping the hook alive with heartbeats.
+        eventually(WAIT, () -> {
+            assertThat(stub.requests("RecordLifecycleActionHeartbeat")).isNotEmpty().first().satisfies(r -> assertThat(r)
+                    .containsEntry("AutoScalingGroupName", "workers")
+                    .containsEntry("LifecycleHookName", "headstart-warmup")
+                    .containsEntry("InstanceId", ID));
+            assertThat(currentNode().getMetadata().getAnnotations()).containsKey(WarmPoolReconciler.HEARTBEAT_AT);
+        });
+        assertThat(stub.requests("CompleteLifecycleAction")).isEmpty();
+        assertThat(stub.actionActive("headstart-warmup", ID)).isTrue();
+        eventually(WAIT, () -> assertThat(registry.get("headstart.warm.nodes").tag("state", "warming").gauge().value())
+                .isEqualTo(1.0));
+
+        // The cache pod on the node finishes: the warm-up hook is completed with CONTINUE.
+        cachePodCompletes(cache);
+        eventually(WAIT, () -> {
+            assertThat(stub.actionActive("headstart-warmup", ID)).isFalse();
+            assertThat(currentNode().getMetadata().getAnnotations()).containsKey(WarmPoolReconciler.CACHE_COMPLETED_AT);
+        });
+        assertThat(stub.requests("CompleteLifecycleAction")).first().isEqualTo(Map.of(
+                "Action", "CompleteLifecycleAction", "Version", "2011-01-01",
+                "AutoScalingGroupName", "workers", "LifecycleHookName", "headstart-warmup",
+                "InstanceId", ID, "LifecycleActionResult", "CONTINUE"));
+        assertThat(currentNode().getSpec().getTaints()).extracting(Taint::getKey).containsExactly("headstart.dev/warmup");
+        // Until Auto Scaling moves on, passes repeat the completion and are told it is done already.
+        eventually(WAIT, () -> assertThat(actions("complete", "no_active")).isGreaterThanOrEqualTo(1));
+        assertThat(actions("complete", "ok")).isEqualTo(1);
+        assertThat(registry.get("headstart.warm.node.cache.complete").timer().count()).isEqualTo(1);
+
+        // The instance is stopped into the pool: its stale Node object is deleted.
+        stub.instance(ID, "workers", "Warmed:Stopped");
+        client.nodes().withName(NODE).edit(n -> new NodeBuilder(n).editSpec().addToTaints(shutdown()).endSpec().build());
+        eventually(WAIT, () -> assertThat(currentNode()).isNull());
+
+        // It returns to serve: kubelet registers a new Node with the warm-up taint again.
+        stub.clearRequests();
+        stub.instance(ID, "workers", "Pending:Wait");
+        stub.activeAction("headstart-launch", ID);
+        client.nodes().resource(node(warmup())).create();
+        eventually(WAIT, () -> {
+            assertThat(currentNode().getSpec().getTaints()).isNullOrEmpty();
+            assertThat(stub.actionActive("headstart-launch", ID)).isFalse();
+        });
+        assertThat(stub.requests("CompleteLifecycleAction")).first().isEqualTo(Map.of(
+                "Action", "CompleteLifecycleAction", "Version", "2011-01-01",
+                "AutoScalingGroupName", "workers", "LifecycleHookName", "headstart-launch",
+                "InstanceId", ID, "LifecycleActionResult", "CONTINUE"));
+        assertThat(registry.get("headstart.warm.node.taint.removed").timer().count()).isEqualTo(1);
+
+        // In service and untainted: Headstart leaves it alone.
+        stub.instance(ID, "workers", "InService");
+        stub.clearRequests();
+        Node before = currentNode();
+        try {
+            Thread.sleep(600);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        assertThat(stub.requests()).isEmpty();
+        assertThat(currentNode().getMetadata().getResourceVersion()).isEqualTo(before.getMetadata().getResourceVersion());
+    }
+
+    @Test
+    void budgetSpentContinuesAnywayAndRecordsWhy() {
+        imageCache();
+        stub.instance(ID, "workers", "Warmed:Pending:Wait");
+        stub.activeAction("headstart-warmup", ID);
+        client.nodes().resource(node(warmup())).create();
+        reconciler = reconciler(Duration.ofMinutes(1), Duration.ZERO);
+        reconciler.start();
+
+        eventually(WAIT, () -> assertThat(stub.actionActive("headstart-warmup", ID)).isFalse());
+        eventually(WAIT, () -> assertThat(client.v1().events().inNamespace("default").list().getItems())
+                .extracting(Event::getReason).contains("WarmupBudgetExceeded"));
+        Event event = client.v1().events().inNamespace("default").list().getItems().get(0);
+        assertThat(event.getInvolvedObject().getKind()).isEqualTo("Node");
+        assertThat(event.getInvolvedObject().getName()).isEqualTo(NODE);
+        assertThat(event.getType()).isEqualTo("Warning");
+        assertThat(registry.get("headstart.warm.cache.budget.exceeded").counter().count()).isGreaterThanOrEqualTo(1);
+        assertThat(currentNode().getMetadata().getAnnotations()).doesNotContainKey(WarmPoolReconciler.CACHE_COMPLETED_AT);
+    }
+
+    @Test
+    void aNewLeaderPicksUpMidWayAndAccessDeniedIsReported() {
+        stub.instance(ID, "workers", "Pending:Wait");
+        stub.activeAction("headstart-launch", ID);
+        client.nodes().resource(node(warmup())).create();
+        stub.failNext(403, "AccessDenied", "not authorized to perform: autoscaling:CompleteLifecycleAction");
+
+        // The describe call takes the AccessDenied: nothing is done, the failure is counted.
+        reconciler = reconciler(Duration.ofMinutes(1), Duration.ofMinutes(10));
+        reconciler.start();
+        eventually(WAIT, () -> assertThat(actions("describe", "access_denied")).isEqualTo(1));
+        reconciler.stop();
+
+        // A later leader finishes the job from what the Node and AWS say.
+        reconciler = reconciler(Duration.ofMinutes(1), Duration.ofMinutes(10));
+        reconciler.start();
+        eventually(WAIT, () -> {
+            assertThat(currentNode().getSpec().getTaints()).isNullOrEmpty();
+            assertThat(stub.actionActive("headstart-launch", ID)).isFalse();
+        });
+        reconciler.stop();
+        reconciler.stop();
+    }
+
+    @Test
+    void inertUntilStartedAndWhenInactive() throws Exception {
+        stub.instance(ID, "workers", "InService");
+        client.nodes().resource(node(warmup())).create();
+        WarmPoolSettings settings = new WarmPoolSettings(WarmupTaint.parse("headstart.dev/warmup=true:NoSchedule"),
+                "headstart-warmup", Optional.empty(), Duration.ofSeconds(60), Duration.ofMinutes(10));
+        reconciler = new WarmPoolReconciler(() -> client, () -> gateway, settings, Duration.ofMillis(100),
+                Clock.systemUTC(), metrics, false);
+        reconciler.start();
+        Thread.sleep(500);
+        assertThat(stub.requests()).isEmpty();
+        assertThat(currentNode().getSpec().getTaints()).hasSize(1);
+    }
+}
