@@ -492,6 +492,22 @@ class InstallManifestsTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("installs")
+    void everyBuiltInObjectUsesOnlyFieldsTheKubernetesApiKnows(ManifestSet set) {
+        int checked = 0;
+        List<String> unknown = new ArrayList<>();
+        for (JsonNode object : set.objects()) {
+            if (object.path("apiVersion").asText().startsWith("cert-manager.io/")) {
+                continue; // not a built-in kind; its schema is cert-manager's
+            }
+            UnknownFields.in(object).forEach(f -> unknown.add(f + " in " + object.path("metadata").path("name")));
+            checked++;
+        }
+        assertThat(unknown).as("fields the API server would reject").isEmpty();
+        assertThat(checked).isGreaterThanOrEqualTo(16);
+    }
+
     // ---------------------------------------------------------------- cert-manager overlay
 
     @Test
