@@ -39,6 +39,9 @@ render() {
   bundle=$(bash "$root/certs/generate.sh" "$cert_dir" | tail -n1)
   [[ $bundle =~ ^[A-Za-z0-9+/=]+$ ]] || die "certs/generate.sh printed no CA bundle"
   rendered=$(render_base)
+  if grep -qE '^ *caBundle:|cert-manager.io/inject-ca-from' <<<"$rendered"; then
+    die "$kustomization brings its own CA (caBundle or cert-manager); apply it with kubectl apply -k"
+  fi
   rendered=$(sed -E "s|^( *)clientConfig:\$|&\n\1  caBundle: $bundle|" <<<"$rendered")
   webhooks=$(grep -cE '^ *clientConfig:$' <<<"$rendered" || true)
   injected=$(grep -cE "^ *caBundle: $bundle\$" <<<"$rendered" || true)

@@ -603,6 +603,22 @@ class InstallManifestsTest {
     }
 
     @Test
+    void deployScriptRefusesAnInstallThatBringsItsOwnCa(@TempDir Path tmp) throws Exception {
+        Assumptions.assumeTrue(ManifestSet.renderer(ManifestSet.MANIFESTS).isPresent(), "no kubectl or kustomize");
+        Path install = Files.createDirectories(tmp.resolve("install"));
+        Files.writeString(install.resolve("kustomization.yaml"), "resources:\n  - "
+                + install.toAbsolutePath().relativize(ManifestSet.MANIFESTS.resolve("base").toAbsolutePath())
+                + "\ncommonAnnotations:\n  cert-manager.io/inject-ca-from: headstart-system/headstart-serving\n");
+        ProcessBuilder builder = new ProcessBuilder("bash", "manifests/deploy.sh", "render").redirectErrorStream(true);
+        builder.environment().put("HEADSTART_CERT_DIR", tmp.resolve("certs").toString());
+        builder.environment().put("HEADSTART_MANIFESTS", install.toString());
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).isEqualTo(2);
+        assertThat(output).contains("brings its own CA").doesNotContain("kind: Deployment");
+    }
+
+    @Test
     void undeployRemovesWebhooksFirstAndKeepsSharedCrdsAndTheWorkloadPriorityClass(@TempDir Path tmp)
             throws IOException {
         Assumptions.assumeTrue(ManifestSet.onPath("kubectl"), "no kubectl");
