@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -50,7 +51,8 @@ class DevCertificatesTest {
         assertThat(serving.getExtendedKeyUsage()).contains("1.3.6.1.5.5.7.3.1"); // serverAuth
         assertThat(ca.getBasicConstraints()).as("a CA").isGreaterThanOrEqualTo(0);
         assertThat(printed).isEqualTo(Base64.getEncoder().encodeToString(Files.readAllBytes(tmp.resolve("ca.crt"))));
-        assertThat(Files.getPosixFilePermissions(tmp.resolve("tls.key")).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+        assertThat(Files.getPosixFilePermissions(tmp.resolve("tls.key"))).as("private key readable by its owner only")
+                .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
     }
 
     @Test
