@@ -22,3 +22,20 @@ package:
 
 clean:
 	$(MVNW) -q clean
+
+# --- Install (manifests/) and image ---
+IMAGE ?= ghcr.io/headstart-dev/headstart:0.1.0
+CONTAINER_ENGINE ?= docker
+.PHONY: deploy undeploy image
+
+## deploy: certificates if missing, Secret headstart-tls, then manifests/ with the CA bundle injected
+deploy:
+	bash manifests/deploy.sh apply
+
+## undeploy: remove Headstart (keeps the shared PolicyReport CRDs and PriorityClass headstart-high)
+undeploy:
+	bash manifests/deploy.sh delete
+
+## image: build the jar, then the JVM image (needs a container engine)
+image: package
+	$(CONTAINER_ENGINE) build -f src/main/docker/Dockerfile.jvm -t $(IMAGE) .
