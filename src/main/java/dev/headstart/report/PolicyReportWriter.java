@@ -1,0 +1,286 @@
+package dev.headstart.report;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.headstart.cluster.ClusterAccess;
+import dev.headstart.config.HeadstartConfig;
+import dev.headstart.json.Json;
+import dev.headstart.rules.RuleResult;
+import dev.headstart.rules.Workload;
+import dev.headstart.rules.WorkloadKind;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes PolicyReports off the request path. {@link #submit} builds the (small) report and puts it
+ * in a bounded queue keyed by resource, where a newer verdict replaces a waiting one (latest wins),
+ * and returns at once; when the queue is full the oldest entry is dropped and counted. One
+ * background thread drains the queue in batches with create-or-update ({@code POST}, then
+ * {@code PUT} on conflict: the report is wholly ours, so last write wins). A failed write is retried
+ * with exponential backoff up to a bounded number of attempts, unless a newer verdict came in.
+ *
+ * <p>Ownership: a CREATE admission carries no uid yet, so the report's ownerReference cannot be set
+ * at submit time. The worker then reads the object's uid from the API server just before writing
+ * (by then the object has normally been persisted); while the object is not found the write is
+ * retried with backoff, and given up when it never appears (for instance a CREATE that was denied
+ * in enforce mode or by another webhook). A report is therefore never written without an owner,
+ * and so never outlives its resource.
+ *
+ * <p>Without a reachable cluster (or with {@code headstart.validation.reports.enabled=false}) the
+ * writer does nothing: {@code submit} returns without queueing and no thread is started.
+ */
+@Singleton
+public class PolicyReportWriter implements PolicyReportSink {
+
+    private static final Logger LOG = Logger.getLogger(PolicyReportWriter.class);
+
+    /** Explicit plural and scope, so no API discovery is needed to reach the custom resource. */
+    public static final ResourceDefinitionContext POLICY_REPORTS = new ResourceDefinitionContext.Builder()
+            .withGroup("wgpolicyk8s.io").withVersion("v1alpha2").withKind(PolicyReportModel.KIND)
+            .withPlural("policyreports").withNamespaced(true).build();
+
+    private final Instance<KubernetesClient> client;
+    private final boolean active;
+    private final int capacity;
+    private final int batchSize;
+    private final int maxAttempts;
+    private final Duration initialBackoff;
+    private final Duration maxBackoff;
+
+    private final Object lock = new Object();
+    /** Insertion order is age order: the first entry is the one dropped when full. Guarded by lock. */
+    private final LinkedHashMap<String, Pending> queue = new LinkedHashMap<>();
+    private volatile boolean running;
+    private Thread worker;
+
+    private final Counter written;
+    private final Counter droppedFull;
+    private final Counter droppedGaveUp;
+    private final Counter droppedUnnamed;
+    private final Counter failures;
+
+    /** One report waiting to be written, with where its owner lives. */
+    record Pending(String key, ObjectNode report, WorkloadKind kind, String namespace, String name, String uid,
+            int attempts, long notBeforeNanos) {
+
+        Pending retried(long notBefore) {
+            return new Pending(key, report, kind, namespace, name, uid, attempts + 1, notBefore);
+        }
+    }
+
+    public PolicyReportWriter(ClusterAccess cluster, Instance<KubernetesClient> client, HeadstartConfig config,
+            MeterRegistry registry) {
+        HeadstartConfig.Validation.Reports settings = config.validation().reports();
+        this.client = client;
+        this.active = cluster.enabled() && settings.enabled();
+        this.capacity = Math.max(1, settings.queueCapacity());
+        this.batchSize = Math.max(1, settings.batchSize());
+        this.maxAttempts = Math.max(1, settings.maxAttempts());
+        this.initialBackoff = settings.initialBackoff();
+        this.maxBackoff = settings.maxBackoff();
+        this.written = Counter.builder("headstart.reports.written")
+                .description("PolicyReports created or updated").register(registry);
+        this.droppedFull = dropped(registry, "queue-full");
+        this.droppedGaveUp = dropped(registry, "gave-up");
+        this.droppedUnnamed = dropped(registry, "unnamed");
+        this.failures = Counter.builder("headstart.reports.write.failures")
+                .description("PolicyReport write attempts that failed (each is retried with backoff)")
+                .register(registry);
+        Gauge.builder("headstart.reports.queue", this, PolicyReportWriter::queued)
+                .description("PolicyReports waiting to be written").register(registry);
+    }
+
+    private static Counter dropped(MeterRegistry registry, String reason) {
+        return Counter.builder("headstart.reports.dropped")
+                .description("PolicyReports never written: queue full (oldest dropped), retries exhausted, or no name")
+                .tag("reason", reason).register(registry);
+    }
+
+    void start(@Observes StartupEvent event) {
+        if (!active) {
+            return;
+        }
+        running = true;
+        worker = new Thread(this::drain, "headstart-policy-reports");
+        worker.setDaemon(true);
+        worker.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        running = false;
+        Thread current = worker;
+        if (current != null) {
+            current.interrupt();
+        }
+    }
+
+    @Override
+    public void submit(Workload workload, List<RuleResult> results) {
+        if (!active) {
+            return;
+        }
+        String name = PolicyReportModel.resourceName(workload);
+        if (name.isEmpty()) {
+            // generateName only: the API server has not named it yet, so there is nothing to own the report.
+            droppedUnnamed.increment();
+            return;
+        }
+        String uid = workload.root().path("metadata").path("uid").asText("");
+        ObjectNode report = PolicyReportModel.build(workload, results, Instant.now(), uid.isEmpty() ? null : uid);
+        String key = workload.namespace() + '/' + workload.kind().kindName() + '/' + name;
+        Pending pending = new Pending(key, report, workload.kind(), workload.namespace(), name,
+                uid.isEmpty() ? null : uid, 0, 0L);
+        synchronized (lock) {
+            queue.remove(key);
+            if (queue.size() >= capacity) {
+                Iterator<Map.Entry<String, Pending>> oldest = queue.entrySet().iterator();
+                oldest.next();
+                oldest.remove();
+                droppedFull.increment();
+            }
+            queue.put(key, pending);
+            lock.notifyAll();
+        }
+    }
+
+    int queued() {
+        synchronized (lock) {
+            return queue.size();
+        }
+    }
+
+    private void drain() {
+        while (running) {
+            List<Pending> batch;
+            try {
+                batch = nextBatch();
+            } catch (InterruptedException e) {
+                return;
+            }
+            for (Pending pending : batch) {
+                if (!running) {
+                    return;
+                }
+                try {
+                    write(pending);
+                    written.increment();
+                } catch (RuntimeException e) {
+                    failures.increment();
+                    retry(pending, e);
+                }
+            }
+        }
+    }
+
+    /** Waits until at least one entry is due, then takes up to batchSize due entries, oldest first. */
+    private List<Pending> nextBatch() throws InterruptedException {
+        synchronized (lock) {
+            while (true) {
+                long now = System.nanoTime();
+                List<Pending> batch = new ArrayList<>();
+                long earliest = Long.MAX_VALUE;
+                Iterator<Pending> it = queue.values().iterator();
+                while (it.hasNext() && batch.size() < batchSize) {
+                    Pending p = it.next();
+                    if (p.notBeforeNanos() - now <= 0) {
+                        batch.add(p);
+                        it.remove();
+                    } else {
+                        earliest = Math.min(earliest, p.notBeforeNanos() - now);
+                    }
+                }
+                if (!batch.isEmpty()) {
+                    return batch;
+                }
+                if (earliest == Long.MAX_VALUE) {
+                    lock.wait();
+                } else {
+                    lock.wait(Math.max(1, earliest / 1_000_000));
+                }
+            }
+        }
+    }
+
+    private void retry(Pending pending, RuntimeException e) {
+        int attempt = pending.attempts() + 1;
+        if (attempt >= maxAttempts) {
+            droppedGaveUp.increment();
+            LOG.warnf("gave up writing PolicyReport for %s after %d attempts: %s", pending.key(), attempt, oneLine(e));
+            return;
+        }
+        long delay = Math.min(maxBackoff.toNanos(), initialBackoff.toNanos() << Math.min(20, attempt - 1));
+        LOG.debugf("PolicyReport write for %s failed (attempt %d), retrying in %d ms: %s", pending.key(), attempt,
+                delay / 1_000_000, oneLine(e));
+        synchronized (lock) {
+            // A newer verdict already waiting wins over this retry; a full queue drops the retry.
+            if (queue.containsKey(pending.key())) {
+                return;
+            }
+            if (queue.size() >= capacity) {
+                droppedFull.increment();
+                return;
+            }
+            queue.put(pending.key(), pending.retried(System.nanoTime() + delay));
+            lock.notifyAll();
+        }
+    }
+
+    private void write(Pending pending) {
+        KubernetesClient kube = client.get();
+        ObjectNode report = pending.report();
+        if (pending.uid() == null) {
+            HasMetadata owner = kube.resources(typeOf(pending.kind())).inNamespace(pending.namespace())
+                    .withName(pending.name()).get();
+            if (owner == null || owner.getMetadata().getUid() == null) {
+                throw new IllegalStateException(pending.kind().kindName() + " not found yet");
+            }
+            report = PolicyReportModel.withOwner(report.deepCopy(), owner.getMetadata().getUid());
+        }
+        GenericKubernetesResource resource = Json.MAPPER.convertValue(report, GenericKubernetesResource.class);
+        kube.genericKubernetesResources(POLICY_REPORTS).inNamespace(pending.namespace()).resource(resource)
+                .createOr(NonDeletingOperation::update);
+    }
+
+    private static Class<? extends HasMetadata> typeOf(WorkloadKind kind) {
+        return switch (kind) {
+            case POD -> Pod.class;
+            case DAEMON_SET -> DaemonSet.class;
+            case DEPLOYMENT -> Deployment.class;
+            case STATEFUL_SET -> StatefulSet.class;
+            case REPLICA_SET -> ReplicaSet.class;
+            case JOB -> Job.class;
+            case CRON_JOB -> CronJob.class;
+        };
+    }
+
+    private static String oneLine(RuntimeException e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return message.replaceAll("\\s+", " ");
+    }
+}
