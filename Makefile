@@ -22,3 +22,13 @@ package:
 
 clean:
 	$(MVNW) -q clean
+
+## mutate: print manifests with Headstart's changes, e.g. `make mutate F=examples/` (F: file, dir or -)
+## audit: print a PolicyReport per workload; fails when a rule fails, e.g. `make audit F=app.yaml`
+F ?= examples/
+.PHONY: mutate audit
+mutate:
+	bin/headstart mutate -f $(F)
+
+audit:
+	bin/headstart audit -f $(F)
