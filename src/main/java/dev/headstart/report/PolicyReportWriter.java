@@ -31,11 +31,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Writes PolicyReports off the request path. {@link #submit} builds the (small) report and puts it
@@ -45,12 +41,14 @@ import java.util.Map;
  * {@code PUT} on conflict: the report is wholly ours, so last write wins). A failed write is retried
  * with exponential backoff up to a bounded number of attempts, unless a newer verdict came in.
  *
- * <p>Ownership: a CREATE admission carries no uid yet, so the report's ownerReference cannot be set
- * at submit time. The worker then reads the object's uid from the API server just before writing
- * (by then the object has normally been persisted); while the object is not found the write is
- * retried with backoff, and given up when it never appears (for instance a CREATE that was denied
- * in enforce mode or by another webhook). A report is therefore never written without an owner,
- * and so never outlives its resource.
+ * <p>Ownership: the report is owned by its resource (ownerReference with the uid), so it is garbage
+ * collected with it. Validating admission runs after the API server has filled in the name and uid
+ * of a new object, so {@code /validate} normally hands over both. When the uid is missing anyway (a
+ * mutating-phase caller, an older API server), the worker reads it from the API server just before
+ * writing; while the object is not found the write is retried with backoff, and given up when it
+ * never appears (a CREATE denied in enforce mode or by another webhook). A report is therefore never
+ * written without an owner, and never outlives its resource. Objects without a name at all
+ * ({@code generateName} only) are not reported (counted as dropped, reason "unnamed").
  *
  * <p>Without a reachable cluster (or with {@code headstart.validation.reports.enabled=false}) the
  * writer does nothing: {@code submit} returns without queueing and no thread is started.
@@ -67,15 +65,12 @@ public class PolicyReportWriter implements PolicyReportSink {
 
     private final Instance<KubernetesClient> client;
     private final boolean active;
-    private final int capacity;
     private final int batchSize;
     private final int maxAttempts;
     private final Duration initialBackoff;
     private final Duration maxBackoff;
 
-    private final Object lock = new Object();
-    /** Insertion order is age order: the first entry is the one dropped when full. Guarded by lock. */
-    private final LinkedHashMap<String, Pending> queue = new LinkedHashMap<>();
+    private final PendingReports<Pending> queue;
     private volatile boolean running;
     private Thread worker;
 
@@ -87,10 +82,10 @@ public class PolicyReportWriter implements PolicyReportSink {
 
     /** One report waiting to be written, with where its owner lives. */
     record Pending(String key, ObjectNode report, WorkloadKind kind, String namespace, String name, String uid,
-            int attempts, long notBeforeNanos) {
+            int attempts) {
 
-        Pending retried(long notBefore) {
-            return new Pending(key, report, kind, namespace, name, uid, attempts + 1, notBefore);
+        Pending retried() {
+            return new Pending(key, report, kind, namespace, name, uid, attempts + 1);
         }
     }
 
@@ -99,7 +94,7 @@ public class PolicyReportWriter implements PolicyReportSink {
         HeadstartConfig.Validation.Reports settings = config.validation().reports();
         this.client = client;
         this.active = cluster.enabled() && settings.enabled();
-        this.capacity = Math.max(1, settings.queueCapacity());
+        this.queue = new PendingReports<>(settings.queueCapacity(), System::nanoTime);
         this.batchSize = Math.max(1, settings.batchSize());
         this.maxAttempts = Math.max(1, settings.maxAttempts());
         this.initialBackoff = settings.initialBackoff();
@@ -112,7 +107,7 @@ public class PolicyReportWriter implements PolicyReportSink {
         this.failures = Counter.builder("headstart.reports.write.failures")
                 .description("PolicyReport write attempts that failed (each is retried with backoff)")
                 .register(registry);
-        Gauge.builder("headstart.reports.queue", this, PolicyReportWriter::queued)
+        Gauge.builder("headstart.reports.queue", queue, PendingReports::size)
                 .description("PolicyReports waiting to be written").register(registry);
     }
 
@@ -155,23 +150,9 @@ public class PolicyReportWriter implements PolicyReportSink {
         ObjectNode report = PolicyReportModel.build(workload, results, Instant.now(), uid.isEmpty() ? null : uid);
         String key = workload.namespace() + '/' + workload.kind().kindName() + '/' + name;
         Pending pending = new Pending(key, report, workload.kind(), workload.namespace(), name,
-                uid.isEmpty() ? null : uid, 0, 0L);
-        synchronized (lock) {
-            queue.remove(key);
-            if (queue.size() >= capacity) {
-                Iterator<Map.Entry<String, Pending>> oldest = queue.entrySet().iterator();
-                oldest.next();
-                oldest.remove();
-                droppedFull.increment();
-            }
-            queue.put(key, pending);
-            lock.notifyAll();
-        }
-    }
-
-    int queued() {
-        synchronized (lock) {
-            return queue.size();
+                uid.isEmpty() ? null : uid, 0);
+        if (queue.offer(key, pending)) {
+            droppedFull.increment();
         }
     }
 
@@ -179,7 +160,7 @@ public class PolicyReportWriter implements PolicyReportSink {
         while (running) {
             List<Pending> batch;
             try {
-                batch = nextBatch();
+                batch = queue.take(batchSize);
             } catch (InterruptedException e) {
                 return;
             }
@@ -198,35 +179,6 @@ public class PolicyReportWriter implements PolicyReportSink {
         }
     }
 
-    /** Waits until at least one entry is due, then takes up to batchSize due entries, oldest first. */
-    private List<Pending> nextBatch() throws InterruptedException {
-        synchronized (lock) {
-            while (true) {
-                long now = System.nanoTime();
-                List<Pending> batch = new ArrayList<>();
-                long earliest = Long.MAX_VALUE;
-                Iterator<Pending> it = queue.values().iterator();
-                while (it.hasNext() && batch.size() < batchSize) {
-                    Pending p = it.next();
-                    if (p.notBeforeNanos() - now <= 0) {
-                        batch.add(p);
-                        it.remove();
-                    } else {
-                        earliest = Math.min(earliest, p.notBeforeNanos() - now);
-                    }
-                }
-                if (!batch.isEmpty()) {
-                    return batch;
-                }
-                if (earliest == Long.MAX_VALUE) {
-                    lock.wait();
-                } else {
-                    lock.wait(Math.max(1, earliest / 1_000_000));
-                }
-            }
-        }
-    }
-
     private void retry(Pending pending, RuntimeException e) {
         int attempt = pending.attempts() + 1;
         if (attempt >= maxAttempts) {
@@ -237,17 +189,9 @@ public class PolicyReportWriter implements PolicyReportSink {
         long delay = Math.min(maxBackoff.toNanos(), initialBackoff.toNanos() << Math.min(20, attempt - 1));
         LOG.debugf("PolicyReport write for %s failed (attempt %d), retrying in %d ms: %s", pending.key(), attempt,
                 delay / 1_000_000, oneLine(e));
-        synchronized (lock) {
-            // A newer verdict already waiting wins over this retry; a full queue drops the retry.
-            if (queue.containsKey(pending.key())) {
-                return;
-            }
-            if (queue.size() >= capacity) {
-                droppedFull.increment();
-                return;
-            }
-            queue.put(pending.key(), pending.retried(System.nanoTime() + delay));
-            lock.notifyAll();
+        // A newer verdict already waiting wins over this retry; a full queue drops the retry.
+        if (!queue.retry(pending.key(), pending.retried(), delay)) {
+            droppedFull.increment();
         }
     }
 
