@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.micrometer.core.instrument.Counter;
@@ -32,6 +33,7 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Writes PolicyReports off the request path. {@link #submit} builds the (small) report and puts it
@@ -78,6 +80,8 @@ public class PolicyReportWriter implements PolicyReportSink {
     private final Counter droppedFull;
     private final Counter droppedGaveUp;
     private final Counter droppedUnnamed;
+    private final Counter droppedNoCrd;
+    private final AtomicBoolean noCrdLogged = new AtomicBoolean();
     private final Counter failures;
 
     /** One report waiting to be written, with where its owner lives. */
@@ -104,6 +108,7 @@ public class PolicyReportWriter implements PolicyReportSink {
         this.droppedFull = dropped(registry, "queue-full");
         this.droppedGaveUp = dropped(registry, "gave-up");
         this.droppedUnnamed = dropped(registry, "unnamed");
+        this.droppedNoCrd = dropped(registry, "no-crd");
         this.failures = Counter.builder("headstart.reports.write.failures")
                 .description("PolicyReport write attempts that failed (each is retried with backoff)")
                 .register(registry);
@@ -113,7 +118,7 @@ public class PolicyReportWriter implements PolicyReportSink {
 
     private static Counter dropped(MeterRegistry registry, String reason) {
         return Counter.builder("headstart.reports.dropped")
-                .description("PolicyReports never written: queue full (oldest dropped), retries exhausted, or no name")
+                .description("PolicyReports never written: queue full (oldest dropped), retries exhausted, no name, CRD missing")
                 .tag("reason", reason).register(registry);
     }
 
@@ -171,6 +176,17 @@ public class PolicyReportWriter implements PolicyReportSink {
                 try {
                     write(pending);
                     written.increment();
+                } catch (PolicyReportsNotServed e) {
+                    // Retrying cannot help (CRD not installed, or the namespace is gone): drop.
+                    if (e.namespaceGone) {
+                        droppedGaveUp.increment();
+                    } else {
+                        droppedNoCrd.increment();
+                    }
+                    if (!e.namespaceGone && noCrdLogged.compareAndSet(false, true)) {
+                        LOG.warn("PolicyReports are not served by this cluster (404): install "
+                                + "manifests/crds/policyreports.wgpolicyk8s.io.yaml; reports are dropped until then");
+                    }
                 } catch (RuntimeException e) {
                     failures.increment();
                     retry(pending, e);
@@ -207,8 +223,28 @@ public class PolicyReportWriter implements PolicyReportSink {
             report = PolicyReportModel.withOwner(report.deepCopy(), owner.getMetadata().getUid());
         }
         GenericKubernetesResource resource = Json.MAPPER.convertValue(report, GenericKubernetesResource.class);
-        kube.genericKubernetesResources(POLICY_REPORTS).inNamespace(pending.namespace()).resource(resource)
-                .createOr(NonDeletingOperation::update);
+        try {
+            kube.genericKubernetesResources(POLICY_REPORTS).inNamespace(pending.namespace()).resource(resource)
+                    .createOr(NonDeletingOperation::update);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) {
+                boolean namespaceGone = e.getStatus() != null && e.getStatus().getDetails() != null
+                        && "namespaces".equals(e.getStatus().getDetails().getKind());
+                throw new PolicyReportsNotServed(namespaceGone);
+            }
+            throw e;
+        }
+        noCrdLogged.set(false);
+    }
+
+    /** A 404 on write: the CRD is not installed, or the report's namespace no longer exists. */
+    private static final class PolicyReportsNotServed extends RuntimeException {
+        final boolean namespaceGone;
+
+        PolicyReportsNotServed(boolean namespaceGone) {
+            super("policyreports.wgpolicyk8s.io not served", null, false, false);
+            this.namespaceGone = namespaceGone;
+        }
     }
 
     private static Class<? extends HasMetadata> typeOf(WorkloadKind kind) {

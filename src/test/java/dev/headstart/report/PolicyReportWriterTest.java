@@ -63,7 +63,7 @@ class PolicyReportWriterTest {
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
-            for (String ns : new String[] {"shop", "dry", "retry"}) {
+            for (String ns : new String[] {"shop", "dry", "retry", "nocrd"}) {
                 client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
                         .create();
             }
@@ -191,6 +191,25 @@ class PolicyReportWriterTest {
         assertThat(summary(report, "fail")).isEqualTo(3);
         assertThat(registry.counter("headstart.reports.write.failures").count() - failuresBefore)
                 .isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void withoutTheCrdReportsAreDroppedAtOnceNotRetried() throws InterruptedException {
+        // The API server answers an unknown resource with a bare 404 page.
+        server.expect().post().withPath("/apis/wgpolicyk8s.io/v1alpha2/namespaces/nocrd/policyreports")
+                .andReturn(404, "404 page not found").always();
+        double failuresBefore = registry.counter("headstart.reports.write.failures").count();
+        ObjectNode pod = podNamed("nocrd", "lonely");
+        client.pods().inNamespace("nocrd").resource(Json.MAPPER.convertValue(pod, Pod.class)).create();
+        JsonNode answer = webhook.review("/validate", Reviews.bytes(Reviews.review("CREATE", pod))).path("response");
+        assertThat(answer.path("allowed").asBoolean()).isTrue();
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (registry.counter("headstart.reports.dropped", "reason", "no-crd").count() < 1) {
+            assertThat(System.nanoTime()).as("report dropped as no-crd").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        assertThat(registry.counter("headstart.reports.write.failures").count()).isEqualTo(failuresBefore);
     }
 
     @Test
