@@ -39,3 +39,14 @@ undeploy:
 ## image: build the jar, then the JVM image (needs a container engine)
 image: package
 	$(CONTAINER_ENGINE) build -f src/main/docker/Dockerfile.jvm -t $(IMAGE) .
+
+# --- Offline CLI ---
+## mutate: print manifests with Headstart's changes, e.g. `make mutate F=examples/` (F: file, dir or -)
+## audit: print a PolicyReport per workload; fails when a rule fails, e.g. `make audit F=app.yaml`
+F ?= examples/
+.PHONY: mutate audit
+mutate:
+	bin/headstart mutate -f $(F)
+
+audit:
+	bin/headstart audit -f $(F)

@@ -17,10 +17,12 @@ public class AdmissionResource {
     private static final Logger LOG = Logger.getLogger(AdmissionResource.class);
 
     private final MutatingHandler mutating;
+    private final ValidatingHandler validating;
     private final AdmissionMetrics metrics;
 
-    public AdmissionResource(MutatingHandler mutating, AdmissionMetrics metrics) {
+    public AdmissionResource(MutatingHandler mutating, ValidatingHandler validating, AdmissionMetrics metrics) {
         this.mutating = mutating;
+        this.validating = validating;
         this.metrics = metrics;
     }
 
@@ -29,6 +31,13 @@ public class AdmissionResource {
     @NonBlocking
     public Response mutate(byte[] body) {
         return review("mutate", mutating, body);
+    }
+
+    @POST
+    @Path("validate")
+    @NonBlocking
+    public Response validate(byte[] body) {
+        return review("validate", validating, body);
     }
 
     Response review(String webhook, AdmissionHandler handler, byte[] body) {

@@ -9,13 +9,19 @@ import org.eclipse.microprofile.health.Readiness;
 public class CachesReadyCheck implements HealthCheck {
 
     private final PriorityClassInformer priorityClasses;
+    private final NamespaceInformer namespaces;
 
-    public CachesReadyCheck(PriorityClassInformer priorityClasses) {
+    public CachesReadyCheck(PriorityClassInformer priorityClasses, NamespaceInformer namespaces) {
         this.priorityClasses = priorityClasses;
+        this.namespaces = namespaces;
     }
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("informer-caches").status(priorityClasses.synced()).build();
+        return HealthCheckResponse.named("informer-caches")
+                .status(priorityClasses.synced() && namespaces.synced())
+                .withData("priorityClasses", priorityClasses.synced())
+                .withData("namespaces", namespaces.synced())
+                .build();
     }
 }

@@ -160,6 +160,43 @@ public interface HeadstartConfig {
         String enabled();
     }
 
+    /** Validating mode ({@code /validate}) and the PolicyReports it writes. */
+    Validation validation();
+
+    interface Validation {
+        /** audit (allow, warn, report) or enforce (deny); a namespace label headstart.dev/mode overrides it. */
+        @WithDefault("audit")
+        String mode();
+
+        Reports reports();
+
+        /** The background PolicyReport writer; it never runs on the admission path. */
+        interface Reports {
+            /** Write PolicyReports when a cluster is reachable. */
+            @WithDefault("true")
+            boolean enabled();
+
+            /** Resources waiting to be written; when full, the oldest is dropped (and counted). */
+            @WithDefault("1000")
+            int queueCapacity();
+
+            /** Reports written per pass of the worker. */
+            @WithDefault("50")
+            int batchSize();
+
+            /** Attempts per report before it is given up (and counted). */
+            @WithDefault("6")
+            int maxAttempts();
+
+            /** First retry delay; doubled per attempt up to max-backoff. */
+            @WithDefault("PT0.2S")
+            java.time.Duration initialBackoff();
+
+            @WithDefault("PT10S")
+            java.time.Duration maxBackoff();
+        }
+    }
+
     /** The serving certificate and key (PEM); re-read when the files change. */
     interface Tls {
         @WithDefault("certs/tls.crt")

@@ -1,0 +1,108 @@
+package dev.headstart.admission;
+
+import dev.headstart.cluster.NamespaceInformer;
+import dev.headstart.config.HeadstartConfig;
+import dev.headstart.report.PolicyReportSink;
+import dev.headstart.rules.Finding;
+import dev.headstart.rules.RuleEngine;
+import dev.headstart.rules.RuleResult;
+import dev.headstart.rules.RuleStatus;
+import dev.headstart.rules.Workload;
+import dev.headstart.rules.WorkloadKind;
+import jakarta.inject.Singleton;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code /validate}: the rules' read-only side. Pods on CREATE and DaemonSets on CREATE and UPDATE
+ * are evaluated; in audit mode every failed finding becomes an admission warning, in enforce mode
+ * the object is denied (403) with each failed rule and its fix. A rule that errors fails open. The
+ * verdicts go to the PolicyReport sink (never on dry runs), which returns at once.
+ */
+@Singleton
+public class ValidatingHandler implements AdmissionHandler {
+
+    /** The namespace label that overrides {@code headstart.validation.mode}. */
+    public static final String MODE_LABEL = "headstart.dev/mode";
+
+    /** Findings listed in a denial; the rest are counted, so the message stays bounded. */
+    static final int MAX_LISTED_FINDINGS = 20;
+
+    private final RuleEngine engine;
+    private final NamespaceInformer namespaces;
+    private final PolicyReportSink reports;
+    private final ValidationMode defaultMode;
+
+    public ValidatingHandler(RuleEngine engine, NamespaceInformer namespaces, PolicyReportSink reports,
+            HeadstartConfig config) {
+        this.engine = engine;
+        this.namespaces = namespaces;
+        this.reports = reports;
+        this.defaultMode = ValidationMode.parse(config.validation().mode()).orElseThrow(() ->
+                new IllegalArgumentException("headstart.validation.mode must be audit or enforce"));
+    }
+
+    @Override
+    public AdmissionResponse handle(AdmissionRequest request) {
+        Optional<Workload> workload = Workload.of(request.object(), request.namespace());
+        if (workload.isEmpty() || !request.subResource().isEmpty()
+                || !validated(workload.get().kind(), request.operation())) {
+            return AdmissionResponse.allow(request.uid(), List.of());
+        }
+        List<RuleResult> results = engine.evaluate(workload.get());
+        if (!request.dryRun()) {
+            reports.submit(workload.get(), results);
+        }
+        List<Finding> findings = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        for (RuleResult result : results) {
+            if (result.status() == RuleStatus.FAIL) {
+                findings.addAll(result.findings());
+            } else if (result.status() == RuleStatus.ERROR) {
+                warnings.add("headstart: " + result.rule().name() + ": rule failed and was skipped");
+            }
+        }
+        if (findings.isEmpty()) {
+            return AdmissionResponse.allow(request.uid(), List.copyOf(warnings));
+        }
+        if (modeFor(request.namespace()) == ValidationMode.ENFORCE) {
+            return AdmissionResponse.deny(request.uid(), 403, denialMessage(findings), List.copyOf(warnings));
+        }
+        List<String> all = new ArrayList<>(findings.size() + warnings.size());
+        findings.forEach(f -> all.add(f.warning()));
+        all.addAll(warnings);
+        return AdmissionResponse.allow(request.uid(), List.copyOf(all));
+    }
+
+    ValidationMode modeFor(String namespace) {
+        return namespaces.label(namespace, MODE_LABEL).flatMap(ValidationMode::parse).orElse(defaultMode);
+    }
+
+    /** One line per failed finding with its fix, at most {@link #MAX_LISTED_FINDINGS}, then a count. */
+    static String denialMessage(List<Finding> findings) {
+        StringBuilder message = new StringBuilder("headstart: denied by ")
+                .append(findings.size()).append(findings.size() == 1 ? " failed rule check:" : " failed rule checks:");
+        int listed = Math.min(findings.size(), MAX_LISTED_FINDINGS);
+        for (int i = 0; i < listed; i++) {
+            Finding f = findings.get(i);
+            message.append("\n- ").append(f.rule()).append(": ").append(f.message());
+            if (f.fix() != null && !f.fix().isBlank()) {
+                message.append(" (fix: ").append(f.fix()).append(')');
+            }
+        }
+        if (findings.size() > listed) {
+            message.append("\n- and ").append(findings.size() - listed).append(" more");
+        }
+        return message.toString();
+    }
+
+    private static boolean validated(WorkloadKind kind, String operation) {
+        return switch (kind) {
+            case POD -> operation.equals("CREATE");
+            case DAEMON_SET -> operation.equals("CREATE") || operation.equals("UPDATE");
+            default -> false;
+        };
+    }
+}

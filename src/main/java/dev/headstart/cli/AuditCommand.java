@@ -1,0 +1,90 @@
+package dev.headstart.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.headstart.report.PolicyReportModel;
+import dev.headstart.rules.RuleEngine;
+import dev.headstart.rules.RuleResult;
+import dev.headstart.rules.RuleStatus;
+import dev.headstart.rules.Workload;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code headstart audit -f ...}: one PolicyReport per workload, built by the same model the
+ * webhook writes to the cluster (without an owner: offline there is no uid). Exit 0 when every rule
+ * passes (or is skipped), 1 when any fails or errors, 2 for usage or input errors. A one-line
+ * summary goes to stderr.
+ */
+@Command(name = "audit", mixinStandardHelpOptions = true,
+        description = "Print a PolicyReport per workload; exit 1 when a rule fails.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:every rule passes", "1:a rule fails", "2:usage or input error"})
+public class AuditCommand implements Callable<Integer> {
+
+    @Mixin
+    RuleOptions options;
+
+    @Option(names = {"-o", "--output"}, defaultValue = "yaml", paramLabel = "yaml|json",
+            description = "Output format: yaml (multi-document, default) or json (a v1 List).")
+    String output;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Standard input and the report clock; tests replace them. */
+    InputStream stdin = System.in;
+    Clock clock = Clock.systemUTC();
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        if (!output.equals("yaml") && !output.equals("json")) {
+            err.println("headstart: -o must be yaml or json, not '" + output + "'");
+            err.flush();
+            return 2;
+        }
+        List<JsonNode> documents;
+        RuleEngine engine;
+        try {
+            engine = options.engine();
+            documents = ManifestReader.read(options.source, stdin);
+        } catch (InputException e) {
+            err.println("headstart: " + e.getMessage());
+            err.flush();
+            return 2;
+        }
+        List<ObjectNode> reports = new ArrayList<>();
+        int failing = 0;
+        for (JsonNode document : documents) {
+            Workload workload = Workload.of(document).orElse(null);
+            if (workload == null) {
+                continue;
+            }
+            List<RuleResult> results = engine.evaluate(workload);
+            if (results.stream().anyMatch(r -> r.status() == RuleStatus.FAIL || r.status() == RuleStatus.ERROR)) {
+                failing++;
+            }
+            reports.add(PolicyReportModel.build(workload, results, clock.instant(), null));
+        }
+        if (output.equals("json")) {
+            ManifestWriter.jsonList(spec.commandLine().getOut(), reports);
+        } else {
+            ManifestWriter.yaml(spec.commandLine().getOut(), reports);
+        }
+        err.println("headstart: " + reports.size() + (reports.size() == 1 ? " workload, " : " workloads, ")
+                + failing + " with failed rules");
+        err.flush();
+        return failing == 0 ? 0 : 1;
+    }
+}

@@ -1,0 +1,67 @@
+package dev.headstart.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.headstart.rules.Mutation;
+import dev.headstart.rules.RuleEngine;
+import dev.headstart.rules.Workload;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code headstart mutate -f ...}: prints the manifests as the webhook would leave them. Offline the
+ * rules run on pod templates too (Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs,
+ * CronJobs) as well as bare Pods, so users see what their pods will get; everything else passes
+ * through unchanged. Warnings go to stderr.
+ */
+@Command(name = "mutate", mixinStandardHelpOptions = true,
+        description = "Print manifests with Headstart's changes applied (YAML, input order).",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:printed", "2:usage or input error"})
+public class MutateCommand implements Callable<Integer> {
+
+    @Mixin
+    RuleOptions options;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Standard input; tests replace it. */
+    InputStream stdin = System.in;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        List<JsonNode> documents;
+        RuleEngine engine;
+        try {
+            engine = options.engine();
+            documents = ManifestReader.read(options.source, stdin);
+        } catch (InputException e) {
+            err.println("headstart: " + e.getMessage());
+            err.flush();
+            return 2;
+        }
+        List<JsonNode> out = new ArrayList<>(documents.size());
+        for (JsonNode document : documents) {
+            Workload workload = Workload.of(document).orElse(null);
+            if (workload == null) {
+                out.add(document);
+                continue;
+            }
+            Mutation mutation = engine.mutate(workload);
+            mutation.warnings().forEach(w -> err.println(w + " (" + workload.kind().kindName() + " " + workload.name() + ")"));
+            out.add(mutation.mutated());
+        }
+        err.flush();
+        ManifestWriter.yaml(spec.commandLine().getOut(), out);
+        return 0;
+    }
+}

@@ -1,0 +1,164 @@
+package dev.headstart.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.headstart.json.Json;
+import dev.headstart.rules.Finding;
+import dev.headstart.rules.RuleResult;
+import dev.headstart.rules.RuleStatus;
+import dev.headstart.rules.Workload;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * Builds the {@code wgpolicyk8s.io/v1alpha2} PolicyReport for one workload from the rules'
+ * verdicts: one result per rule ({@code policy} = rule name), a summary that counts them, and the
+ * workload as {@code scope}. Pure, shared by the webhook's writer and {@code headstart audit}.
+ */
+public final class PolicyReportModel {
+
+    public static final String API_VERSION = "wgpolicyk8s.io/v1alpha2";
+    public static final String KIND = "PolicyReport";
+    public static final String SOURCE = "headstart";
+
+    /** Kubernetes object names are DNS subdomains of at most 253 characters. */
+    static final int MAX_NAME = 253;
+
+    private PolicyReportModel() {
+    }
+
+    /** The workload's own name; empty when it has none yet (a CREATE with generateName only). */
+    public static String resourceName(Workload workload) {
+        return workload.root().path("metadata").path("name").asText("");
+    }
+
+    /**
+     * {@code headstart-<kind>-<name>}, shortened with a hash suffix when it would exceed 253
+     * characters, so distinct long names keep distinct reports.
+     */
+    public static String reportName(Workload workload) {
+        String name = "headstart-" + workload.kind().kindName().toLowerCase(Locale.ROOT) + "-" + resourceName(workload);
+        if (name.length() <= MAX_NAME) {
+            return name;
+        }
+        String hash = sha256(name).substring(0, 10);
+        String head = name.substring(0, MAX_NAME - hash.length() - 1);
+        // A subdomain label may not end in '-' or '.': trim those before the hash suffix.
+        head = head.replaceAll("[-.]+$", "");
+        return head + "-" + hash;
+    }
+
+    /**
+     * @param ownerUid the workload's uid when known: then the report is owned by it (and garbage
+     *                 collected with it); null leaves the ownerReference out
+     */
+    public static ObjectNode build(Workload workload, List<RuleResult> results, Instant now, String ownerUid) {
+        ObjectNode report = Json.MAPPER.createObjectNode();
+        report.put("apiVersion", API_VERSION);
+        report.put("kind", KIND);
+        ObjectNode metadata = report.putObject("metadata");
+        metadata.put("name", reportName(workload));
+        if (!workload.namespace().isEmpty()) {
+            metadata.put("namespace", workload.namespace());
+        }
+        ObjectNode labels = metadata.putObject("labels");
+        labels.put("app.kubernetes.io/managed-by", "headstart");
+        String apiVersion = workload.root().path("apiVersion").asText("");
+        String kind = workload.kind().kindName();
+
+        ObjectNode scope = report.putObject("scope");
+        scope.put("apiVersion", apiVersion);
+        scope.put("kind", kind);
+        scope.put("name", resourceName(workload));
+        if (!workload.namespace().isEmpty()) {
+            scope.put("namespace", workload.namespace());
+        }
+
+        int pass = 0;
+        int fail = 0;
+        int error = 0;
+        int skip = 0;
+        ArrayNode entries = Json.MAPPER.createArrayNode();
+        for (RuleResult result : results) {
+            switch (result.status()) {
+                case PASS -> pass++;
+                case FAIL -> fail++;
+                case ERROR -> error++;
+                case SKIP -> skip++;
+            }
+            entries.add(entry(result, now));
+        }
+        ObjectNode summary = report.putObject("summary");
+        summary.put("pass", pass);
+        summary.put("fail", fail);
+        summary.put("warn", 0);
+        summary.put("error", error);
+        summary.put("skip", skip);
+        report.set("results", entries);
+        return ownerUid == null || ownerUid.isEmpty() ? report : withOwner(report, ownerUid);
+    }
+
+    /**
+     * The report owned by the resource in its scope: an ownerReference (so the report is garbage
+     * collected with the resource) and the scope's uid. Changes and returns {@code report}.
+     */
+    public static ObjectNode withOwner(ObjectNode report, String uid) {
+        JsonNode scope = report.path("scope");
+        ObjectNode owner = ((ObjectNode) report.path("metadata")).putArray("ownerReferences").addObject();
+        owner.put("apiVersion", scope.path("apiVersion").asText());
+        owner.put("kind", scope.path("kind").asText());
+        owner.put("name", scope.path("name").asText());
+        owner.put("uid", uid);
+        ((ObjectNode) scope).put("uid", uid);
+        return report;
+    }
+
+    private static ObjectNode entry(RuleResult result, Instant now) {
+        ObjectNode entry = Json.MAPPER.createObjectNode();
+        entry.put("source", SOURCE);
+        entry.put("policy", result.rule().name());
+        entry.put("rule", result.rule().name());
+        entry.put("category", result.rule().category());
+        entry.put("severity", result.rule().severity());
+        entry.put("result", result.status().reportValue());
+        entry.put("scored", true);
+        entry.put("message", message(result));
+        ObjectNode timestamp = entry.putObject("timestamp");
+        timestamp.put("seconds", now.getEpochSecond());
+        timestamp.put("nanos", now.getNano());
+        if (result.status() == RuleStatus.FAIL) {
+            String fixes = result.findings().stream().map(Finding::fix)
+                    .filter(f -> f != null && !f.isBlank()).distinct().collect(Collectors.joining("; "));
+            if (!fixes.isEmpty()) {
+                entry.putObject("properties").put("fix", fixes);
+            }
+        }
+        return entry;
+    }
+
+    private static String message(RuleResult result) {
+        return switch (result.status()) {
+            case PASS -> "passed";
+            case SKIP -> "skipped by the headstart.dev/skip annotation";
+            case ERROR -> "rule failed to evaluate: " + (result.error() == null ? "unknown error" : result.error());
+            case FAIL -> result.findings().stream().map(Finding::message).collect(Collectors.joining("; "));
+        };
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

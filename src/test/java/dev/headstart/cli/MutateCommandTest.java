@@ -1,0 +1,107 @@
+package dev.headstart.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class MutateCommandTest {
+
+    @Test
+    void directoryIsMutatedInFileNameOrderAndNonWorkloadsPassThrough() throws Exception {
+        CliRun run = CliRun.of("mutate", "-f", "examples");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        List<JsonNode> docs = run.documents();
+        assertThat(docs).extracting(d -> d.path("kind").asText() + "/" + d.at("/metadata/name").asText())
+                .containsExactly("ConfigMap/shop-settings", "CronJob/nightly-report", "DaemonSet/aws-node",
+                        "DaemonSet/kube-proxy", "Deployment/checkout", "Deployment/shop-web");
+
+        assertThat(docs.get(0)).isEqualTo(ManifestReader.read("examples/configmap.yaml", null).get(0));
+        assertThat(docs.get(4)).isEqualTo(ManifestReader.read("examples/deployment-compliant.yaml", null).get(0));
+
+        JsonNode cron = docs.get(1).at("/spec/jobTemplate/spec/template/spec");
+        assertThat(cron.path("priorityClassName").asText()).isEqualTo("headstart-high");
+        // Templates carry the class name only; the API server resolves the value per pod.
+        assertThat(cron.has("priority")).isFalse();
+        assertThat(cron.at("/containers/0/imagePullPolicy").asText()).isEqualTo("IfNotPresent");
+
+        JsonNode awsNode = docs.get(2).at("/spec/template/spec");
+        assertThat(awsNode.at("/initContainers/0/name").asText()).isEqualTo("headstart-api-wait");
+        assertThat(awsNode.at("/initContainers/1/name").asText()).isEqualTo("aws-vpc-cni-init");
+
+        JsonNode proxy = docs.get(3).at("/spec/template/spec/containers/0");
+        assertThat(proxy.path("command").toString()).contains("--hostname-override=$(NODE_NAME)");
+        assertThat(proxy.at("/env/0/name").asText()).isEqualTo("NODE_NAME");
+
+        JsonNode web = docs.get(5);
+        assertThat(web.at("/metadata/annotations").path("headstart.dev/applied").asText())
+                .isEqualTo("priority-class,startup-probe,pull-policy");
+        assertThat(web.at("/spec/template/spec/containers/0/startupProbe/httpGet/path").asText()).isEqualTo("/ready");
+        assertThat(web.at("/spec/template/spec/initContainers/0/imagePullPolicy").asText()).isEqualTo("IfNotPresent");
+    }
+
+    @Test
+    void mutatingTheOutputAgainChangesNothing(@TempDir Path dir) throws IOException {
+        CliRun first = CliRun.of("mutate", "-f", "examples");
+        Path once = dir.resolve("once.yaml");
+        Files.writeString(once, first.out());
+        CliRun second = CliRun.of("mutate", "-f", once.toString());
+        assertThat(second.exitCode()).isZero();
+        assertThat(second.out()).isEqualTo(first.out());
+    }
+
+    @Test
+    void readsJsonAndMultiDocumentYamlFromStdin() {
+        String json = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},"
+                + "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"nginx:1.27\",\"imagePullPolicy\":\"Always\"}]}}";
+        CliRun fromJson = CliRun.withStdin(json, "mutate", "-f", "-");
+        assertThat(fromJson.exitCode()).as(fromJson.err()).isZero();
+        JsonNode pod = fromJson.documents().get(0);
+        assertThat(pod.at("/spec/priorityClassName").asText()).isEqualTo("headstart-high");
+        assertThat(pod.at("/spec/priority").asInt()).isEqualTo(1000000);
+        assertThat(pod.at("/spec/containers/0/imagePullPolicy").asText()).isEqualTo("IfNotPresent");
+
+        String yaml = "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n---\n" + "apiVersion: v1\nkind: Pod\n"
+                + "metadata:\n  name: q\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n---\n";
+        CliRun fromYaml = CliRun.withStdin(yaml, "mutate", "-f", "-");
+        assertThat(fromYaml.documents()).extracting(d -> d.path("kind").asText()).containsExactly("Secret", "Pod");
+    }
+
+    @Test
+    void flagsOverrideConfiguration() throws Exception {
+        CliRun run = CliRun.of("mutate", "-f", "examples/deployment-needs-all.yaml", "--disable",
+                "startup-probe,priority-class", "--pull-policy", "off");
+        assertThat(run.exitCode()).isZero();
+        JsonNode doc = run.documents().get(0);
+        assertThat(doc).isEqualTo(ManifestReader.read("examples/deployment-needs-all.yaml", null).get(0));
+    }
+
+    @Test
+    void badInputExitsTwoWithOneLineAndNoStackTrace(@TempDir Path dir) throws IOException {
+        CliRun missing = CliRun.of("mutate", "-f", dir.resolve("nope.yaml").toString());
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.out()).isEmpty();
+        assertThat(missing.err()).isEqualTo("headstart: " + dir.resolve("nope.yaml") + ": no such file or directory\n");
+
+        Path broken = dir.resolve("broken.yaml");
+        Files.writeString(broken, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\n");
+        CliRun bad = CliRun.of("mutate", "-f", broken.toString());
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).startsWith("headstart: " + broken + ": not valid YAML (line ").hasLineCount(1)
+                .doesNotContain("Exception");
+
+        CliRun badFlag = CliRun.of("mutate", "-f", "examples", "--pull-policy", "sometimes");
+        assertThat(badFlag.exitCode()).isEqualTo(2);
+        assertThat(badFlag.err()).isEqualTo("headstart: --pull-policy must be pinned, all or off, not 'sometimes'\n");
+
+        CliRun noFile = CliRun.of("mutate");
+        assertThat(noFile.exitCode()).isEqualTo(2);
+        assertThat(noFile.err()).contains("Missing required option").doesNotContain("Exception");
+    }
+}
