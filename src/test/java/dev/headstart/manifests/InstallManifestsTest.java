@@ -234,6 +234,8 @@ class InstallManifestsTest {
         assertThat(grants(set.one("ClusterRole", "headstart-webhook"))).containsExactlyInAnyOrderElementsOf(expected(
                 "/namespaces", "get,list,watch",
                 "scheduling.k8s.io/priorityclasses", "get,list,watch",
+                "/pods", "get",
+                "apps/daemonsets", "get",
                 "wgpolicyk8s.io/policyreports", "get,list,create,update,patch"));
         assertThat(grants(set.one("ClusterRole", "headstart-controller"))).containsExactlyInAnyOrderElementsOf(expected(
                 "/nodes", "get,list,watch,patch,update,delete",

@@ -72,7 +72,8 @@ final class UnknownFields {
             String name = getter.getName();
             Object child;
             try {
-                if (name.equals("getAdditionalProperties")) {
+                // The catch-all map; in CRD schemas the same name is a real field (JSONSchemaPropsOrBool).
+                if (name.equals("getAdditionalProperties") && Map.class.isAssignableFrom(getter.getReturnType())) {
                     Map<?, ?> extra = (Map<?, ?>) getter.invoke(value);
                     if (extra != null && !extra.isEmpty()) {
                         found.add(path + ": " + extra.keySet());
