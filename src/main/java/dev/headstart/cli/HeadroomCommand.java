@@ -129,7 +129,7 @@ public class HeadroomCommand {
                 size = tally.size(parsed.includeUnschedulableNodes());
             }
             HeadroomPlan plan = HeadroomPlan.of(size, parsed);
-            out.println("params:   " + source);
+            out.println("params:     " + source);
             out.println(plan.describe());
             if (output.equals("json")) {
                 ObjectNode json = Json.MAPPER.createObjectNode();
@@ -146,8 +146,16 @@ public class HeadroomCommand {
             return 0;
         }
 
+        /** The exception's message and its root cause's (a client error says little without it). */
         private static String oneLine(Exception e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            if (root != e) {
+                message += " (" + (root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage()) + ")";
+            }
             return message.replaceAll("\\s+", " ");
         }
     }

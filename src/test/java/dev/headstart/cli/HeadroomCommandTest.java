@@ -60,7 +60,7 @@ class HeadroomCommandTest {
         Files.writeString(file, "{\"ladder\":{\"coresToReplicas\":[[1,1],[64,3],[512,5]],\"nodesToReplicas\":[[1,1],[2,2]]}}");
         Run run = run("headroom", "plan", "--nodes", "100", "--cores", "400", "--params-file", file.toString());
         assertThat(run.exit()).isZero();
-        assertThat(run.out()).contains("mode:     ladder").contains("replicas: 3").doesNotContain("{\"replicas\"");
+        assertThat(run.out()).contains("mode:       ladder").contains("replicas:   3").doesNotContain("{\"replicas\"");
     }
 
     @Test

@@ -70,11 +70,11 @@ public record HeadroomPlan(String mode, int nodes, long cores, int fromCores, in
 
     /** A few lines a person can check by hand. */
     public String describe() {
-        return "mode:     " + mode + "\n"
-                + "nodes:    " + nodes + "\n"
-                + "cores:    " + cores + "\n"
+        return "mode:       " + mode + "\n"
+                + "nodes:      " + nodes + "\n"
+                + "cores:      " + cores + "\n"
                 + "from cores: " + fromCores + "\n"
                 + "from nodes: " + fromNodes + "\n"
-                + "replicas: " + replicas;
+                + "replicas:   " + replicas;
     }
 }

@@ -141,10 +141,16 @@ public class BackgroundScan implements LeaderTask {
     }
 
     /** Lists page by page, handing each item on before the next page is fetched. */
-    private <T extends HasMetadata, L extends KubernetesResourceList<T>> void paged(Function<ListOptions, L> list, Consumer<T> each) {
+    private <T extends HasMetadata, L extends KubernetesResourceList<T>> void paged(Function<ListOptions, L> list,
+            Consumer<T> each) {
+        paged(settings.pageSize(), list, each);
+    }
+
+    static <T extends HasMetadata, L extends KubernetesResourceList<T>> void paged(int pageSize,
+            Function<ListOptions, L> list, Consumer<T> each) {
         String next = null;
         do {
-            L page = list.apply(new ListOptionsBuilder().withLimit((long) settings.pageSize()).withContinue(next).build());
+            L page = list.apply(new ListOptionsBuilder().withLimit((long) pageSize).withContinue(next).build());
             page.getItems().forEach(each);
             next = page.getMetadata() == null ? null : page.getMetadata().getContinue();
         } while (next != null && !next.isEmpty() && !interrupted());
