@@ -1,5 +1,8 @@
 package dev.headstart.controller;
 
+import dev.headstart.json.Json;
+import dev.headstart.rules.RuleEngine;
+import dev.headstart.rules.Workload;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -49,6 +52,9 @@ class ControllerRoleTest {
     @Inject
     KubernetesClient client;
 
+    @Inject
+    RuleEngine ruleEngine;
+
     @Test
     void leadsAndKeepsHeadroomSizedToTheNodes() throws Exception {
         await(Duration.ofSeconds(15), "lease held by this replica", () -> {
@@ -70,6 +76,14 @@ class ControllerRoleTest {
         assertThat(metrics).containsPattern("headstart_controller_leader\\{identity=\"controller-test\"} 1\\.0");
         assertThat(metrics).containsPattern("headstart_headroom_replicas(\\{})? 3\\.0");
         assertThat(management("/q/health/ready")).contains("\"status\": \"UP\"");
+    }
+
+    @Test
+    void theScanHasARuleEngineInTheControllerRole() throws Exception {
+        Workload pod = Workload.of(Json.MAPPER.readTree(
+                "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\",\"namespace\":\"apps\"},"
+                        + "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"app:1.0\"}]}}")).orElseThrow();
+        assertThat(ruleEngine.evaluate(pod)).extracting(r -> r.rule().name()).contains("priority-class");
     }
 
     private static String management(String path) throws Exception {

@@ -178,6 +178,8 @@ public class HeadroomReconciler implements LeaderTask {
         closeQuietly(paramsInformer);
         nodeInformer = null;
         paramsInformer = null;
+        // Only the leader reports a plan, so the gauge summed over replicas is the leader's.
+        replicas.set(0);
         LOG.info("headroom reconciler stopped");
     }
 

@@ -214,6 +214,7 @@ class HeadroomReconcilerTest {
         awaitReplicas(1, "one node");
         reconciler.stop();
         reconciler.stop(); // twice is fine
+        assertThat(gauge()).as("only the leader reports a plan").isZero();
 
         node(Nodes.ready("n2", "4"));
         try {
