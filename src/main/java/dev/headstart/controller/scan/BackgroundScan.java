@@ -13,6 +13,9 @@ import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -24,6 +27,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -53,21 +57,30 @@ public class BackgroundScan implements LeaderTask {
     private final Supplier<RuleEngine> engines;
     private final Supplier<Optional<PolicyReportSink>> sinks;
     private final ScanSettings settings;
+    private final Counter evaluated;
+    private final AtomicLong lastCompleted = new AtomicLong();
     private volatile ScheduledExecutorService executor;
 
     @Inject
     public BackgroundScan(HeadstartConfig config, Instance<KubernetesClient> client, Instance<RuleEngine> engine,
-            Instance<PolicyReportSink> sink) {
+            Instance<PolicyReportSink> sink, MeterRegistry registry) {
         this(client::get, engine::get, () -> sink.isResolvable() ? Optional.of(sink.get()) : Optional.empty(),
-                ScanSettings.from(config));
+                ScanSettings.from(config), registry);
     }
 
     public BackgroundScan(Supplier<KubernetesClient> clients, Supplier<RuleEngine> engines,
-            Supplier<Optional<PolicyReportSink>> sinks, ScanSettings settings) {
+            Supplier<Optional<PolicyReportSink>> sinks, ScanSettings settings, MeterRegistry registry) {
         this.clients = clients;
         this.engines = engines;
         this.sinks = sinks;
         this.settings = settings;
+        this.evaluated = Counter.builder("headstart.scan.workloads")
+                .description("Workloads the background scan evaluated and submitted for reporting")
+                .register(registry);
+        Gauge.builder("headstart.scan.last.completed", lastCompleted, AtomicLong::get)
+                .description("When the last full background scan finished (epoch seconds, 0 = never)")
+                .baseUnit("seconds")
+                .register(registry);
     }
 
     @Override
@@ -121,6 +134,7 @@ public class BackgroundScan implements LeaderTask {
         int[] workloads = {0};
         Consumer<Object> evaluate = object -> Workload.of(Json.MAPPER.valueToTree(object)).ifPresent(workload -> {
             sink.get().submit(workload, engine.evaluate(workload));
+            evaluated.increment();
             workloads[0]++;
         });
         for (String namespace : namespaces) {
@@ -134,6 +148,9 @@ public class BackgroundScan implements LeaderTask {
                 }
             });
             paged(options -> client.apps().daemonSets().inNamespace(namespace).list(options), evaluate::accept);
+        }
+        if (!interrupted()) {
+            lastCompleted.set(System.currentTimeMillis() / 1000);
         }
         LOG.infof("background scan: %d workloads in %d opted-in namespaces in %d ms", workloads[0],
                 namespaces.size(), (System.nanoTime() - started) / 1_000_000);

@@ -16,6 +16,8 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,6 +48,7 @@ class BackgroundScanTest {
     }
 
     private final RecordingSink sink = new RecordingSink();
+    private final MeterRegistry metrics = new SimpleMeterRegistry();
     private RuleEngine engine;
     private BackgroundScan scan;
 
@@ -111,7 +114,7 @@ class BackgroundScanTest {
 
     private BackgroundScan scan(Optional<PolicyReportSink> sinkOrNone, Duration initialDelay) {
         return new BackgroundScan(() -> client, () -> engine, () -> sinkOrNone,
-                new ScanSettings(true, Duration.ofHours(1), initialDelay, 1));
+                new ScanSettings(true, Duration.ofHours(1), initialDelay, 1), metrics);
     }
 
     @Test
@@ -126,12 +129,15 @@ class BackgroundScanTest {
         assertThat(status(sink.submitted.get("POD apps/web"), "priority-class")).isEqualTo(RuleStatus.FAIL);
         assertThat(status(sink.submitted.get("POD apps/already-fine"), "priority-class")).isEqualTo(RuleStatus.PASS);
         assertThat(sink.submitted.get("DAEMON_SET apps/agent")).isNotEmpty();
+        assertThat(metrics.get("headstart.scan.workloads").counter().count()).isEqualTo(4.0);
+        assertThat(metrics.get("headstart.scan.last.completed").gauge().value()).isPositive();
     }
 
     @Test
     void withoutAReportWriterTheScanIsSkipped() {
         scan = scan(Optional.empty(), Duration.ZERO);
         assertThat(scan.scanOnce()).isEqualTo(new BackgroundScan.Summary(0, 0, true));
+        assertThat(metrics.get("headstart.scan.last.completed").gauge().value()).isZero();
     }
 
     @Test
