@@ -19,6 +19,7 @@ public final class ConfigLoader {
     public static HeadstartConfig load() {
         SmallRyeConfigBuilder builder = new SmallRyeConfigBuilder()
                 .addDefaultSources()
+                .addDiscoveredConverters() // Quarkus's Duration converter ("15s", "5m"), as in the server
                 .withMapping(HeadstartConfig.class);
         URL properties = ConfigLoader.class.getClassLoader().getResource("application.properties");
         if (properties != null) {

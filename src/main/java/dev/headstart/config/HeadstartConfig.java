@@ -5,6 +5,7 @@ import dev.headstart.rules.RuleSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -100,6 +101,107 @@ public interface HeadstartConfig {
         @WithDefault("2000")
         int debounceMillis();
     }
+
+    // --- controller (leader election, headroom, background scan) ---
+    Controller controller();
+
+    Headroom headroom();
+
+    Scan scan();
+
+    /** The leader-elected controller sidecar. */
+    interface Controller {
+        /** The install namespace: the Lease, headroom objects and their ConfigMap live here. */
+        @WithDefault("headstart-system")
+        String namespace();
+
+        @WithDefault("headstart-controller")
+        String leaseName();
+
+        /** This replica's name in the Lease; defaults to the HOSTNAME (the pod name). */
+        Optional<String> identity();
+
+        /** How long a lease stays valid without renewal; a standby takes over after it. */
+        @WithDefault("15s")
+        Duration leaseDuration();
+
+        /** The leader gives up (and stops reconciling) when it cannot renew within this. */
+        @WithDefault("10s")
+        Duration renewDeadline();
+
+        @WithDefault("2s")
+        Duration retryPeriod();
+    }
+
+    /** Pause pods of a negative priority that keep spare capacity warm. */
+    interface Headroom {
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Name of the PriorityClass and of the Deployment. */
+        @WithDefault("headstart-headroom")
+        String name();
+
+        /** Above the cluster autoscaler's expendable cutoff (-10), so placeholders still trigger scale-up. */
+        @WithDefault("-1")
+        int priority();
+
+        @WithDefault("registry.k8s.io/pause:3.10")
+        String image();
+
+        /** Requests of one headroom pod: the unit of spare capacity. */
+        @WithDefault("1")
+        String cpu();
+
+        @WithDefault("1Gi")
+        String memory();
+
+        /** Node selector of the headroom pods, so they land where workloads run. */
+        Map<String, String> nodeSelector();
+
+        /** Tolerations of the headroom pods, in taint syntax: key[=value]:Effect, or key[=value] for all effects. */
+        Optional<List<String>> tolerations();
+
+        /** The ConfigMap with the cluster-proportional-autoscaler parameters. */
+        @WithDefault("headstart-headroom")
+        String paramsConfigMap();
+
+        @WithDefault("params")
+        String paramsKey();
+
+        /** Written into the ConfigMap when it does not exist (as CPA's --default-params). */
+        @WithDefault("{\"linear\":{\"coresPerReplica\":64,\"nodesPerReplica\":8,\"min\":1,\"max\":0,\"preventSinglePointFailure\":false}}")
+        String defaultParams();
+
+        /** Count only nodes with these labels (label selector syntax: a=b,c=d). */
+        Optional<String> nodeLabelSelector();
+
+        /** Node and ConfigMap changes within this window cause one reconcile. */
+        @WithDefault("2s")
+        Duration debounce();
+
+        @WithDefault("5m")
+        Duration resync();
+    }
+
+    /** The background scan: rules over existing Pods and DaemonSets in opted-in namespaces. */
+    interface Scan {
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("1h")
+        Duration interval();
+
+        /** The first scan after leadership is acquired. */
+        @WithDefault("30s")
+        Duration initialDelay();
+
+        /** Objects per list call: the scan never holds more than one page in memory. */
+        @WithDefault("250")
+        int pageSize();
+    }
+
+    // --- end controller ---
 
     interface PriorityClass {
         /** The class given to pods that have none. */

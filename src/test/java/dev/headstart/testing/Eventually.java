@@ -1,8 +1,9 @@
 package dev.headstart.testing;
 
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
-/** Retries an assertion until it holds or the time is up (informers and timers are asynchronous). */
+/** Retries a check until it holds or the time is up: informers, watches and timers are asynchronous. */
 public final class Eventually {
 
     public interface Check {
@@ -12,6 +13,7 @@ public final class Eventually {
     private Eventually() {
     }
 
+    /** Retries an assertion; the last failure is what the test reports. */
     public static void eventually(Duration timeout, Check check) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
@@ -33,5 +35,14 @@ public final class Eventually {
                 throw new AssertionError("interrupted");
             }
         }
+    }
+
+    /** Polls a condition; exceptions while polling count as "not yet". */
+    public static void await(Duration timeout, String what, BooleanSupplier condition) {
+        eventually(timeout, () -> {
+            if (!condition.getAsBoolean()) {
+                throw new AssertionError("not within " + timeout + ": " + what);
+            }
+        });
     }
 }

@@ -1,0 +1,117 @@
+package dev.headstart.controller.headroom;
+
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
+import dev.headstart.json.Json;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The desired headroom objects, built purely from settings: a PriorityClass below every workload
+ * (but above the cluster autoscaler's expendable cutoff of -10, so pending placeholders still
+ * trigger scale-up) and a Deployment of pause pods that any real pod preempts.
+ */
+public final class HeadroomObjects {
+
+    public static final String NAME_LABEL = "app.kubernetes.io/name";
+    public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+    /** Hash of the desired pod template: the reconciler updates only when it changes. */
+    public static final String TEMPLATE_HASH = "headstart.dev/template-hash";
+
+    private HeadroomObjects() {
+    }
+
+    public static Map<String, String> labels(HeadroomSettings settings) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(NAME_LABEL, settings.name());
+        labels.put(MANAGED_BY_LABEL, "headstart");
+        return labels;
+    }
+
+    public static PriorityClass priorityClass(HeadroomSettings settings) {
+        return new PriorityClassBuilder()
+                .withNewMetadata().withName(settings.name()).withLabels(labels(settings)).endMetadata()
+                .withValue(settings.priority())
+                .withPreemptionPolicy("Never")
+                .withGlobalDefault(false)
+                .withDescription("Headstart headroom: pause pods that hold spare capacity. Every real pod "
+                        + "preempts them; the value stays above the cluster autoscaler's expendable cutoff (-10) "
+                        + "so pending placeholders still make it add nodes.")
+                .build();
+    }
+
+    public static Deployment deployment(HeadroomSettings settings, int replicas) {
+        Map<String, String> selector = Map.of(NAME_LABEL, settings.name());
+        Deployment deployment = new DeploymentBuilder()
+                .withNewMetadata()
+                    .withName(settings.name())
+                    .withNamespace(settings.namespace())
+                    .withLabels(labels(settings))
+                .endMetadata()
+                .withNewSpec()
+                    .withReplicas(replicas)
+                    .withNewSelector().withMatchLabels(selector).endSelector()
+                    .withNewStrategy().withType("Recreate").endStrategy()
+                    .withNewTemplate()
+                        .withNewMetadata().withLabels(labels(settings)).endMetadata()
+                        .withNewSpec()
+                            .withPriorityClassName(settings.name())
+                            .withTerminationGracePeriodSeconds(0L)
+                            .withAutomountServiceAccountToken(false)
+                            .withEnableServiceLinks(false)
+                            .withNodeSelector(settings.nodeSelector().isEmpty() ? null : new TreeMap<>(settings.nodeSelector()))
+                            .withTolerations(settings.tolerations().stream().map(TaintSpec::toleration).toList())
+                            .withNewSecurityContext()
+                                .withRunAsNonRoot(true)
+                                .withRunAsUser(65535L)
+                                .withRunAsGroup(65535L)
+                                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                            .endSecurityContext()
+                            .addNewContainer()
+                                .withName("pause")
+                                .withImage(settings.image())
+                                .withImagePullPolicy("IfNotPresent")
+                                .withNewResources()
+                                    .addToRequests("cpu", new Quantity(settings.cpu()))
+                                    .addToRequests("memory", new Quantity(settings.memory()))
+                                    // memory limit = request: a pause pod never grows, and the pod is not BestEffort.
+                                    .addToLimits("memory", new Quantity(settings.memory()))
+                                .endResources()
+                                .withNewSecurityContext()
+                                    .withAllowPrivilegeEscalation(false)
+                                    .withReadOnlyRootFilesystem(true)
+                                    .withNewCapabilities().addToDrop("ALL").endCapabilities()
+                                .endSecurityContext()
+                            .endContainer()
+                        .endSpec()
+                    .endTemplate()
+                .endSpec()
+                .build();
+        deployment.getMetadata().setAnnotations(Map.of(TEMPLATE_HASH, templateHash(deployment)));
+        return deployment;
+    }
+
+    /** A stable hash of what headstart owns in the Deployment (everything but the replica count). */
+    static String templateHash(Deployment deployment) {
+        try {
+            // Ordered maps only: the hash must be the same in every JVM, or each restart would churn pods.
+            Map<String, Object> owned = new LinkedHashMap<>();
+            owned.put("labels", new TreeMap<>(deployment.getMetadata().getLabels()));
+            owned.put("selector", deployment.getSpec().getSelector());
+            owned.put("template", deployment.getSpec().getTemplate());
+            byte[] json = Json.MAPPER.writeValueAsBytes(owned);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json)).substring(0, 16);
+        } catch (NoSuchAlgorithmException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot hash the headroom template", e);
+        }
+    }
+
+}

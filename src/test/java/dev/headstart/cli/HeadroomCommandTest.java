@@ -1,0 +1,113 @@
+package dev.headstart.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.headstart.json.Json;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@EnableKubernetesMockClient(crud = true)
+class HeadroomCommandTest {
+
+    KubernetesClient client;
+
+    record Run(int exit, String out, String err) {
+        JsonNode lastLineJson() throws Exception {
+            String[] lines = out.strip().split("\n");
+            return Json.MAPPER.readTree(lines[lines.length - 1]);
+        }
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = new CommandLine(new HeadstartCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                .execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void plansOfflineFromNodesCoresAndParams() throws Exception {
+        Run run = run("headroom", "plan", "--nodes", "4", "--cores", "13", "--params",
+                "{\"linear\":{\"coresPerReplica\":2,\"nodesPerReplica\":1,\"min\":1,\"max\":100,"
+                        + "\"preventSinglePointFailure\":true}}", "-o", "json");
+        assertThat(run.exit()).isZero();
+        JsonNode json = run.lastLineJson();
+        assertThat(json.get("replicas").asInt()).isEqualTo(7);
+        assertThat(json.get("nodes").asInt()).isEqualTo(4);
+        assertThat(json.get("cores").asInt()).isEqualTo(13);
+        assertThat(json.get("mode").asText()).isEqualTo("linear");
+        assertThat(json.get("fromCores").asInt()).isEqualTo(7);
+        assertThat(json.get("fromNodes").asInt()).isEqualTo(4);
+    }
+
+    @Test
+    void humanReadableByDefaultAndParamsFromAFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("params.json");
+        Files.writeString(file, "{\"ladder\":{\"coresToReplicas\":[[1,1],[64,3],[512,5]],\"nodesToReplicas\":[[1,1],[2,2]]}}");
+        Run run = run("headroom", "plan", "--nodes", "100", "--cores", "400", "--params-file", file.toString());
+        assertThat(run.exit()).isZero();
+        assertThat(run.out()).contains("mode:       ladder").contains("replicas:   3").doesNotContain("{\"replicas\"");
+    }
+
+    @Test
+    void badParamsExitTwoWithOneLine() {
+        Run run = run("headroom", "plan", "--nodes", "3", "--cores", "12", "--params", "{\"linear\":{\"min\":1}}");
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err().strip()).isEqualTo(
+                "headstart: invalid headroom params: linear needs coresPerReplica or nodesPerReplica greater than 0");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void countsTheLiveClusterLikeTheControllerWithTheParamsInItsConfigMap() throws Exception {
+        client.nodes().resource(node("a", "4", false)).create();
+        client.nodes().resource(node("b", "4", false)).create();
+        client.nodes().resource(node("warming", "4", true)).create();
+        client.configMaps().inNamespace("headstart-system").resource(new ConfigMapBuilder()
+                .withNewMetadata().withName("headstart-headroom").withNamespace("headstart-system").endMetadata()
+                .withData(Map.of("params", "{\"linear\":{\"coresPerReplica\":1}}")).build()).create();
+        Map<String, String> properties = Map.of("kubernetes.master", client.getMasterUrl().toString(),
+                "kubernetes.trust.certificates", "true", "kubernetes.auth.tryKubeConfig", "false",
+                "kubernetes.auth.tryServiceAccount", "false");
+        properties.forEach(System::setProperty);
+        try {
+            Run run = run("headroom", "plan", "-o", "json");
+            assertThat(run.exit()).as(run.err()).isZero();
+            JsonNode json = run.lastLineJson();
+            assertThat(json.get("nodes").asInt()).isEqualTo(2);
+            assertThat(json.get("cores").asInt()).isEqualTo(8);
+            assertThat(json.get("replicas").asInt()).isEqualTo(8);
+            assertThat(run.out()).contains("ConfigMap headstart-system/headstart-headroom");
+        } finally {
+            properties.keySet().forEach(System::clearProperty);
+        }
+    }
+
+    private static io.fabric8.kubernetes.api.model.Node node(String name, String cpu, boolean warming) {
+        NodeBuilder node = new NodeBuilder().withNewMetadata().withName(name).endMetadata()
+                .withNewSpec().endSpec()
+                .withNewStatus()
+                    .addToAllocatable("cpu", new Quantity(cpu))
+                    .addNewCondition().withType("Ready").withStatus("True").endCondition()
+                .endStatus();
+        if (warming) {
+            node.editSpec().addNewTaint().withKey("headstart.dev/warmup").withValue("true").withEffect("NoSchedule")
+                    .endTaint().endSpec();
+        }
+        return node.build();
+    }
+}

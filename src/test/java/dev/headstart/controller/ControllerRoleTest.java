@@ -1,0 +1,94 @@
+package dev.headstart.controller;
+
+import dev.headstart.json.Json;
+import dev.headstart.rules.RuleEngine;
+import dev.headstart.rules.Workload;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+import static dev.headstart.testing.Eventually.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The controller role as deployed: CDI wiring, leader election, headroom, metrics on the management port. */
+@QuarkusTest
+@TestProfile(ControllerRoleTest.ControllerRole.class)
+@WithKubernetesTestServer(crud = true)
+class ControllerRoleTest {
+
+    public static class ControllerRole implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of(
+                    "headstart.role", "controller",
+                    "headstart.cluster.enabled", "true",
+                    "headstart.controller.identity", "controller-test",
+                    "headstart.controller.lease-duration", "3s",
+                    "headstart.controller.renew-deadline", "2s",
+                    "headstart.controller.retry-period", "200ms",
+                    "headstart.headroom.debounce", "100ms",
+                    "headstart.headroom.default-params", "{\"linear\":{\"nodesPerReplica\":1}}",
+                    "headstart.scan.initial-delay", "0s");
+        }
+    }
+
+
+    @Inject
+    KubernetesClient client;
+
+    @Inject
+    RuleEngine ruleEngine;
+
+    @Test
+    void leadsAndKeepsHeadroomSizedToTheNodes() throws Exception {
+        await(Duration.ofSeconds(15), "lease held by this replica", () -> {
+            Lease lease = client.resources(Lease.class).inNamespace("headstart-system")
+                    .withName("headstart-controller").get();
+            return lease != null && "controller-test".equals(lease.getSpec().getHolderIdentity());
+        });
+        for (String name : new String[] {"n1", "n2", "n3"}) {
+            client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata()
+                    .withNewStatus().addToAllocatable("cpu", new Quantity("2"))
+                    .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus()
+                    .build()).create();
+        }
+        await(Duration.ofSeconds(15), "headroom Deployment with 3 replicas", () -> {
+            Deployment d = client.apps().deployments().inNamespace("headstart-system").withName("headstart-headroom").get();
+            return d != null && d.getSpec().getReplicas() == 3;
+        });
+        String metrics = management("/q/metrics");
+        assertThat(metrics).containsPattern("headstart_controller_leader\\{identity=\"controller-test\"} 1\\.0");
+        assertThat(metrics).containsPattern("headstart_headroom_replicas(\\{})? 3\\.0");
+        assertThat(management("/q/health/ready")).contains("\"status\": \"UP\"");
+    }
+
+    @Test
+    void theScanHasARuleEngineInTheControllerRole() throws Exception {
+        Workload pod = Workload.of(Json.MAPPER.readTree(
+                "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\",\"namespace\":\"apps\"},"
+                        + "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"app:1.0\"}]}}")).orElseThrow();
+        assertThat(ruleEngine.evaluate(pod)).extracting(r -> r.rule().name()).contains("priority-class");
+    }
+
+    private static String management(String path) throws Exception {
+        int port = ConfigProvider.getConfig().getValue("quarkus.management.test-port", Integer.class);
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+}

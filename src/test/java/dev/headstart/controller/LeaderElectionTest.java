@@ -1,0 +1,145 @@
+package dev.headstart.controller;
+
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.headstart.testing.Eventually.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+@EnableKubernetesMockClient(crud = true)
+class LeaderElectionTest {
+
+    private static final String NS = "headstart-system";
+    private static final Duration LEASE = Duration.ofSeconds(2);
+
+    KubernetesClient client;
+    private final List<LeaderElection> electors = new ArrayList<>();
+
+    @AfterEach
+    void stopAll() {
+        electors.forEach(LeaderElection::stop);
+    }
+
+    private LeaderElection elector(String identity, RecordingTask task, MeterRegistry registry) {
+        LeaderElection election = new LeaderElection(client, new LeaderElection.Settings(NS, "headstart-controller",
+                identity, LEASE, Duration.ofMillis(1500), Duration.ofMillis(200)), () -> List.of(task), registry);
+        electors.add(election);
+        return election;
+    }
+
+    private Lease lease() {
+        return client.resources(Lease.class).inNamespace(NS).withName("headstart-controller").get();
+    }
+
+    private static double leaderGauge(MeterRegistry registry) {
+        return registry.get("headstart.controller.leader").gauge().value();
+    }
+
+    @Test
+    void onlyOneLeadsAndTheStandbyTakesOverWhenTheLeaderStops() {
+        RecordingTask taskA = new RecordingTask();
+        RecordingTask taskB = new RecordingTask();
+        MeterRegistry metricsA = new SimpleMeterRegistry();
+        MeterRegistry metricsB = new SimpleMeterRegistry();
+        LeaderElection a = elector("replica-a", taskA, metricsA);
+        LeaderElection b = elector("replica-b", taskB, metricsB);
+
+        a.start();
+        await(Duration.ofSeconds(5), "replica-a leads", a::isLeader);
+        b.start();
+        assertThat(taskA.running).isTrue();
+        assertThat(lease().getSpec().getHolderIdentity()).isEqualTo("replica-a");
+        assertThat(leaderGauge(metricsA)).isEqualTo(1.0);
+
+        // b keeps trying for longer than a lease, and never leads while a renews.
+        sleep(LEASE.plusMillis(500));
+        assertThat(b.isLeader()).isFalse();
+        assertThat(taskB.starts).hasValue(0);
+        assertThat(leaderGauge(metricsB)).isEqualTo(0.0);
+
+        long stoppedAt = System.nanoTime();
+        a.stop();
+        assertThat(taskA.running).isFalse();
+        assertThat(leaderGauge(metricsA)).isEqualTo(0.0);
+        await(LEASE, "replica-b takes over within the lease duration", b::isLeader);
+        assertThat(Duration.ofNanos(System.nanoTime() - stoppedAt)).isLessThan(LEASE);
+        assertThat(taskB.running).isTrue();
+        assertThat(lease().getSpec().getHolderIdentity()).isEqualTo("replica-b");
+        assertThat(leaderGauge(metricsB)).isEqualTo(1.0);
+    }
+
+    @Test
+    void aStandbyTakesOverACrashedLeadersLeaseOnceItExpires() {
+        client.namespaces().list(); // the first request sets up the connection (seconds): keep it out of the lease
+        client.resources(Lease.class).inNamespace(NS).resource(new LeaseBuilder()
+                .withNewMetadata().withName("headstart-controller").withNamespace(NS).endMetadata()
+                .withNewSpec()
+                    .withHolderIdentity("crashed-replica")
+                    .withLeaseDurationSeconds(2)
+                    .withAcquireTime(ZonedDateTime.now())
+                    .withRenewTime(ZonedDateTime.now())
+                    .withLeaseTransitions(0)
+                .endSpec()
+                .build()).create();
+        RecordingTask task = new RecordingTask();
+        LeaderElection standby = elector("replica-b", task, new SimpleMeterRegistry());
+
+        standby.start();
+        sleep(Duration.ofMillis(800));
+        assertThat(standby.isLeader()).as("the lease is still valid").isFalse();
+        await(LEASE.plusSeconds(2), "standby acquires the expired lease", standby::isLeader);
+        assertThat(task.running).isTrue();
+        assertThat(lease().getSpec().getHolderIdentity()).isEqualTo("replica-b");
+    }
+
+    @Test
+    void losingTheLeaseStopsEveryTaskAndTheLoserStandsByAgain() {
+        RecordingTask task = new RecordingTask();
+        MeterRegistry metrics = new SimpleMeterRegistry();
+        LeaderElection a = elector("replica-a", task, metrics);
+        a.start();
+        await(Duration.ofSeconds(5), "replica-a leads", a::isLeader);
+
+        // Someone else holds the lease now (say, after a network partition healed on their side).
+        await(Duration.ofSeconds(3), "lease taken over by replica-z", () -> {
+            try {
+                client.resources(Lease.class).inNamespace(NS).withName("headstart-controller").edit(lease -> {
+                    lease.getSpec().setHolderIdentity("replica-z");
+                    lease.getSpec().setLeaseDurationSeconds(3);
+                    lease.getSpec().setRenewTime(ZonedDateTime.now());
+                    return lease;
+                });
+                return true;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException conflict) {
+                return false; // replica-a renewed in between
+            }
+        });
+        await(Duration.ofSeconds(3), "replica-a stops leading", () -> !a.isLeader());
+        assertThat(task.running).isFalse();
+        assertThat(task.stops).hasValue(1);
+        assertThat(leaderGauge(metrics)).isEqualTo(0.0);
+
+        // replica-z never renews: replica-a rejoined as standby and leads again once the lease expires.
+        await(Duration.ofSeconds(8), "replica-a leads again", a::isLeader);
+        assertThat(task.starts).hasValue(2);
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
