@@ -3,13 +3,11 @@ package dev.headstart.cluster;
 import dev.headstart.config.HeadstartConfig;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
-import org.jboss.logging.Logger;
 
 import java.util.Map;
 import java.util.Optional;
@@ -21,49 +19,30 @@ import java.util.Optional;
 @Singleton
 public class NamespaceInformer {
 
-    private static final Logger LOG = Logger.getLogger(NamespaceInformer.class);
-
-    private final ClusterAccess cluster;
     private final Instance<KubernetesClient> client;
-    private final boolean webhookRole;
-    private volatile SharedIndexInformer<Namespace> informer;
+    private final WebhookCache<Namespace> cache;
 
     public NamespaceInformer(ClusterAccess cluster, Instance<KubernetesClient> client, HeadstartConfig config) {
-        this.cluster = cluster;
         this.client = client;
-        this.webhookRole = !config.isController();
+        this.cache = new WebhookCache<>("Namespace", cluster, !config.isController());
     }
 
     void start(@Observes StartupEvent event) {
-        if (!cluster.enabled() || !webhookRole) {
-            return;
-        }
-        informer = client.get().namespaces().runnableInformer(0);
-        informer.start().whenComplete((ignored, error) -> {
-            if (error != null) {
-                LOG.warnf("Namespace informer did not start: %s", error.toString());
-            }
-        });
+        cache.start(() -> client.get().namespaces().runnableInformer(0));
     }
 
     void stop(@Observes ShutdownEvent event) {
-        if (informer != null) {
-            informer.close();
-        }
+        cache.stop();
     }
 
     /** True when there is nothing to wait for, or the cache holds the cluster's namespaces. */
     public boolean synced() {
-        return !cluster.enabled() || !webhookRole || (informer != null && informer.hasSynced());
+        return cache.synced();
     }
 
     /** A label of a namespace, or empty when the namespace or the label is unknown. */
     public Optional<String> label(String namespace, String key) {
-        SharedIndexInformer<Namespace> current = informer;
-        if (current == null || namespace == null || namespace.isEmpty()) {
-            return Optional.empty();
-        }
-        Namespace found = current.getStore().getByKey(namespace);
+        Namespace found = cache.get(namespace);
         if (found == null || found.getMetadata() == null) {
             return Optional.empty();
         }

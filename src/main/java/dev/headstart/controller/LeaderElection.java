@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -52,11 +51,7 @@ public final class LeaderElection {
         this.client = client;
         this.settings = settings;
         this.tasks = tasks;
-        this.rejoin = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "headstart-election-" + settings.identity());
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.rejoin = DaemonScheduler.named("headstart-election-" + settings.identity());
         Gauge.builder("headstart.controller.leader", leader, AtomicInteger::get)
                 .description("1 while this replica holds the controller lease")
                 .tag("identity", settings.identity())

@@ -1,5 +1,7 @@
 package dev.headstart.controller.headroom;
 
+import dev.headstart.controller.OnChange;
+import dev.headstart.controller.DaemonScheduler;
 import dev.headstart.config.HeadstartConfig;
 import dev.headstart.controller.LeaderTask;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -29,7 +31,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -109,11 +110,7 @@ public class HeadroomReconciler implements LeaderTask {
             return;
         }
         KubernetesClient client = clients.get();
-        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "headstart-headroom");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ScheduledExecutorService scheduler = DaemonScheduler.named("headstart-headroom");
         executor = scheduler;
         pending.set(false);
         nodeInformer = client.nodes().runnableInformer(0);
@@ -138,22 +135,7 @@ public class HeadroomReconciler implements LeaderTask {
         });
         paramsInformer = client.configMaps().inNamespace(settings.namespace()).withName(settings.paramsConfigMap())
                 .runnableInformer(0);
-        paramsInformer.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(ConfigMap configMap) {
-                trigger();
-            }
-
-            @Override
-            public void onUpdate(ConfigMap before, ConfigMap after) {
-                trigger();
-            }
-
-            @Override
-            public void onDelete(ConfigMap configMap, boolean finalStateUnknown) {
-                trigger();
-            }
-        });
+        paramsInformer.addEventHandler(OnChange.run(this::trigger));
         CompletableFuture.allOf(nodeInformer.start().toCompletableFuture(),
                 paramsInformer.start().toCompletableFuture()).whenComplete((ignored, error) -> {
             if (error != null) {

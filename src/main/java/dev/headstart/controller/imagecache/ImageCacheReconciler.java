@@ -1,5 +1,7 @@
 package dev.headstart.controller.imagecache;
 
+import dev.headstart.controller.OnChange;
+import dev.headstart.controller.DaemonScheduler;
 import dev.headstart.cluster.ClusterAccess;
 import dev.headstart.config.HeadstartConfig;
 import dev.headstart.controller.LeaderTask;
@@ -13,7 +15,6 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.quarkus.arc.Unremovable;
@@ -30,7 +31,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -90,11 +90,7 @@ public class ImageCacheReconciler implements LeaderTask {
         if (!active || executor != null) {
             return;
         }
-        executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "headstart-image-cache");
-            thread.setDaemon(true);
-            return thread;
-        });
+        executor = DaemonScheduler.named("headstart-image-cache");
         KubernetesClient kube = client.get();
         namespaces = inform(kube.namespaces().runnableInformer(0), Namespace::getMetadata, true);
         deployments = inform(kube.apps().deployments().inAnyNamespace().runnableInformer(0), Deployment::getMetadata, false);
@@ -134,26 +130,7 @@ public class ImageCacheReconciler implements LeaderTask {
     private <T extends HasMetadata> SharedIndexInformer<T> inform(SharedIndexInformer<T> informer,
                                                                   Function<T, io.fabric8.kubernetes.api.model.ObjectMeta> meta,
                                                                   boolean isNamespace) {
-        informer.addEventHandler(new ResourceEventHandler<T>() {
-            @Override
-            public void onAdd(T obj) {
-                changed(obj);
-            }
-
-            @Override
-            public void onUpdate(T oldObj, T newObj) {
-                changed(newObj);
-            }
-
-            @Override
-            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                changed(obj);
-            }
-
-            private void changed(T obj) {
-                enqueue(isNamespace ? meta.apply(obj).getName() : meta.apply(obj).getNamespace());
-            }
-        });
+        informer.addEventHandler(new OnChange<T>(obj -> enqueue(isNamespace ? meta.apply(obj).getName() : meta.apply(obj).getNamespace())));
         informers.add(informer);
         return informer;
     }

@@ -1,5 +1,6 @@
 package dev.headstart.controller.scan;
 
+import dev.headstart.controller.DaemonScheduler;
 import dev.headstart.config.HeadstartConfig;
 import dev.headstart.controller.LeaderTask;
 import dev.headstart.json.Json;
@@ -24,7 +25,6 @@ import org.jboss.logging.Logger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -93,11 +93,7 @@ public class BackgroundScan implements LeaderTask {
         if (!settings.enabled() || executor != null) {
             return;
         }
-        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "headstart-scan");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ScheduledExecutorService scheduler = DaemonScheduler.named("headstart-scan");
         executor = scheduler;
         scheduler.scheduleWithFixedDelay(() -> {
             try {

@@ -1,5 +1,7 @@
 package dev.headstart.controller.warmpool;
 
+import dev.headstart.controller.OnChange;
+import dev.headstart.controller.DaemonScheduler;
 import dev.headstart.cluster.ClusterAccess;
 import dev.headstart.config.HeadstartConfig;
 import dev.headstart.controller.LeaderTask;
@@ -20,7 +22,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.Unremovable;
@@ -40,7 +41,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -116,46 +116,14 @@ public class WarmPoolReconciler implements LeaderTask {
         if (!active || executor != null) {
             return;
         }
-        ScheduledExecutorService current = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "headstart-warm-pool");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ScheduledExecutorService current = DaemonScheduler.named("headstart-warm-pool");
         executor = current;
         KubernetesClient kube = client.get();
         nodes = kube.nodes().runnableInformer(0);
-        nodes.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Node node) {
-                requestPass();
-            }
-
-            @Override
-            public void onUpdate(Node oldNode, Node newNode) {
-                requestPass();
-            }
-
-            @Override
-            public void onDelete(Node node, boolean deletedFinalStateUnknown) {
-            }
-        });
+        nodes.addEventHandler(OnChange.run(this::requestPass));
         cachePods = kube.pods().inAnyNamespace()
                 .withLabel(ImageCacheDaemonSet.NAME_LABEL, ImageCacheDaemonSet.NAME).runnableInformer(0);
-        cachePods.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Pod pod) {
-                requestPass();
-            }
-
-            @Override
-            public void onUpdate(Pod oldPod, Pod newPod) {
-                requestPass();
-            }
-
-            @Override
-            public void onDelete(Pod pod, boolean deletedFinalStateUnknown) {
-            }
-        });
+        cachePods.addEventHandler(OnChange.run(this::requestPass));
         caches = kube.apps().daemonSets().inAnyNamespace()
                 .withLabel(ImageCacheDaemonSet.NAME_LABEL, ImageCacheDaemonSet.NAME).runnableInformer(0);
         informers.addAll(List.of(nodes, cachePods, caches));

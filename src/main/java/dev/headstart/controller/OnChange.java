@@ -1,0 +1,35 @@
+package dev.headstart.controller;
+
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+
+import java.util.function.Consumer;
+
+/** An informer handler for reconcilers that react the same way to every add, update and delete. */
+public final class OnChange<T> implements ResourceEventHandler<T> {
+
+    private final Consumer<T> changed;
+
+    public OnChange(Consumer<T> changed) {
+        this.changed = changed;
+    }
+
+    /** For reconcilers that only need to know that something changed. */
+    public static <T> OnChange<T> run(Runnable action) {
+        return new OnChange<>(ignored -> action.run());
+    }
+
+    @Override
+    public void onAdd(T obj) {
+        changed.accept(obj);
+    }
+
+    @Override
+    public void onUpdate(T oldObj, T newObj) {
+        changed.accept(newObj);
+    }
+
+    @Override
+    public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+        changed.accept(obj);
+    }
+}
