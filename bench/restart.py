@@ -79,7 +79,8 @@ def poll_readiness():
             c.close()
         except OSError as e:
             status = "down: " + type(e).__name__
-        readiness.append((t, status))
+        # Stamped when the answer arrived: a poll sent just before SIGTERM may see the DOWN state.
+        readiness.append((time.monotonic(), status))
         time.sleep(0.02)
 
 
