@@ -54,34 +54,14 @@ class FuzzedReviewsTest {
             if (i >= WARM_UP && millis[i] > 100) {
                 slow.add(c + ": " + millis[i] + " ms");
             }
-            int status = response.statusCode();
-            assertThat(status).as("case %d: %s -> %s", i, c, response.body()).isBetween(200, 499);
-            assertThat(response.body()).as("case %d: %s", i, c).doesNotContain("\tat ", ".java:", "Exception");
-            if (status != 200) {
-                rejected++;
-                continue;
-            }
-            JsonNode answer = read(response.body(), c);
-            JsonNode r = answer.path("response");
-            assertThat(r.has("patch")).as("patch and patchType together: %s", c).isEqualTo(r.has("patchType"));
-            if (!r.path("allowed").asBoolean()) {
-                inBand++;
-                assertThat(r.at("/status/code").asInt()).as("case %s", c).isEqualTo(400);
-                assertThat(r.at("/status/message").asText()).isNotBlank().doesNotContain("\n");
-                continue;
-            }
-            allowed++;
-            JsonNode sent = read(c.body(), c);
-            assertThat(r.path("uid").asText()).as("uid of %s", c).isEqualTo(sent.at("/request/uid").asText());
-            JsonNode patch = Reviews.patchOf(answer);
-            if (patch != null) {
-                patched++;
-                for (JsonNode op : patch) {
-                    assertThat(op.path("op").asText()).as("%s", c).isIn("add", "replace");
+            switch (checkAnswer(c, response)) {
+                case REJECTED -> rejected++;
+                case IN_BAND -> inBand++;
+                case ALLOWED -> allowed++;
+                case PATCHED -> {
+                    allowed++;
+                    patched++;
                 }
-                JsonNode object = sent.at("/request/object");
-                JsonNode mutated = Reviews.applyStrictly(patch, object);
-                assertThat(mutated.at("/metadata/annotations").path("headstart.dev/applied").asText()).isNotEmpty();
             }
         }
 
@@ -110,6 +90,52 @@ class FuzzedReviewsTest {
                 .getValue("quarkus.management.test-port", Integer.class);
         io.restassured.RestAssured.given().baseUri("http://localhost").port(management)
                 .get("/q/health/ready").then().statusCode(200);
+    }
+
+    enum Outcome { REJECTED, IN_BAND, ALLOWED, PATCHED }
+
+    /** The answer is a 4xx, an in-band 400, or allowed with a patch that applies strictly to the object sent. */
+    static Outcome checkAnswer(HostileReviews.Case c, HttpResponse<String> response) {
+        int status = response.statusCode();
+        assertThat(status).as("%s -> %s", c, response.body()).isBetween(200, 499);
+        assertThat(response.body()).as("%s", c).doesNotContain("\tat ", ".java:", "Exception");
+        if (status != 200) {
+            return Outcome.REJECTED;
+        }
+        JsonNode answer = read(response.body(), c);
+        JsonNode r = answer.path("response");
+        assertThat(r.has("patch")).as("patch and patchType together: %s", c).isEqualTo(r.has("patchType"));
+        if (!r.path("allowed").asBoolean()) {
+            assertThat(r.at("/status/code").asInt()).as("case %s", c).isEqualTo(400);
+            assertThat(r.at("/status/message").asText()).isNotBlank().doesNotContain("\n");
+            return Outcome.IN_BAND;
+        }
+        JsonNode sent = read(c.body(), c);
+        assertThat(r.path("uid").asText()).as("uid of %s", c).isEqualTo(sent.at("/request/uid").asText());
+        JsonNode patch = Reviews.patchOf(answer);
+        if (patch == null) {
+            return Outcome.ALLOWED;
+        }
+        for (JsonNode op : patch) {
+            assertThat(op.path("op").asText()).as("%s", c).isIn("add", "replace");
+        }
+        JsonNode mutated = Reviews.applyStrictly(patch, sent.at("/request/object"));
+        assertThat(mutated.at("/metadata/annotations").path("headstart.dev/applied").asText()).isNotEmpty();
+        return Outcome.PATCHED;
+    }
+
+    /** Not sampled but swept: every field of every seed review, in turn, replaced by each wrong type. */
+    @Test
+    void everyFieldWithEveryWrongTypeIsAnsweredCleanly() {
+        WebhookClient client = new WebhookClient(WebhookClient.forTests().port(), HttpClient.Version.HTTP_1_1);
+        List<HostileReviews.Case> cases = HostileReviews.everyFieldWrongTyped();
+        java.util.EnumMap<Outcome, Integer> outcomes = new java.util.EnumMap<>(Outcome.class);
+        for (HostileReviews.Case c : cases) {
+            outcomes.merge(checkAnswer(c, client.post("/mutate", c.body())), 1, Integer::sum);
+        }
+        System.out.printf("wrong type in every field: %d cases: %s%n", cases.size(), outcomes);
+        assertThat(cases.size()).isGreaterThan(500);
+        assertThat(outcomes.keySet()).contains(Outcome.IN_BAND, Outcome.PATCHED);
     }
 
     private static JsonNode read(byte[] body, HostileReviews.Case c) {

@@ -188,6 +188,44 @@ final class HostileReviews {
                 replaced.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The wrong values {@link #everyFieldWrongTyped} puts in each field. */
+    private static final JsonNode[] WRONG = {NODES.nullNode(), NODES.numberNode(7), NODES.textNode("x"),
+            NODES.booleanNode(true), NODES.arrayNode().add(1), NODES.objectNode().put("k", "v")};
+
+    /**
+     * Every field (every path, leaves and subtrees) of every seed review replaced in turn by each
+     * value in {@link #WRONG} that differs from it in type: deterministic, complete coverage of
+     * "wrong type in every field".
+     */
+    static List<Case> everyFieldWrongTyped() {
+        List<Case> cases = new ArrayList<>();
+        for (String seedObject : SEEDS) {
+            ObjectNode review = Reviews.review("admission.k8s.io/v1", "CREATE", Reviews.object(seedObject));
+            ((ObjectNode) review.get("request")).put("uid", "sweep");
+            List<String> paths = new ArrayList<>();
+            collect(review, "", paths);
+            for (String path : paths) {
+                for (JsonNode wrong : WRONG) {
+                    ObjectNode copy = review.deepCopy();
+                    int slash = path.lastIndexOf('/');
+                    JsonNode parent = copy.at(path.substring(0, slash));
+                    String key = path.substring(slash + 1).replace("~1", "/").replace("~0", "~");
+                    JsonNode current = parent instanceof ArrayNode a ? a.get(Integer.parseInt(key)) : parent.get(key);
+                    if (current.getNodeType() == wrong.getNodeType()) {
+                        continue;
+                    }
+                    if (parent instanceof ObjectNode o) {
+                        o.set(key, wrong.deepCopy());
+                    } else {
+                        ((ArrayNode) parent).set(Integer.parseInt(key), wrong.deepCopy());
+                    }
+                    cases.add(new Case(seedObject + " " + path + " = " + wrong, bytes(copy)));
+                }
+            }
+        }
+        return cases;
+    }
+
     private JsonNode randomNode(int depth) {
         int pick = random.nextInt(depth <= 0 ? 7 : 9);
         return switch (pick) {
