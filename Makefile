@@ -50,3 +50,22 @@ mutate:
 
 audit:
 	bin/headstart audit -f $(F)
+
+# --- Performance and reliability (BENCHMARKS.md) ---
+.PHONY: bench jmh soak
+JMH_ARGS ?= -f 1 -wi 2 -i 3 -w 1s -r 1s
+
+## bench: load benchmark of the packaged jar on loopback with wrk (figures for BENCHMARKS.md)
+bench:
+	bash bench/run.sh
+
+## jmh: microbenchmarks of the rule engine and the admission path (JMH_ARGS to change the run)
+jmh:
+	$(MVNW) -q test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/jmh.classpath
+	java -cp target/test-classes:target/classes:$$(cat target/jmh.classpath) org.openjdk.jmh.Main $(JMH_ARGS) dev.headstart.bench
+
+## soak: 10 minutes of mixed load (SOAK_SECONDS), then SIGTERM and certificate rotation under load
+soak:
+	bash bench/soak.sh
+	bash bench/restart.sh
+	bash bench/rotate.sh

@@ -1,6 +1,8 @@
 package dev.headstart.admission;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -33,7 +35,7 @@ public final class AdmissionReviewCodec {
         } catch (StreamConstraintsException e) {
             throw new InvalidReviewException("body nests deeper than " + Json.MAX_NESTING_DEPTH + " levels", null);
         } catch (JacksonException e) {
-            throw new InvalidReviewException("body is not valid JSON: " + e.getOriginalMessage(), null);
+            throw new InvalidReviewException(notJson(e), null);
         } catch (IOException e) {
             throw new InvalidReviewException("body could not be read", null);
         }
@@ -73,6 +75,17 @@ public final class AdmissionReviewCodec {
                 request.path("namespace").asText(""), request.path("name").asText(""),
                 request.path("dryRun").asBoolean(false),
                 object == null || object.isNull() ? null : object);
+    }
+
+    /**
+     * Where the JSON breaks, never what is there: Jackson's messages quote the offending token
+     * ("Unrecognized token 'hunter2'"), which may be an env value or Secret data, and this reason is
+     * both logged and returned.
+     */
+    private static String notJson(JacksonException e) {
+        String what = e instanceof JsonEOFException ? "body is truncated JSON" : "body is not valid JSON";
+        JsonLocation at = e.getLocation();
+        return at == null ? what : what + " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
     }
 
     /** The response review, in the API version of the request (v1 when it could not be read). */

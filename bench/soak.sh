@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Soak test (make soak): mixed load against the packaged jar for SOAK_SECONDS (600), sampling
+# heap after a full GC, thread count and RSS every SOAK_INTERVAL (10) seconds. Fails on any failed
+# request, on heap-after-GC growth beyond last <= first x 1.2 + 5 MiB, or on thread growth beyond
+# SOAK_THREAD_TOLERANCE (4: JIT compiler and GC worker threads are started on demand).
+# Env as bench/run.sh, plus SOAK_CONNECTIONS (8): fewer than the benchmark, leaving CPU for jcmd.
+cd "$(dirname "$0")/.."
+source bench/lib.sh
+
+SECONDS_TOTAL=${SOAK_SECONDS:-600}
+INTERVAL=${SOAK_INTERVAL:-10}
+TOLERANCE=${SOAK_THREAD_TOLERANCE:-4}
+OUT=${BENCH_OUT:-target/bench}/soak
+R=$REVIEWS
+
+ensure_wrk
+ensure_jar
+ensure_certs
+rm -rf "$OUT" && mkdir -p "$OUT"
+ensure_reviews
+
+trap stop_server EXIT INT TERM
+start_server
+wait_tls 120 >/dev/null || { cat "$OUT/server.log" >&2; die "server did not start"; }
+
+log "soak: ${SECONDS_TOTAL}s of mixed load, sampling every ${INTERVAL}s"
+BENCH_CONNECTIONS=${SOAK_CONNECTIONS:-8} run_wrk "$OUT/wrk.txt" /mutate "${SECONDS_TOTAL}s" \
+  "$R/pod-needs-all.json" "$R/pod-already-mutated.json" "$R/daemonset-kube-proxy.json" \
+  "$R/daemonset-aws-node.json" "$R/configmap-parse-only.json" &
+WRK=$!
+trap 'kill $WRK 2>/dev/null || true; stop_server' EXIT INT TERM
+
+printf 'GC.run\nGC.heap_info\n' >"$OUT/jcmd.txt"
+echo "seconds heap_after_gc_kib threads rss_kib" >"$OUT/samples.txt"
+start=$(date +%s)
+while kill -0 "$WRK" 2>/dev/null; do
+  sleep "$INTERVAL"
+  kill -0 "$WRK" 2>/dev/null || break
+  # One jcmd launch: a full GC, then the heap in use after it ("... total NK, used NK").
+  used=$(jcmd "$SERVER_PID" -f "$OUT/jcmd.txt" 2>/dev/null | grep -o 'used [0-9]*K' | head -1 | grep -o '[0-9]*' || true)
+  echo "$(( $(date +%s) - start )) ${used:-0} $(proc_status "$SERVER_PID" Threads) $(proc_status "$SERVER_PID" VmRSS)" \
+    >>"$OUT/samples.txt"
+  tail -1 "$OUT/samples.txt" >&2
+done
+wait "$WRK" || die "wrk failed"
+
+python3 - "$OUT/samples.txt" "$OUT/wrk.txt" "$TOLERANCE" <<'PY'
+import sys
+rows = [l.split() for l in open(sys.argv[1]).read().splitlines()[1:]]
+wrk = dict(l.strip().split("=", 1) for l in open(sys.argv[2]) if "=" in l)
+tolerance = int(sys.argv[3])
+print("| t (s) | heap after GC MiB | threads | RSS MiB |")
+print("|---:|---:|---:|---:|")
+for t, heap, threads, rss in rows:
+    print(f"| {t} | {int(heap) / 1024:.1f} | {threads} | {int(rss) // 1024} |")
+print()
+print(f"wrk: {wrk['requests']} requests, {wrk['rps']}/s, p50 {wrk['p50_ms']} ms, p99 {wrk['p99_ms']} ms, "
+      f"max {wrk['max_ms']} ms, non-2xx {wrk['non2xx']}, socket errors {wrk['socket_errors']}")
+failures = []
+if int(wrk["non2xx"]) or int(wrk["socket_errors"]):
+    failures.append(f"failed requests: non-2xx {wrk['non2xx']}, socket errors {wrk['socket_errors']}")
+if len(rows) < 2 or any(int(r[1]) == 0 for r in rows):
+    failures.append("too few samples, or jcmd could not read the heap")
+else:
+    first, last = int(rows[0][1]), int(rows[-1][1])
+    bound = first * 1.2 + 5 * 1024
+    print(f"heap after GC: first {first / 1024:.1f} MiB, last {last / 1024:.1f} MiB, bound {bound / 1024:.1f} MiB")
+    if last > bound:
+        failures.append(f"heap after GC grew: {first} KiB -> {last} KiB (bound {bound:.0f} KiB)")
+    t_first, t_last = int(rows[0][2]), int(rows[-1][2])
+    print(f"threads: first {t_first}, last {t_last}, tolerance {tolerance}")
+    if t_last > t_first + tolerance:
+        failures.append(f"threads grew: {t_first} -> {t_last}")
+for f in failures:
+    print("SOAK FAILED: " + f)
+sys.exit(1 if failures else 0)
+PY
