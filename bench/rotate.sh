@@ -18,7 +18,7 @@ for f in ca.crt tls.crt tls.key; do ln -s "..data/$f" "$BENCH_CERTS/$f"; done
 ln -s ..v1 "$BENCH_CERTS/..data"
 
 trap stop_server EXIT INT TERM
-start_server -Dquarkus.tls.webhook.reload-period=1s
+start_server -Dheadstart.tls.check-interval=1s
 wait_tls 120 >/dev/null || { cat "$OUT/server.log" >&2; die "server did not start"; }
 
 LOAD=${ROTATE_LOAD_SECONDS:-25}

@@ -306,6 +306,10 @@ public interface HeadstartConfig {
 
         @WithDefault("certs/tls.key")
         String key();
+
+        /** How often the files are compared with what is served; a change is loaded one look after it settles. */
+        @WithDefault("5s")
+        java.time.Duration checkInterval();
     }
 
     /** The rules' view of this configuration. */

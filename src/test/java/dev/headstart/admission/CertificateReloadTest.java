@@ -49,14 +49,29 @@ class CertificateReloadTest {
             }
             return Map.of("headstart.tls.cert", DIR.resolve("tls.crt").toString(),
                     "headstart.tls.key", DIR.resolve("tls.key").toString(),
-                    "quarkus.tls.webhook.reload-period", "1s");
+                    "headstart.tls.check-interval", "500ms");
         }
     }
+
+    /** Counts certificate updates the server applied. */
+    @jakarta.inject.Singleton
+    public static class Updates {
+        final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+
+        void on(@jakarta.enterprise.event.Observes io.quarkus.tls.CertificateUpdatedEvent event) {
+            count.incrementAndGet();
+        }
+    }
+
+    @jakarta.inject.Inject
+    Updates updates;
 
     @Test
     void newConnectionsGetTheRotatedCertificateWithoutRestart() throws Exception {
         int port = WebhookClient.forTests().port();
         X509Certificate before = servedCertificate(port);
+        Thread.sleep(2_000); // four looks at unchanged files
+        assertThat(updates.count.get()).as("no reload while nothing changed").isZero();
         assertThat(before.getSubjectX500Principal().getName()).contains("headstart.headstart-system.svc");
 
         Path second = DIR.resolve("..v2");
@@ -73,6 +88,8 @@ class CertificateReloadTest {
             after = servedCertificate(port);
         }
         assertThat(after.getSerialNumber()).isNotEqualTo(before.getSerialNumber());
+        Thread.sleep(1_500);
+        assertThat(updates.count.get()).as("exactly one reload for one rotation").isEqualTo(1);
         // And the server answers reviews, verified against the new CA.
         var answer = new WebhookClient(port, java.net.http.HttpClient.Version.HTTP_2, DIR.resolve("ca.crt")).review("/mutate",
                 Reviews.bytes(Reviews.review("CREATE", Reviews.object("objects/pod-needs-all.json"))));
