@@ -96,7 +96,11 @@ class ValidateEndpointTest {
 
         HttpResponse<String> notJson = client.post("/validate", "{\"apiVersion\":".getBytes(StandardCharsets.UTF_8));
         assertThat(notJson.statusCode()).isEqualTo(400);
-        assertThat(notJson.body()).contains("not valid JSON");
+        assertThat(notJson.body()).contains("body is truncated JSON (line 1, column 15)");
+
+        HttpResponse<String> garbage = client.post("/validate", "{oops}".getBytes(StandardCharsets.UTF_8));
+        assertThat(garbage.statusCode()).isEqualTo(400);
+        assertThat(garbage.body()).contains("body is not valid JSON (line 1").doesNotContain("oops");
     }
 
     static java.util.List<String> texts(JsonNode array) {
