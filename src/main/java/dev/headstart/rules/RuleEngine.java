@@ -92,6 +92,7 @@ public final class RuleEngine {
             // stage: diffs stay small and say what each rule meant (an inserted init container is
             // one add, even when another rule also changed the container that now follows it).
             ObjectNode current = received.root();
+            ObjectNode stageStart = null; // the tree before the latest stage; its diff is taken last
             ArrayNode patch = current.arrayNode();
             Warnings warnings = new Warnings();
             List<String> applied = new ArrayList<>();
@@ -101,7 +102,10 @@ public final class RuleEngine {
                 try {
                     if (rule.mutate(received.over(next), warnings)) {
                         applied.add(rule.name());
-                        patch.addAll((ArrayNode) JsonDiff.asJson(current, next, DIFF_FLAGS));
+                        if (stageStart != null) {
+                            patch.addAll((ArrayNode) JsonDiff.asJson(stageStart, current, DIFF_FLAGS));
+                        }
+                        stageStart = current;
                         current = next;
                     }
                 } catch (RuntimeException e) {
@@ -119,10 +123,11 @@ public final class RuleEngine {
             if (applied.isEmpty()) {
                 return unchanged(received, warnings.messages(), failed);
             }
-            ObjectNode annotated = current.deepCopy();
-            recordApplied(received.over(annotated), applied);
-            patch.addAll((ArrayNode) JsonDiff.asJson(current, annotated, DIFF_FLAGS));
-            return new Mutation(patch, annotated, List.copyOf(applied), withFailures(warnings.messages(), failed),
+            // The annotation lives under metadata, apart from every rule's changes: it rides in the
+            // last stage instead of costing a copy and a diff of its own.
+            recordApplied(received.over(current), applied);
+            patch.addAll((ArrayNode) JsonDiff.asJson(stageStart, current, DIFF_FLAGS));
+            return new Mutation(patch, current, List.copyOf(applied), withFailures(warnings.messages(), failed),
                     List.copyOf(failed));
         }
     }
