@@ -2,7 +2,7 @@
 # Load benchmark of the packaged webhook on loopback (make bench). See BENCHMARKS.md.
 #
 # Env: BENCH_DURATION (15s) per scenario, BENCH_WARMUP (10s), BENCH_THREADS (2),
-#      BENCH_CONNECTIONS (16), BENCH_HEAP (256m), BENCH_PORT, BENCH_MANAGEMENT_PORT (free ports),
+#      BENCH_CONNECTIONS (16), BENCH_HEAP (128m), BENCH_PORT, BENCH_MANAGEMENT_PORT (free ports),
 #      BENCH_JAVA_OPTS, BENCH_SERVER_PREFIX / BENCH_WRK_PREFIX (e.g. "taskset -c 0" / "taskset -c 1").
 # Output: target/bench/summary.txt (key=value), summary.json, and a Markdown table on stdout.
 cd "$(dirname "$0")/.."
