@@ -4,7 +4,6 @@ import dev.headstart.cluster.ClusterAccess;
 import dev.headstart.cluster.PriorityClassInformer;
 import dev.headstart.config.HeadstartConfig;
 import dev.headstart.rules.PriorityClassCatalog;
-import dev.headstart.rules.PriorityClassSpec;
 import dev.headstart.rules.RuleEngine;
 import dev.headstart.rules.RuleSet;
 import dev.headstart.rules.RuleSettings;
@@ -19,9 +18,7 @@ public class RuleEngineProducer {
     RuleEngine ruleEngine(HeadstartConfig config, ClusterAccess cluster, PriorityClassInformer informer,
             AdmissionMetrics metrics) {
         RuleSettings settings = config.ruleSettings();
-        PriorityClassCatalog catalog = cluster.enabled() ? informer
-                : PriorityClassCatalog.of(settings.priorityClassName(), new PriorityClassSpec(
-                        config.priorityClass().value(), config.priorityClass().preemptionPolicy()));
+        PriorityClassCatalog catalog = cluster.enabled() ? informer : config.configuredPriorityClass();
         return new RuleEngine(RuleSet.standard(settings, catalog), settings.disabledRules(),
                 new RuleErrorReporter(metrics));
     }

@@ -50,20 +50,16 @@ public class AuditCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         if (!output.equals("yaml") && !output.equals("json")) {
-            err.println("headstart: -o must be yaml or json, not '" + output + "'");
-            err.flush();
-            return 2;
+            return RuleOptions.inputError(err, "-o must be yaml or json, not '" + output + "'");
         }
-        List<JsonNode> documents;
-        RuleEngine engine;
+        RuleOptions.Input input;
         try {
-            engine = options.engine();
-            documents = ManifestReader.read(options.source, stdin);
+            input = options.load(stdin);
         } catch (InputException e) {
-            err.println("headstart: " + e.getMessage());
-            err.flush();
-            return 2;
+            return RuleOptions.inputError(err, e.getMessage());
         }
+        RuleEngine engine = input.engine();
+        List<JsonNode> documents = input.documents();
         List<ObjectNode> reports = new ArrayList<>();
         int failing = 0;
         for (JsonNode document : documents) {

@@ -39,16 +39,14 @@ public class MutateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        List<JsonNode> documents;
-        RuleEngine engine;
+        RuleOptions.Input input;
         try {
-            engine = options.engine();
-            documents = ManifestReader.read(options.source, stdin);
+            input = options.load(stdin);
         } catch (InputException e) {
-            err.println("headstart: " + e.getMessage());
-            err.flush();
-            return 2;
+            return RuleOptions.inputError(err, e.getMessage());
         }
+        RuleEngine engine = input.engine();
+        List<JsonNode> documents = input.documents();
         List<JsonNode> out = new ArrayList<>(documents.size());
         for (JsonNode document : documents) {
             Workload workload = Workload.of(document).orElse(null);

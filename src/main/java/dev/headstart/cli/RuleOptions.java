@@ -1,9 +1,11 @@
 package dev.headstart.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.InputStream;
+import java.io.PrintWriter;
+
 import dev.headstart.config.ConfigLoader;
 import dev.headstart.config.HeadstartConfig;
-import dev.headstart.rules.PriorityClassCatalog;
-import dev.headstart.rules.PriorityClassSpec;
 import dev.headstart.rules.PullPolicyMode;
 import dev.headstart.rules.RuleEngine;
 import dev.headstart.rules.RuleSet;
@@ -56,9 +58,24 @@ final class RuleOptions {
             disable.stream().map(String::trim).filter(s -> !s.isEmpty()).forEach(disabled::add);
             settings = settings.withDisabledRules(Set.copyOf(disabled));
         }
-        PriorityClassCatalog catalog = PriorityClassCatalog.of(settings.priorityClassName(),
-                new PriorityClassSpec(config.priorityClass().value(), config.priorityClass().preemptionPolicy()));
-        return RuleSet.engine(settings, catalog);
+        return RuleSet.engine(settings, config.configuredPriorityClass());
+    }
+
+    /** What an offline command works on. */
+    record Input(RuleEngine engine, List<JsonNode> documents) {
+    }
+
+    /** The engine and the documents, or an InputException with a one-line reason. */
+    Input load(InputStream stdin) throws InputException {
+        RuleEngine engine = engine();
+        return new Input(engine, ManifestReader.read(source, stdin));
+    }
+
+    /** Usage and input errors: one line on stderr, exit code 2, never a stack trace. */
+    static int inputError(PrintWriter err, String message) {
+        err.println("headstart: " + message);
+        err.flush();
+        return 2;
     }
 
     private static String firstLine(String message) {

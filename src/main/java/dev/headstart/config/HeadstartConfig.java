@@ -312,6 +312,12 @@ public interface HeadstartConfig {
         java.time.Duration checkInterval();
     }
 
+    /** The priority class as configured, for running without a cluster (the server without one, the CLI). */
+    default dev.headstart.rules.PriorityClassCatalog configuredPriorityClass() {
+        return dev.headstart.rules.PriorityClassCatalog.of(priorityClass().name(),
+                new dev.headstart.rules.PriorityClassSpec(priorityClass().value(), priorityClass().preemptionPolicy()));
+    }
+
     /** The rules' view of this configuration. */
     default RuleSettings ruleSettings() {
         Set<String> disabled = new HashSet<>(disabledRules().orElse(List.of()));
