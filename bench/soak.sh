@@ -36,8 +36,11 @@ start=$(date +%s)
 while kill -0 "$WRK" 2>/dev/null; do
   sleep "$INTERVAL"
   kill -0 "$WRK" 2>/dev/null || break
-  # One jcmd launch: a full GC, then the heap in use after it ("... total NK, used NK").
-  used=$(jcmd "$SERVER_PID" -f "$OUT/jcmd.txt" 2>/dev/null | grep -o 'used [0-9]*K' | head -1 | grep -o '[0-9]*' || true)
+  # One jcmd launch: a full GC, then the heap in use after it: the sum of every generation's
+  # "total NK, used NK" line (one for G1, young + old for Parallel and Serial; Metaspace has no total).
+  used=$(jcmd "$SERVER_PID" -f "$OUT/jcmd.txt" 2>/dev/null \
+    | grep -o 'total [0-9]*K, used [0-9]*K' | grep -o 'used [0-9]*' | grep -o '[0-9]*' \
+    | awk '{ sum += $1 } END { if (NR) print sum }' || true)
   echo "$(( $(date +%s) - start )) ${used:-0} $(proc_status "$SERVER_PID" Threads) $(proc_status "$SERVER_PID" VmRSS)" \
     >>"$OUT/samples.txt"
   tail -1 "$OUT/samples.txt" >&2
