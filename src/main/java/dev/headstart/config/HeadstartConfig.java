@@ -1,5 +1,7 @@
 package dev.headstart.config;
 
+import dev.headstart.rules.PriorityClassCatalog;
+import dev.headstart.rules.PriorityClassSpec;
 import dev.headstart.rules.PullPolicyMode;
 import dev.headstart.rules.RuleSettings;
 import io.smallrye.config.ConfigMapping;
@@ -309,13 +311,13 @@ public interface HeadstartConfig {
 
         /** How often the files are compared with what is served; a change is loaded one look after it settles. */
         @WithDefault("5s")
-        java.time.Duration checkInterval();
+        Duration checkInterval();
     }
 
     /** The priority class as configured, for running without a cluster (the server without one, the CLI). */
-    default dev.headstart.rules.PriorityClassCatalog configuredPriorityClass() {
-        return dev.headstart.rules.PriorityClassCatalog.of(priorityClass().name(),
-                new dev.headstart.rules.PriorityClassSpec(priorityClass().value(), priorityClass().preemptionPolicy()));
+    default PriorityClassCatalog configuredPriorityClass() {
+        return PriorityClassCatalog.of(priorityClass().name(),
+                new PriorityClassSpec(priorityClass().value(), priorityClass().preemptionPolicy()));
     }
 
     /** The rules' view of this configuration. */
