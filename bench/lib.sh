@@ -89,6 +89,14 @@ sys.exit(f"port {port} did not accept TLS within {timeout}s")
 PY
 }
 
+# Starts the server (extra -D flags as args), stops it when the script exits, and waits until it
+# accepts TLS; shows its log and stops the script when it does not start.
+serve() {
+  trap stop_server EXIT INT TERM
+  start_server "$@"
+  wait_tls 120 >/dev/null || { cat "$OUT/server.log" >&2; die "server did not start"; }
+}
+
 stop_server() {
   if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill -TERM "$SERVER_PID" 2>/dev/null || true

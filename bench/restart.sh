@@ -8,9 +8,7 @@ ensure_jar
 ensure_certs
 rm -rf "$OUT" && mkdir -p "$OUT"
 ensure_reviews
-trap stop_server EXIT INT TERM
-start_server
-wait_tls 120 >/dev/null || { cat "$OUT/server.log" >&2; die "server did not start"; }
+serve
 # The management port may open after the HTTPS port: wait for readiness UP before the load.
 for _ in $(seq 1 600); do
   [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MGMT_PORT/q/health/ready") == 200 ]] && break

@@ -17,9 +17,7 @@ bash certs/generate.sh "$BENCH_CERTS/..v1" >/dev/null 2>&1
 for f in ca.crt tls.crt tls.key; do ln -s "..data/$f" "$BENCH_CERTS/$f"; done
 ln -s ..v1 "$BENCH_CERTS/..data"
 
-trap stop_server EXIT INT TERM
-start_server -Dheadstart.tls.check-interval=1s
-wait_tls 120 >/dev/null || { cat "$OUT/server.log" >&2; die "server did not start"; }
+serve -Dheadstart.tls.check-interval=1s
 
 LOAD=${ROTATE_LOAD_SECONDS:-25}
 log "rotate: ${LOAD}s of mixed load; certificate swap after 5 s"

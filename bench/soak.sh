@@ -19,9 +19,7 @@ ensure_certs
 rm -rf "$OUT" && mkdir -p "$OUT"
 ensure_reviews
 
-trap stop_server EXIT INT TERM
-start_server
-wait_tls 120 >/dev/null || { cat "$OUT/server.log" >&2; die "server did not start"; }
+serve
 
 log "soak: ${SECONDS_TOTAL}s of mixed load, sampling every ${INTERVAL}s"
 BENCH_CONNECTIONS=${SOAK_CONNECTIONS:-8} run_wrk "$OUT/wrk.txt" /mutate "${SECONDS_TOTAL}s" \

@@ -79,36 +79,40 @@ final class HostileReviews {
         return new Case("truncated at " + at, Arrays.copyOf(body, at));
     }
 
-    /** Any node of the review (top level to leaves) replaced by a random value of another shape. */
-    private Case wrongTypeSomewhere(ObjectNode review) {
+    /** A node of the review: its JSON Pointer, its parent and its (unescaped) key in that parent. */
+    private record Location(String path, JsonNode parent, String key) {
+    }
+
+    /** Any node of the review, top level to leaves, chosen at random. */
+    private Location anyLocation(ObjectNode review) {
         List<String> paths = new ArrayList<>();
         collect(review, "", paths);
         String path = paths.get(random.nextInt(paths.size()));
         int slash = path.lastIndexOf('/');
-        JsonNode parent = review.at(path.substring(0, slash));
-        String key = path.substring(slash + 1).replace("~1", "/").replace("~0", "~");
+        return new Location(path, review.at(path.substring(0, slash)),
+                path.substring(slash + 1).replace("~1", "/").replace("~0", "~"));
+    }
+
+    /** Any node of the review (top level to leaves) replaced by a random value of another shape. */
+    private Case wrongTypeSomewhere(ObjectNode review) {
+        Location at = anyLocation(review);
         JsonNode value = randomNode(2);
-        if (parent instanceof ObjectNode o) {
-            o.set(key, value);
-        } else if (parent instanceof ArrayNode a) {
-            a.set(Integer.parseInt(key), value);
+        if (at.parent() instanceof ObjectNode o) {
+            o.set(at.key(), value);
+        } else if (at.parent() instanceof ArrayNode a) {
+            a.set(Integer.parseInt(at.key()), value);
         }
-        return new Case("wrong type at " + path, bytes(review));
+        return new Case("wrong type at " + at.path(), bytes(review));
     }
 
     private Case removedField(ObjectNode review) {
-        List<String> paths = new ArrayList<>();
-        collect(review, "", paths);
-        String path = paths.get(random.nextInt(paths.size()));
-        int slash = path.lastIndexOf('/');
-        JsonNode parent = review.at(path.substring(0, slash));
-        String key = path.substring(slash + 1).replace("~1", "/").replace("~0", "~");
-        if (parent instanceof ObjectNode o) {
-            o.remove(key);
-        } else if (parent instanceof ArrayNode a) {
-            a.remove(Integer.parseInt(key));
+        Location at = anyLocation(review);
+        if (at.parent() instanceof ObjectNode o) {
+            o.remove(at.key());
+        } else if (at.parent() instanceof ArrayNode a) {
+            a.remove(Integer.parseInt(at.key()));
         }
-        return new Case("removed " + path, bytes(review));
+        return new Case("removed " + at.path(), bytes(review));
     }
 
     private Case hugeString(ObjectNode review) {
