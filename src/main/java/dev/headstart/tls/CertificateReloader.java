@@ -2,55 +2,68 @@ package dev.headstart.tls;
 
 import dev.headstart.config.HeadstartConfig;
 import dev.headstart.controller.DaemonScheduler;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.tls.CertificateUpdatedEvent;
-import io.quarkus.tls.TlsConfiguration;
-import io.quarkus.tls.TlsConfigurationRegistry;
-import jakarta.enterprise.event.Event;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import java.security.GeneralSecurityException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Reloads the serving certificate when its files change, and only then. The TLS registry's own
- * {@code reload-period} reloads on every tick whether or not anything changed, and each reload
- * briefly drops new connections in Vert.x (seen under load: an NPE in the channel initializer);
- * reloading only on a real rotation confines that to the rare moment a certificate is replaced.
+ * Rotates the serving certificate when its files change, and only then. Every
+ * {@code headstart.tls.check-interval} the files are fingerprinted; a change is loaded once it has
+ * settled (see {@link RotationDetector}) by swapping the key manager in {@link WebhookKeyStore}.
+ *
+ * <p>Neither the TLS registry's {@code reload-period} nor a {@code CertificateUpdatedEvent} is
+ * used: both make Vert.x rebuild the server's SSL context, and while it does, new connections fail
+ * in its channel initializer (an NPE, measured under load). A swapped key manager has no such
+ * window.
  */
 @Singleton
 public class CertificateReloader {
 
-    static final String TLS_CONFIGURATION = "webhook";
     private static final Logger LOG = Logger.getLogger(CertificateReloader.class);
 
     private final HeadstartConfig config;
-    private final TlsConfigurationRegistry registry;
-    private final Event<CertificateUpdatedEvent> updated;
+    private final WebhookKeyStore keyStore;
+    private final Counter loaded;
+    private final Counter rejected;
     private ScheduledExecutorService scheduler;
     private RotationDetector detector;
 
-    public CertificateReloader(HeadstartConfig config, TlsConfigurationRegistry registry,
-            Event<CertificateUpdatedEvent> updated) {
+    public CertificateReloader(HeadstartConfig config,
+            @Identifier(WebhookKeyStore.TLS_CONFIGURATION) WebhookKeyStore keyStore, MeterRegistry registry) {
         this.config = config;
-        this.registry = registry;
-        this.updated = updated;
+        this.keyStore = keyStore;
+        this.loaded = reloads(registry, "loaded");
+        this.rejected = reloads(registry, "rejected");
+        Gauge.builder("headstart.tls.certificate.expiry.timestamp", keyStore,
+                        k -> k.served() == null ? Double.NaN : k.served().notAfter().getEpochSecond())
+                .description("When the served webhook certificate expires (Unix time)")
+                .baseUnit("seconds")
+                .register(registry);
+    }
+
+    private static Counter reloads(MeterRegistry registry, String outcome) {
+        return Counter.builder("headstart.tls.certificate.reloads")
+                .description("Changed certificate files: loaded, or rejected and the previous pair kept")
+                .tags("outcome", outcome)
+                .register(registry);
     }
 
     void start(@Observes StartupEvent event) {
         if (config.isController()) {
             return; // the controller role serves no TLS
         }
-        detector = new RotationDetector(fingerprint());
+        detector = new RotationDetector(keyStore.servedFingerprint());
         long every = config.tls().checkInterval().toMillis();
         scheduler = DaemonScheduler.named("headstart-certificate-reloader");
         scheduler.scheduleWithFixedDelay(this::check, every, every, TimeUnit.MILLISECONDS);
@@ -63,34 +76,27 @@ public class CertificateReloader {
     }
 
     private void check() {
+        CertificateFiles files = readOrNull();
+        if (!detector.observe(files == null ? null : files.fingerprint())) {
+            return;
+        }
         try {
-            if (!detector.observe(fingerprint())) {
-                return;
-            }
-            TlsConfiguration tls = registry.get(TLS_CONFIGURATION).orElseThrow();
-            if (tls.reload()) {
-                updated.fire(new CertificateUpdatedEvent(TLS_CONFIGURATION, tls));
-                LOG.infof("serving certificate reloaded from %s", config.tls().cert());
-            } else {
-                LOG.warnf("serving certificate in %s changed but could not be loaded; still serving the previous one",
-                        config.tls().cert());
-            }
-        } catch (RuntimeException e) {
-            LOG.warnf("serving certificate reload failed; still serving the previous one: %s", e.getClass().getName());
+            ServingCertificate now = keyStore.serve(files);
+            loaded.increment();
+            LOG.infof("serving certificate reloaded from %s; valid until %s", config.tls().cert(), now.notAfter());
+        } catch (GeneralSecurityException | RuntimeException e) {
+            rejected.increment();
+            LOG.warnf("serving certificate in %s changed but cannot be used (%s); still serving the previous one",
+                    config.tls().cert(), e.getMessage());
         }
     }
 
-    /** SHA-256 over certificate and key; null while either cannot be read (mid-rotation, missing). */
-    private String fingerprint() {
+    /** Both files, or null while either cannot be read (mid-rotation, missing). */
+    private CertificateFiles readOrNull() {
         try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(Files.readAllBytes(Path.of(config.tls().cert())));
-            digest.update(Files.readAllBytes(Path.of(config.tls().key())));
-            return HexFormat.of().formatHex(digest.digest());
+            return CertificateFiles.read(config.tls().cert(), config.tls().key());
         } catch (IOException e) {
             return null;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }
