@@ -35,16 +35,20 @@ class ControllerRoleTest {
     public static class ControllerRole implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of(
-                    "headstart.role", "controller",
-                    "headstart.cluster.enabled", "true",
-                    "headstart.controller.identity", "controller-test",
-                    "headstart.controller.lease-duration", "3s",
-                    "headstart.controller.renew-deadline", "2s",
-                    "headstart.controller.retry-period", "200ms",
-                    "headstart.headroom.debounce", "100ms",
-                    "headstart.headroom.default-params", "{\"linear\":{\"nodesPerReplica\":1}}",
-                    "headstart.scan.initial-delay", "0s");
+            return Map.ofEntries(
+                    Map.entry("headstart.role", "controller"),
+                    // As deployed: no HTTPS listener, and no certificate mounted (the role needs none).
+                    Map.entry("quarkus.http.host-enabled", "false"),
+                    Map.entry("headstart.tls.cert", "target/no-such-dir/tls.crt"),
+                    Map.entry("headstart.tls.key", "target/no-such-dir/tls.key"),
+                    Map.entry("headstart.cluster.enabled", "true"),
+                    Map.entry("headstart.controller.identity", "controller-test"),
+                    Map.entry("headstart.controller.lease-duration", "3s"),
+                    Map.entry("headstart.controller.renew-deadline", "2s"),
+                    Map.entry("headstart.controller.retry-period", "200ms"),
+                    Map.entry("headstart.headroom.debounce", "100ms"),
+                    Map.entry("headstart.headroom.default-params", "{\"linear\":{\"nodesPerReplica\":1}}"),
+                    Map.entry("headstart.scan.initial-delay", "0s"));
         }
     }
 

@@ -389,7 +389,11 @@ class InstallManifestsTest {
         for (JsonNode c : containers.values()) {
             String name = c.path("name").asText();
             Map<String, String> env = env(c);
-            if (!name.equals("webhook") && !env.containsKey("HEADSTART_TLS_CERT")) {
+            if (!name.equals("webhook")) {
+                // Only the webhook serves TLS; no other container gets to read the serving key.
+                assertThat(env).as(name).doesNotContainKeys("HEADSTART_TLS_CERT", "HEADSTART_TLS_KEY");
+                assertThat(c.path("volumeMounts").findValuesAsText("name")).as(name + " mounts")
+                        .noneMatch(v -> volumes.get(v).path("secret").path("secretName").asText().equals("headstart-tls"));
                 continue;
             }
             assertThat(env).as(name).containsEntry("HEADSTART_TLS_CERT", "/etc/headstart/tls/tls.crt")
