@@ -57,6 +57,11 @@ public final class ApiWaitRule implements Rule {
     }
 
     @Override
+    public boolean insertsArrayElements() {
+        return true; // the wait goes first among the init containers
+    }
+
+    @Override
     public boolean mutate(Workload workload, Warnings warnings) {
         if (hasWaitContainer(workload)) {
             return false;

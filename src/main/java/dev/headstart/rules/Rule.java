@@ -28,6 +28,16 @@ public interface Rule {
      */
     boolean mutate(Workload workload, Warnings warnings);
 
+    /**
+     * Whether {@link #mutate} inserts elements into an array whose elements other rules change
+     * (api-wait puts an init container in front of the others). The engine diffs such a rule's
+     * change on its own: diffed together with an in-place change to the element it shifted, the
+     * insertion would come out as field-by-field replaces. Appending at the end needs no stage.
+     */
+    default boolean insertsArrayElements() {
+        return false;
+    }
+
     /** PolicyReport severity of a failure of this rule. */
     default String severity() {
         return "medium";

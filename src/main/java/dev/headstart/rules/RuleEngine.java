@@ -88,30 +88,38 @@ public final class RuleEngine {
             if (pending.isEmpty()) {
                 return unchanged(received, List.of(), failed);
             }
-            // Each rule works on a copy of the previous stage and contributes the diff of its own
-            // stage: diffs stay small and say what each rule meant (an inserted init container is
-            // one add, even when another rule also changed the container that now follows it).
+            // Each stage works on a copy of the previous one and contributes the diff of its own
+            // changes. Rules that change the tree in place share a stage (one copy, one diff); a
+            // rule that inserts array elements gets a stage of its own, so its diff stays one add
+            // even when another rule also changed the element that now follows it.
             ObjectNode current = received.root();
             ObjectNode stageStart = null; // the tree before the latest stage; its diff is taken last
             ArrayNode patch = current.arrayNode();
             Warnings warnings = new Warnings();
             List<String> applied = new ArrayList<>();
             Rule thrower = null;
-            for (Rule rule : pending) {
+            for (int start = 0, end; start < pending.size() && thrower == null; start = end) {
+                end = stageEnd(pending, start);
                 ObjectNode next = current.deepCopy();
-                try {
-                    if (rule.mutate(received.over(next), warnings)) {
-                        applied.add(rule.name());
-                        if (stageStart != null) {
-                            patch.addAll((ArrayNode) JsonDiff.asJson(stageStart, current, DIFF_FLAGS));
+                boolean changed = false;
+                for (Rule rule : pending.subList(start, end)) {
+                    try {
+                        if (rule.mutate(received.over(next), warnings)) {
+                            applied.add(rule.name());
+                            changed = true;
                         }
-                        stageStart = current;
-                        current = next;
+                    } catch (RuntimeException e) {
+                        onRuleError.accept(rule.name(), e);
+                        thrower = rule;
+                        break;
                     }
-                } catch (RuntimeException e) {
-                    onRuleError.accept(rule.name(), e);
-                    thrower = rule;
-                    break;
+                }
+                if (changed && thrower == null) {
+                    if (stageStart != null) {
+                        patch.addAll((ArrayNode) JsonDiff.asJson(stageStart, current, DIFF_FLAGS));
+                    }
+                    stageStart = current;
+                    current = next;
                 }
             }
             if (thrower != null) {
@@ -130,6 +138,18 @@ public final class RuleEngine {
             return new Mutation(patch, current, List.copyOf(applied), withFailures(warnings.messages(), failed),
                     List.copyOf(failed));
         }
+    }
+
+    /** The end (exclusive) of the stage that starts at {@code start}. */
+    private static int stageEnd(List<Rule> pending, int start) {
+        int end = start + 1;
+        if (pending.get(start).insertsArrayElements()) {
+            return end;
+        }
+        while (end < pending.size() && !pending.get(end).insertsArrayElements()) {
+            end++;
+        }
+        return end;
     }
 
     private static Mutation unchanged(Workload received, List<String> warnings, List<String> failed) {

@@ -39,6 +39,31 @@ class RuleEngineTest {
         assertThat(w.root()).as("the received object is never modified").isEqualTo(original);
     }
 
+    /**
+     * pull-policy changes the init container that api-wait then shifts to index 1. Diffed in one
+     * stage that came out as field-by-field replaces of index 0; api-wait's own stage keeps it one add.
+     */
+    @Test
+    void anInsertedInitContainerIsOneAddEvenWhenTheOneItShiftsAlsoChanged() {
+        Workload w = workload("{'apiVersion':'apps/v1','kind':'DaemonSet','metadata':{'name':'aws-node','namespace':'kube-system'},"
+                + "'spec':{'template':{'spec':{'initContainers':[{'name':'init','image':'cni-init:v1.18.1','imagePullPolicy':'Always'}],"
+                + "'containers':[{'name':'aws-node','image':'cni:v1.18.1','imagePullPolicy':'IfNotPresent'}]}}}}");
+        ObjectNode original = w.root().deepCopy();
+        Mutation m = engine.mutate(w);
+        assertThat(m.applied()).contains("pull-policy", "api-wait");
+        List<String> initOps = new ArrayList<>();
+        for (JsonNode op : m.patch()) {
+            if (op.path("path").asText().contains("/initContainers")) {
+                initOps.add(op.path("op").asText() + " " + op.path("path").asText());
+            }
+        }
+        assertThat(initOps).containsExactly(
+                "replace /spec/template/spec/initContainers/0/imagePullPolicy",
+                "add /spec/template/spec/initContainers/0");
+        assertThat(apply(m, original)).isEqualTo(m.mutated());
+        assertThat(m.mutated().at("/spec/template/spec/initContainers/1/name").asText()).isEqualTo("init");
+    }
+
     @Test
     void annotationsObjectIsCreatedWhenMissing() {
         Workload w = workload("{'apiVersion':'v1','kind':'Pod','metadata':{'name':'p'},'spec':{'containers':[]}}");
