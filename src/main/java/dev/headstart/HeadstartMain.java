@@ -1,6 +1,7 @@
 package dev.headstart;
 
 import dev.headstart.cli.HeadstartCommand;
+import dev.headstart.tls.TlsWarmup;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import picocli.CommandLine;
@@ -22,6 +23,7 @@ public class HeadstartMain {
             if (args.length > 0 && args[0].equals("controller") && System.getProperty("quarkus.profile") == null) {
                 System.setProperty("quarkus.profile", "controller");
             }
+            TlsWarmup.begin();
             Quarkus.run(args);
             return;
         }
