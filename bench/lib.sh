@@ -52,16 +52,21 @@ ensure_reviews() {
 now_ns() { date +%s%N; }
 
 # Starts the packaged server on loopback; sets SERVER_PID and SERVER_START_NS. Extra -D flags as args.
+# It runs from target/quarkus-app, as the image does: the AppCDS archive records the class path
+# relative to it and is silently ignored from anywhere else.
 start_server() {
   mkdir -p "$OUT"
+  local certs
+  certs=$(cd "$BENCH_CERTS" && pwd)
   SERVER_START_NS=$(now_ns)
   # shellcheck disable=SC2086
-  ${BENCH_SERVER_PREFIX:-} java -Xmx"$HEAP" -XX:SharedArchiveFile="$CDS" ${BENCH_JAVA_OPTS:--XX:+UseParallelGC} \
+  ( cd "$(dirname "$JAR")" && exec ${BENCH_SERVER_PREFIX:-} java -Xmx"$HEAP" -XX:SharedArchiveFile="$(basename "$CDS")" \
+    ${BENCH_JAVA_OPTS:--XX:+UseParallelGC} \
     -Dheadstart.cluster.enabled=false \
     -Dquarkus.http.host=127.0.0.1 -Dquarkus.management.host=127.0.0.1 \
     -Dquarkus.http.ssl-port="$PORT" -Dquarkus.management.port="$MGMT_PORT" \
-    -Dheadstart.tls.cert="$BENCH_CERTS/tls.crt" -Dheadstart.tls.key="$BENCH_CERTS/tls.key" \
-    "$@" -jar "$JAR" >"$OUT/server.log" 2>&1 &
+    -Dheadstart.tls.cert="$certs/tls.crt" -Dheadstart.tls.key="$certs/tls.key" \
+    "$@" -jar "$(basename "$JAR")" ) >"$OUT/server.log" 2>&1 &
   SERVER_PID=$!
 }
 

@@ -28,6 +28,16 @@ if #bodies > 1 then
   end
 end
 
+-- $WRK_DELAY_MS: a pause before each request on a connection, so the load is a steady rate well
+-- below saturation (connections x 1000 / delay requests/s) and the latency is the server's, not
+-- the run queue's.
+local delay_ms = tonumber(os.getenv("WRK_DELAY_MS") or "")
+if delay_ms then
+  function delay()
+    return delay_ms
+  end
+end
+
 function done(summary, latency, requests)
   local out = os.getenv("WRK_SUMMARY")
   if not out then return end
