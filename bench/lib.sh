@@ -21,7 +21,8 @@ die() { log "error: $*"; exit 1; }
 CDS=target/quarkus-app/app-cds.jsa
 
 ensure_jar() {
-  if [[ ! -f $JAR || ! -f $CDS ]]; then
+  # A jar rebuilt since the archive was made (./mvnw verify) would make the JVM drop the archive.
+  if [[ ! -f $JAR || ! -f $CDS || $JAR -nt $CDS ]]; then
     log "building $JAR with an AppCDS archive (./mvnw -B -q package -DskipTests -Dquarkus.package.jar.appcds.enabled=true)"
     ./mvnw -B -q package -DskipTests -Dquarkus.package.jar.appcds.enabled=true
   fi
