@@ -115,6 +115,9 @@ stop_server() {
 # A field of /proc/<pid>/status in KiB (VmRSS, VmHWM) or as is (Threads).
 proc_status() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 
+# CPU time (user + system) a process has used, in milliseconds.
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / hz) }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
 # key=value summary file -> value
 kv() { awk -F= -v k="$2" '$1 == k { print $2 }' "$1"; }
 

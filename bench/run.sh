@@ -84,8 +84,13 @@ SCENARIOS+=("$PACED")
 for s in "${SCENARIOS[@]}"; do
   IFS='|' read -r name path body delay <<<"$s"
   log "load: $name for $DURATION (${BENCH_THREADS:-2} threads, ${BENCH_CONNECTIONS:-16} connections${delay:+, ${delay} ms between requests per connection})"
+  cpu_before=$(cpu_ms "$SERVER_PID")
   WRK_DELAY_MS=$delay run_wrk "$OUT/$name.txt" "$path" "$DURATION" "$body"
+  cpu_used=$(( $(cpu_ms "$SERVER_PID") - cpu_before ))
   echo "rss_kib=$(proc_status "$SERVER_PID" VmRSS)" >>"$OUT/$name.txt"
+  # The server's own CPU per review (all its threads, GC included): 1e6 / this is what one
+  # whole core would sustain, whatever wrk takes of the machine.
+  echo "server_cpu_us=$(( cpu_used * 1000 / $(kv "$OUT/$name.txt" requests) ))" >>"$OUT/$name.txt"
 done
 HWM_KIB=$(proc_status "$SERVER_PID" VmHWM)
 RSS_MAX_KIB=$(cat "$RSS_MAX_FILE")
@@ -133,11 +138,11 @@ print()
 print(f"Run {out['date']}: `make bench` ({out['heap']}, wrk -t{out['threads']} -c{out['connections']} -d{out['duration']}), "
       f"{out['host_cpus']} CPUs, load average before {out['loadavg']}")
 print()
-print("| scenario | requests/s | p50 ms | p99 ms | max ms | non-2xx | socket errors | RSS MiB |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|")
+print("| scenario | requests/s | p50 ms | p99 ms | max ms | non-2xx | socket errors | server CPU µs/review | RSS MiB |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 for name, r in s.items():
     print(f"| {name} | {r['rps']} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['max_ms']:.1f} | {r['non2xx']} | "
-          f"{r['socket_errors']} | {r['rss_kib'] // 1024} |")
+          f"{r['socket_errors']} | {r['server_cpu_us']} | {r['rss_kib'] // 1024} |")
 base = s.get("mutate-parse-only-configmap", {}).get("rps")
 noop = s.get("mutate-pod-already-mutated", {}).get("rps")
 print()

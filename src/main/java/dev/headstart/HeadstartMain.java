@@ -23,6 +23,7 @@ public class HeadstartMain {
             if (args.length > 0 && args[0].equals("controller") && System.getProperty("quarkus.profile") == null) {
                 System.setProperty("quarkus.profile", "controller");
             }
+            ServerDefaults.apply();
             TlsWarmup.begin();
             Quarkus.run(args);
             return;
