@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.headstart.json.Json;
 
 import java.io.IOException;
-import java.util.Base64;
 
 /**
  * Reads AdmissionReview requests ({@code admission.k8s.io/v1}, and {@code v1beta1} answered in
@@ -98,7 +97,9 @@ public final class AdmissionReviewCodec {
         out.put("allowed", response.allowed());
         if (response.patch() != null) {
             out.put("patchType", "JSONPatch");
-            out.put("patch", Base64.getEncoder().encodeToString(writeBytes(response.patch())));
+            // A binary node is written as standard base64 (padded, no line feeds) straight into the
+            // output: no intermediate string, no per-character escape checks.
+            out.put("patch", writeBytes(response.patch()));
         }
         if (response.warnings() != null && !response.warnings().isEmpty()) {
             ArrayNode warnings = out.putArray("warnings");
