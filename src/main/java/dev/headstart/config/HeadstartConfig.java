@@ -293,10 +293,10 @@ public interface HeadstartConfig {
             int maxAttempts();
 
             /** First retry delay; doubled per attempt up to max-backoff. */
-            @WithDefault("PT0.2S")
+            @WithDefault("200ms")
             java.time.Duration initialBackoff();
 
-            @WithDefault("PT10S")
+            @WithDefault("10s")
             java.time.Duration maxBackoff();
         }
     }

@@ -46,7 +46,7 @@ class PolicyReportWriterTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("headstart.cluster.enabled", "true",
-                    "headstart.validation.reports.initial-backoff", "PT0.05S",
+                    "headstart.validation.reports.initial-backoff", "50ms",
                     "headstart.validation.reports.max-attempts", "10",
                     // The client's own retry of 5xx would hide the writer's: switch it off to see the writer retry.
                     "quarkus.kubernetes-client.request-retry-backoff-limit", "0");
