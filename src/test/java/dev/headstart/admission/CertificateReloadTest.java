@@ -1,6 +1,7 @@
 package dev.headstart.admission;
 
 import dev.headstart.testing.Reviews;
+import dev.headstart.testing.TlsProbe;
 import dev.headstart.testing.WebhookClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
@@ -9,10 +10,6 @@ import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import java.math.BigInteger;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
@@ -69,7 +66,7 @@ class CertificateReloadTest {
     @Test
     void rotationsReachNewConnectionsWithoutAFailedHandshake() throws Exception {
         int port = WebhookClient.forTests().port();
-        X509Certificate first = servedCertificate(port);
+        X509Certificate first = TlsProbe.servedCertificate("localhost", port);
         assertThat(first.getSubjectX500Principal().getName()).contains("headstart.headstart-system.svc");
         assertThat(expiry()).isEqualTo(first.getNotAfter().toInstant().getEpochSecond());
         Thread.sleep(1_000); // five looks at unchanged files
@@ -85,7 +82,7 @@ class CertificateReloadTest {
             Files.copy(DIR.resolve("..v1/tls.key"), broken.resolve("tls.key"), StandardCopyOption.REPLACE_EXISTING);
             swapData(broken);
             awaitCount("rejected", 1);
-            assertThat(servedCertificate(port).getSerialNumber()).isEqualTo(first.getSerialNumber());
+            assertThat(TlsProbe.servedCertificate("localhost", port).getSerialNumber()).isEqualTo(first.getSerialNumber());
 
             X509Certificate second = rotateTo("..v2", port, first);
             X509Certificate third = rotateTo("..v3", port, second);
@@ -117,7 +114,7 @@ class CertificateReloadTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (now.getSerialNumber().equals(before.getSerialNumber()) && System.nanoTime() < deadline) {
             Thread.sleep(100);
-            now = servedCertificate(port);
+            now = TlsProbe.servedCertificate("localhost", port);
         }
         assertThat(now.getSerialNumber()).as("served after " + folder).isNotEqualTo(before.getSerialNumber());
         return now;
@@ -152,7 +149,7 @@ class CertificateReloadTest {
                 Thread t = new Thread(() -> {
                     while (running.get()) {
                         try {
-                            serials.add(servedCertificate(port).getSerialNumber());
+                            serials.add(TlsProbe.servedCertificate("localhost", port).getSerialNumber());
                             completed.incrementAndGet();
                         } catch (Exception e) {
                             failures.add(e.toString());
@@ -178,26 +175,5 @@ class CertificateReloadTest {
         Files.deleteIfExists(link);
         Files.createSymbolicLink(link, target.getFileName());
         Files.move(link, DIR.resolve("..data"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    /** The certificate a fresh TLS connection is served (no validation, no session reuse: we only read it). */
-    static X509Certificate servedCertificate(int port) throws Exception {
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, new TrustManager[] {new X509TrustManager() {
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, null);
-        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("localhost", port)) {
-            socket.setSoTimeout(10_000);
-            socket.startHandshake();
-            return (X509Certificate) socket.getSession().getPeerCertificates()[0];
-        }
     }
 }

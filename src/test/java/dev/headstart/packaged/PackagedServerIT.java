@@ -2,14 +2,11 @@ package dev.headstart.packaged;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.headstart.testing.Reviews;
+import dev.headstart.testing.TlsProbe;
 import dev.headstart.testing.WebhookClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -94,33 +91,13 @@ class PackagedServerIT {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             try {
-                return servedCertificate(port);
+                return TlsProbe.servedCertificate("127.0.0.1", port);
             } catch (java.io.IOException e) {
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError("no TLS on " + port + " within " + timeout + "; log:\n" + Files.readString(LOG), e);
                 }
                 Thread.sleep(50);
             }
-        }
-    }
-
-    private static X509Certificate servedCertificate(int port) throws Exception {
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, new TrustManager[] {new X509TrustManager() {
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, null);
-        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
-            socket.setSoTimeout(5_000);
-            socket.startHandshake();
-            return (X509Certificate) socket.getSession().getPeerCertificates()[0];
         }
     }
 
