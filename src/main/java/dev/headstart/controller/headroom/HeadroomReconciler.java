@@ -1,5 +1,6 @@
 package dev.headstart.controller.headroom;
 
+import dev.headstart.controller.InformerGroup;
 import dev.headstart.controller.OnChange;
 import dev.headstart.controller.DaemonScheduler;
 import dev.headstart.config.HeadstartConfig;
@@ -30,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -66,6 +66,7 @@ public class HeadroomReconciler implements LeaderTask {
     private final ReentrantLock reconciling = new ReentrantLock();
 
     private volatile ScheduledExecutorService executor;
+    private final InformerGroup informers = new InformerGroup("headroom");
     private volatile SharedIndexInformer<Node> nodeInformer;
     private volatile SharedIndexInformer<ConfigMap> paramsInformer;
     private volatile HeadroomParams lastGood;
@@ -136,13 +137,9 @@ public class HeadroomReconciler implements LeaderTask {
         paramsInformer = client.configMaps().inNamespace(settings.namespace()).withName(settings.paramsConfigMap())
                 .runnableInformer(0);
         paramsInformer.addEventHandler(OnChange.run(this::trigger));
-        CompletableFuture.allOf(nodeInformer.start().toCompletableFuture(),
-                paramsInformer.start().toCompletableFuture()).whenComplete((ignored, error) -> {
-            if (error != null) {
-                LOG.warnf("headroom informers did not start: %s", error.toString());
-            }
-            trigger();
-        });
+        informers.add(nodeInformer);
+        informers.add(paramsInformer);
+        informers.start().whenComplete((ignored, error) -> trigger());
         long resync = settings.resync().toMillis();
         scheduler.scheduleWithFixedDelay(this::trigger, resync, resync, TimeUnit.MILLISECONDS);
         LOG.infof("headroom reconciler started (%s/%s)", settings.namespace(), settings.name());
@@ -156,8 +153,7 @@ public class HeadroomReconciler implements LeaderTask {
         }
         executor = null;
         scheduler.shutdownNow();
-        closeQuietly(nodeInformer);
-        closeQuietly(paramsInformer);
+        informers.close();
         nodeInformer = null;
         paramsInformer = null;
         // Only the leader reports a plan, so the gauge summed over replicas is the leader's.
@@ -380,13 +376,4 @@ public class HeadroomReconciler implements LeaderTask {
         return labels != null && labels.entrySet().containsAll(wanted.entrySet());
     }
 
-    private static void closeQuietly(SharedIndexInformer<?> informer) {
-        if (informer != null) {
-            try {
-                informer.close();
-            } catch (RuntimeException e) {
-                LOG.debugf("closing an informer: %s", e.toString());
-            }
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package dev.headstart.controller.imagecache;
 
+import dev.headstart.controller.InformerGroup;
 import dev.headstart.controller.OnChange;
 import dev.headstart.controller.DaemonScheduler;
 import dev.headstart.cluster.ClusterAccess;
@@ -29,7 +30,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -58,7 +58,7 @@ public class ImageCacheReconciler implements LeaderTask {
     private final Map<String, Boolean> pending = new ConcurrentHashMap<>();
     /** Reconciles finished, for tests that must know a pass happened and changed nothing. */
     private final java.util.concurrent.atomic.AtomicLong reconciles = new java.util.concurrent.atomic.AtomicLong();
-    private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+    private final InformerGroup informers = new InformerGroup("image-cache");
     private ScheduledExecutorService executor;
     /** Until every informer has listed, a missing workload may just not be cached yet: do nothing. */
     private volatile boolean synced;
@@ -97,29 +97,21 @@ public class ImageCacheReconciler implements LeaderTask {
         statefulSets = inform(kube.apps().statefulSets().inAnyNamespace().runnableInformer(0), StatefulSet::getMetadata, false);
         daemonSets = inform(kube.apps().daemonSets().inAnyNamespace().runnableInformer(0), DaemonSet::getMetadata, false);
         cronJobs = inform(kube.batch().v1().cronjobs().inAnyNamespace().runnableInformer(0), CronJob::getMetadata, false);
-        CompletableFuture.allOf(informers.stream()
-                        .map(i -> i.start().toCompletableFuture())
-                        .toArray(CompletableFuture[]::new))
-                .whenComplete((ignored, error) -> {
-                    if (error != null) {
-                        LOG.warnf("image-cache informers did not start: %s", error.toString());
-                        return;
-                    }
-                    synced = true;
-                    // Namespaces that should have a cache, and caches that may have to go.
-                    Set<String> all = new TreeSet<>();
-                    namespaces.getStore().list().forEach(n -> all.add(n.getMetadata().getName()));
-                    daemonSets.getStore().list().stream().filter(ImageCacheDaemonSet::isOurs)
-                            .forEach(d -> all.add(d.getMetadata().getNamespace()));
-                    all.forEach(this::enqueue);
-                });
+        informers.start().thenRun(() -> {
+            synced = true;
+            // Namespaces that should have a cache, and caches that may have to go.
+            Set<String> all = new TreeSet<>();
+            namespaces.getStore().list().forEach(n -> all.add(n.getMetadata().getName()));
+            daemonSets.getStore().list().stream().filter(ImageCacheDaemonSet::isOurs)
+                    .forEach(d -> all.add(d.getMetadata().getNamespace()));
+            all.forEach(this::enqueue);
+        });
     }
 
     @Override
     public synchronized void stop() {
         synced = false;
-        informers.forEach(SharedIndexInformer::close);
-        informers.clear();
+        informers.close();
         if (executor != null) {
             executor.shutdownNow();
             executor = null;
@@ -131,8 +123,7 @@ public class ImageCacheReconciler implements LeaderTask {
                                                                   Function<T, io.fabric8.kubernetes.api.model.ObjectMeta> meta,
                                                                   boolean isNamespace) {
         informer.addEventHandler(new OnChange<T>(obj -> enqueue(isNamespace ? meta.apply(obj).getName() : meta.apply(obj).getNamespace())));
-        informers.add(informer);
-        return informer;
+        return informers.add(informer);
     }
 
     /** Collapses a burst of events for one namespace into one reconcile after the debounce window. */

@@ -1,5 +1,6 @@
 package dev.headstart.controller.warmpool;
 
+import dev.headstart.controller.InformerGroup;
 import dev.headstart.controller.OnChange;
 import dev.headstart.controller.DaemonScheduler;
 import dev.headstart.cluster.ClusterAccess;
@@ -34,13 +35,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -74,7 +73,7 @@ public class WarmPoolReconciler implements LeaderTask {
     private final WarmPoolMetrics metrics;
     private final boolean active;
     private final AtomicBoolean passRequested = new AtomicBoolean();
-    private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+    private final InformerGroup informers = new InformerGroup("warm-pool");
     private AutoScalingGateway gateway;
     /** Until every informer has listed, a missing cache pod may just not be cached yet: do nothing. */
     private volatile boolean synced;
@@ -126,28 +125,23 @@ public class WarmPoolReconciler implements LeaderTask {
         cachePods.addEventHandler(OnChange.run(this::requestPass));
         caches = kube.apps().daemonSets().inAnyNamespace()
                 .withLabel(ImageCacheDaemonSet.NAME_LABEL, ImageCacheDaemonSet.NAME).runnableInformer(0);
-        informers.addAll(List.of(nodes, cachePods, caches));
-        CompletableFuture.allOf(informers.stream().map(i -> i.start().toCompletableFuture())
-                        .toArray(CompletableFuture[]::new))
-                .whenComplete((ignored, error) -> {
-                    if (error != null) {
-                        LOG.warnf("warm-pool informers did not start: %s", error.toString());
-                        return;
-                    }
-                    synchronized (this) {
-                        if (executor == current) {
-                            synced = true;
-                            current.scheduleWithFixedDelay(this::safePass, 0, tick.toMillis(), TimeUnit.MILLISECONDS);
-                        }
-                    }
-                });
+        informers.add(nodes);
+        informers.add(cachePods);
+        informers.add(caches);
+        informers.start().thenRun(() -> {
+            synchronized (this) {
+                if (executor == current) {
+                    synced = true;
+                    current.scheduleWithFixedDelay(this::safePass, 0, tick.toMillis(), TimeUnit.MILLISECONDS);
+                }
+            }
+        });
     }
 
     @Override
     public synchronized void stop() {
         synced = false;
-        informers.forEach(SharedIndexInformer::close);
-        informers.clear();
+        informers.close();
         if (executor != null) {
             executor.shutdownNow();
             executor = null;
