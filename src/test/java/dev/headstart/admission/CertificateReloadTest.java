@@ -1,5 +1,6 @@
 package dev.headstart.admission;
 
+import dev.headstart.testing.DevCertificates;
 import dev.headstart.testing.Reviews;
 import dev.headstart.testing.TlsProbe;
 import dev.headstart.testing.WebhookClient;
@@ -105,11 +106,7 @@ class CertificateReloadTest {
     /** Makes a new CA and certificate in {@code folder}, swaps it in, waits until it is served. */
     private X509Certificate rotateTo(String folder, int port, X509Certificate before) throws Exception {
         Path next = DIR.resolve(folder);
-        Process generate = new ProcessBuilder("bash", "certs/generate.sh", next.toString(), "--force")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        assertThat(generate.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(generate.exitValue()).isZero();
-        swapData(next);
+        swapData(DevCertificates.generate(next));
         X509Certificate now = before;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (now.getSerialNumber().equals(before.getSerialNumber()) && System.nanoTime() < deadline) {

@@ -1,5 +1,6 @@
 package dev.headstart.tls;
 
+import dev.headstart.testing.DevCertificates;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,8 +26,8 @@ class CertificateFilesTest {
 
     @BeforeAll
     static void pairs() throws Exception {
-        one = CertificatePairs.generate(tmp.resolve("one"));
-        two = CertificatePairs.generate(tmp.resolve("two"));
+        one = DevCertificates.generate(tmp.resolve("one"));
+        two = DevCertificates.generate(tmp.resolve("two"));
         vertx = Vertx.vertx();
     }
 

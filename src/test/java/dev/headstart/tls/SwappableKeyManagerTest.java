@@ -1,5 +1,6 @@
 package dev.headstart.tls;
 
+import dev.headstart.testing.DevCertificates;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,9 +23,9 @@ class SwappableKeyManagerTest {
     static void pairs() throws Exception {
         Vertx vertx = Vertx.vertx();
         try {
-            one = CertificatePairs.files(CertificatePairs.generate(tmp.resolve("one"))).parse(vertx);
-            two = CertificatePairs.files(CertificatePairs.generate(tmp.resolve("two"))).parse(vertx);
-            three = CertificatePairs.files(CertificatePairs.generate(tmp.resolve("three"))).parse(vertx);
+            one = CertificatePairs.files(DevCertificates.generate(tmp.resolve("one"))).parse(vertx);
+            two = CertificatePairs.files(DevCertificates.generate(tmp.resolve("two"))).parse(vertx);
+            three = CertificatePairs.files(DevCertificates.generate(tmp.resolve("three"))).parse(vertx);
         } finally {
             vertx.close();
         }
