@@ -8,8 +8,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -33,8 +35,16 @@ class ClusterPriorityClassTest {
         }
     }
 
-    @Inject
-    KubernetesClient client;
+    @KubernetesTestServer
+    KubernetesServer server;
+
+    /** Fixtures through the mock's own client: the application's client sends the component's User-Agent. */
+    private KubernetesClient client;
+
+    @BeforeEach
+    void fixtureClient() {
+        client = server.getClient();
+    }
 
     private final WebhookClient webhook = WebhookClient.forTests();
 

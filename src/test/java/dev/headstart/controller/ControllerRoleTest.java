@@ -1,6 +1,11 @@
 package dev.headstart.controller;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.headstart.json.Json;
+import dev.headstart.report.PolicyReportWriter;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import dev.headstart.rules.RuleEngine;
 import dev.headstart.rules.Workload;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -11,17 +16,24 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import org.junit.jupiter.api.BeforeEach;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import static dev.headstart.testing.Eventually.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,7 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The controller role as deployed: CDI wiring, leader election, headroom, metrics on the management port. */
 @QuarkusTest
 @TestProfile(ControllerRoleTest.ControllerRole.class)
-@WithKubernetesTestServer(crud = true)
+@WithKubernetesTestServer(crud = true, setup = ControllerRoleTest.Cluster.class)
 class ControllerRoleTest {
 
     public static class ControllerRole implements QuarkusTestProfile {
@@ -52,9 +64,35 @@ class ControllerRoleTest {
         }
     }
 
+    /** Before the application starts: the PolicyReport CRD as shipped, and an opted-in namespace with a pod. */
+    public static class Cluster implements Consumer<KubernetesServer> {
+        @Override
+        public void accept(KubernetesServer server) {
+            KubernetesClient client = server.getClient();
+            try (InputStream crd = new FileInputStream("manifests/crds/policyreports.wgpolicyk8s.io.yaml")) {
+                client.apiextensions().v1().customResourceDefinitions().load(crd).create();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("apps")
+                    .addToLabels("headstart.dev/inject", "enabled").endMetadata().build()).create();
+            client.pods().inNamespace("apps").resource(new PodBuilder().withNewMetadata().withName("web")
+                    .withNamespace("apps").endMetadata().withNewSpec().addNewContainer().withName("c")
+                    .withImage("app:1.0").endContainer().endSpec().build()).create();
+        }
+    }
 
-    @Inject
-    KubernetesClient client;
+
+    @KubernetesTestServer
+    KubernetesServer server;
+
+    /** Fixtures through the mock's own client: the application's client sends the component's User-Agent. */
+    private KubernetesClient client;
+
+    @BeforeEach
+    void fixtureClient() {
+        client = server.getClient();
+    }
 
     @Inject
     RuleEngine ruleEngine;
@@ -80,6 +118,18 @@ class ControllerRoleTest {
         assertThat(metrics).containsPattern("headstart_controller_leader\\{identity=\"controller-test\"} 1\\.0");
         assertThat(metrics).containsPattern("headstart_headroom_replicas(\\{})? 3\\.0");
         assertThat(management("/q/health/ready")).contains("\"status\": \"UP\"");
+    }
+
+    @Test
+    void theBackgroundScanWritesPolicyReportsFromTheControllerRole() {
+        await(Duration.ofSeconds(15), "PolicyReport for the pod that existed before Headstart", () ->
+                client.genericKubernetesResources(PolicyReportWriter.POLICY_REPORTS).inNamespace("apps")
+                        .withName("headstart-pod-web").get() != null);
+        GenericKubernetesResource report = client.genericKubernetesResources(PolicyReportWriter.POLICY_REPORTS)
+                .inNamespace("apps").withName("headstart-pod-web").get();
+        String podUid = client.pods().inNamespace("apps").withName("web").get().getMetadata().getUid();
+        assertThat(Json.MAPPER.<JsonNode>valueToTree(report).at("/metadata/ownerReferences/0/uid").asText())
+                .isEqualTo(podUid);
     }
 
     @Test

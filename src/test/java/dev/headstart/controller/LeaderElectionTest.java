@@ -4,9 +4,13 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import dev.headstart.cluster.Component;
+import dev.headstart.testing.ComponentClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -23,16 +27,25 @@ class LeaderElectionTest {
     private static final String NS = "headstart-system";
     private static final Duration LEASE = Duration.ofSeconds(2);
 
+    KubernetesMockServer server;
+    /** Fixtures; electors get {@link #controller}, a client that identifies as the controller. */
     KubernetesClient client;
+    private KubernetesClient controller;
     private final List<LeaderElection> electors = new ArrayList<>();
+
+    @BeforeEach
+    void controllerClient() {
+        controller = ComponentClient.of(Component.CONTROLLER, server, client);
+    }
 
     @AfterEach
     void stopAll() {
         electors.forEach(LeaderElection::stop);
+        controller.close();
     }
 
     private LeaderElection elector(String identity, RecordingTask task, MeterRegistry registry) {
-        LeaderElection election = new LeaderElection(client, new LeaderElection.Settings(NS, "headstart-controller",
+        LeaderElection election = new LeaderElection(controller, new LeaderElection.Settings(NS, "headstart-controller",
                 identity, LEASE, Duration.ofMillis(1500), Duration.ofMillis(200)), () -> List.of(task), registry);
         electors.add(election);
         return election;

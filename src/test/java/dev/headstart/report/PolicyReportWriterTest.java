@@ -78,8 +78,8 @@ class PolicyReportWriterTest {
     @KubernetesTestServer
     KubernetesServer server;
 
-    @Inject
-    KubernetesClient client;
+    /** Fixtures through the mock's own client: the application's client sends the webhook's User-Agent. */
+    private KubernetesClient client;
 
     @Inject
     MeterRegistry registry;
@@ -89,6 +89,7 @@ class PolicyReportWriterTest {
     /** On a loaded build machine the first TLS connection can be slow: wait until the server answers. */
     @org.junit.jupiter.api.BeforeEach
     void serverAnswers() {
+        client = server.getClient();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (true) {
             try {
@@ -124,6 +125,22 @@ class PolicyReportWriterTest {
         assertThat(tree.at("/summary/pass").asInt()).isZero();
         assertThat(tree.path("results")).hasSize(3)
                 .allSatisfy(r -> assertThat(r.path("source").asText()).isEqualTo("headstart"));
+    }
+
+    @Test
+    void aDaemonSetReviewedBeforeItExistsGetsItsReportOwnedOnceItDoes() {
+        ObjectNode ds = daemonSetNamed("shop", "collector");
+        JsonNode answer = webhook.review("/validate", Reviews.bytes(Reviews.review("CREATE", ds))).path("response");
+        assertThat(answer.path("allowed").asBoolean()).isTrue();
+
+        DaemonSet stored = client.apps().daemonSets().inNamespace("shop")
+                .resource(Json.MAPPER.convertValue(ds, DaemonSet.class)).create();
+
+        GenericKubernetesResource report = awaitReport("shop", "headstart-daemonset-collector", r -> true);
+        JsonNode owner = Json.MAPPER.<JsonNode>valueToTree(report).at("/metadata/ownerReferences/0");
+        assertThat(owner.path("uid").asText()).isEqualTo(stored.getMetadata().getUid());
+        assertThat(owner.path("kind").asText()).isEqualTo("DaemonSet");
+        assertThat(owner.path("apiVersion").asText()).isEqualTo("apps/v1");
     }
 
     @Test

@@ -9,9 +9,13 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import dev.headstart.cluster.Component;
+import dev.headstart.testing.ComponentClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -29,17 +33,26 @@ class HeadroomReconcilerTest {
     private static final String NS = "headstart-system";
     private static final Duration WAIT = Duration.ofSeconds(10);
 
+    KubernetesMockServer server;
+    /** Fixtures; the reconciler gets {@link #controller}, a client that identifies as the controller. */
     KubernetesClient client;
+    private KubernetesClient controller;
     private final MeterRegistry metrics = new SimpleMeterRegistry();
     private HeadroomReconciler reconciler;
 
     private final HeadroomSettings settings = HeadroomObjectsTest.settings(Map.of(), List.of(), "1");
+
+    @BeforeEach
+    void controllerClient() {
+        controller = ComponentClient.of(Component.CONTROLLER, server, client);
+    }
 
     @AfterEach
     void stop() {
         if (reconciler != null) {
             reconciler.stop();
         }
+        controller.close();
     }
 
     private Deployment deployment() {
@@ -85,7 +98,7 @@ class HeadroomReconcilerTest {
     @Test
     void createsPriorityClassDefaultParamsAndDeploymentAndDoesNotChurn() {
         node(Nodes.ready("n1", "4"));
-        reconciler = new HeadroomReconciler(client, settings, metrics);
+        reconciler = new HeadroomReconciler(controller, settings, metrics);
 
         HeadroomPlan plan = reconciler.reconcile().orElseThrow();
 
@@ -113,7 +126,7 @@ class HeadroomReconcilerTest {
     @Test
     void replacesAHandEditedPodTemplateAndAPriorityClassWithTheWrongValue() {
         node(Nodes.ready("n1", "4"));
-        reconciler = new HeadroomReconciler(client, settings, metrics);
+        reconciler = new HeadroomReconciler(controller, settings, metrics);
         reconciler.reconcile();
         client.apps().deployments().inNamespace(NS).withName("headstart-headroom").edit(d -> {
             d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("busybox");
@@ -139,7 +152,7 @@ class HeadroomReconcilerTest {
         for (String name : List.of("n1", "n2", "n3", "n4")) {
             node(Nodes.ready(name, "4"));
         }
-        reconciler = new HeadroomReconciler(client, settings, metrics);
+        reconciler = new HeadroomReconciler(controller, settings, metrics);
         reconciler.start();
         awaitReplicas(4, "four Ready nodes");
 
@@ -180,7 +193,7 @@ class HeadroomReconcilerTest {
         params("{\"linear\":{\"nodesPerReplica\":1}}");
         node(Nodes.ready("n1", "4"));
         node(Nodes.ready("n2", "4"));
-        reconciler = new HeadroomReconciler(client, settings, metrics);
+        reconciler = new HeadroomReconciler(controller, settings, metrics);
         reconciler.start();
         awaitReplicas(2, "two nodes");
 
@@ -209,7 +222,7 @@ class HeadroomReconcilerTest {
     void stopClosesTheWatchesSoChangesNoLongerResize() {
         params("{\"linear\":{\"nodesPerReplica\":1}}");
         node(Nodes.ready("n1", "4"));
-        reconciler = new HeadroomReconciler(client, settings, metrics);
+        reconciler = new HeadroomReconciler(controller, settings, metrics);
         reconciler.start();
         awaitReplicas(1, "one node");
         reconciler.stop();

@@ -9,6 +9,9 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import dev.headstart.cluster.Component;
+import dev.headstart.testing.ComponentClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,17 +31,22 @@ class ImageCacheReconcilerTest {
 
     static final Duration WAIT = Duration.ofSeconds(15);
 
+    KubernetesMockServer server;
+    /** Fixtures; the code under test gets {@link #controller}, a client that identifies as the controller. */
     KubernetesClient client;
+    private KubernetesClient controller;
     ImageCacheReconciler reconciler;
 
     @BeforeEach
     void setUp() {
-        reconciler = new ImageCacheReconciler(() -> client, SETTINGS, true);
+        controller = ComponentClient.of(Component.CONTROLLER, server, client);
+        reconciler = new ImageCacheReconciler(() -> controller, SETTINGS, true);
     }
 
     @AfterEach
     void tearDown() {
         reconciler.stop();
+        controller.close();
     }
 
     void namespace(String name, Map<String, String> labels, Map<String, String> annotations) {
@@ -135,7 +143,7 @@ class ImageCacheReconcilerTest {
         Thread.sleep(300);
         assertThat(cache("shop")).isNull();
 
-        ImageCacheReconciler inactive = new ImageCacheReconciler(() -> client, SETTINGS, false);
+        ImageCacheReconciler inactive = new ImageCacheReconciler(() -> controller, SETTINGS, false);
         inactive.start();
         Thread.sleep(300);
         assertThat(cache("shop")).isNull();

@@ -16,6 +16,9 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import dev.headstart.cluster.Component;
+import dev.headstart.testing.ComponentClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -35,7 +38,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 @EnableKubernetesMockClient(crud = true)
 class BackgroundScanTest {
 
+    KubernetesMockServer server;
+    /** Fixtures; the code under test gets {@link #controller}, a client that identifies as the controller. */
     KubernetesClient client;
+    private KubernetesClient controller;
 
     /** Test-only sink: what the scan handed over, by kind/namespace/name. */
     static final class RecordingSink implements PolicyReportSink {
@@ -54,6 +60,7 @@ class BackgroundScanTest {
 
     @BeforeEach
     void cluster() {
+        controller = ComponentClient.of(Component.CONTROLLER, server, client);
         RuleSettings settings = ConfigLoader.load().ruleSettings();
         engine = new RuleEngine(RuleSet.standard(settings, PriorityClassCatalog.of(settings.priorityClassName(),
                 new PriorityClassSpec(1000000, "PreemptLowerPriority"))), Set.of());
@@ -90,6 +97,7 @@ class BackgroundScanTest {
         if (scan != null) {
             scan.stop();
         }
+        controller.close();
     }
 
     private void namespace(String name, boolean optedIn) {
@@ -113,7 +121,7 @@ class BackgroundScanTest {
     }
 
     private BackgroundScan scan(Optional<PolicyReportSink> sinkOrNone, Duration initialDelay) {
-        return new BackgroundScan(() -> client, () -> engine, () -> sinkOrNone,
+        return new BackgroundScan(() -> controller, () -> engine, () -> sinkOrNone,
                 new ScanSettings(true, Duration.ofHours(1), initialDelay, 1), metrics);
     }
 

@@ -16,6 +16,9 @@ import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import dev.headstart.cluster.Component;
+import dev.headstart.testing.ComponentClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,7 +46,10 @@ class WarmPoolLifecycleTest {
     static final String NODE = "ip-10-0-1-2.ec2.internal";
     static final Duration WAIT = Duration.ofSeconds(15);
 
+    KubernetesMockServer server;
+    /** Fixtures; the code under test gets {@link #controller}, a client that identifies as the controller. */
     KubernetesClient client;
+    private KubernetesClient controller;
     AutoScalingStub stub;
     SdkAutoScalingGateway gateway;
     SimpleMeterRegistry registry;
@@ -52,6 +58,7 @@ class WarmPoolLifecycleTest {
 
     @BeforeEach
     void setUp() throws Exception {
+        controller = ComponentClient.of(Component.CONTROLLER, server, client);
         stub = new AutoScalingStub();
         gateway = stub.gateway();
         registry = new SimpleMeterRegistry();
@@ -65,12 +72,13 @@ class WarmPoolLifecycleTest {
         }
         gateway.close();
         stub.close();
+        controller.close();
     }
 
     WarmPoolReconciler reconciler(Duration heartbeat, Duration budget) {
         WarmPoolSettings settings = new WarmPoolSettings(WarmupTaint.parse("headstart.dev/warmup=true:NoSchedule"),
                 "headstart-warmup", Optional.of("headstart-launch"), heartbeat, budget);
-        return new WarmPoolReconciler(() -> client, () -> gateway, settings, Duration.ofMillis(200),
+        return new WarmPoolReconciler(() -> controller, () -> gateway, settings, Duration.ofMillis(200),
                 Clock.systemUTC(), metrics, true);
     }
 
@@ -177,12 +185,13 @@ class WarmPoolLifecycleTest {
         eventually(WAIT, () -> {
             assertThat(currentNode().getSpec().getTaints()).isNullOrEmpty();
             assertThat(stub.actionActive("headstart-launch", ID)).isFalse();
+            // recorded once the reconciler's edit returns, which can be after the API server has the change
+            assertThat(registry.get("headstart.warm.node.taint.removed").timer().count()).isEqualTo(1);
         });
         assertThat(stub.requests("CompleteLifecycleAction")).first().isEqualTo(Map.of(
                 "Action", "CompleteLifecycleAction", "Version", "2011-01-01",
                 "AutoScalingGroupName", "workers", "LifecycleHookName", "headstart-launch",
                 "InstanceId", ID, "LifecycleActionResult", "CONTINUE"));
-        assertThat(registry.get("headstart.warm.node.taint.removed").timer().count()).isEqualTo(1);
 
         // In service and untainted: Headstart leaves it alone.
         stub.instance(ID, "workers", "InService");
@@ -246,7 +255,7 @@ class WarmPoolLifecycleTest {
         client.nodes().resource(node(warmup())).create();
         WarmPoolSettings settings = new WarmPoolSettings(WarmupTaint.parse("headstart.dev/warmup=true:NoSchedule"),
                 "headstart-warmup", Optional.empty(), Duration.ofSeconds(60), Duration.ofMinutes(10));
-        reconciler = new WarmPoolReconciler(() -> client, () -> gateway, settings, Duration.ofMillis(100),
+        reconciler = new WarmPoolReconciler(() -> controller, () -> gateway, settings, Duration.ofMillis(100),
                 Clock.systemUTC(), metrics, false);
         reconciler.start();
         Thread.sleep(500);
