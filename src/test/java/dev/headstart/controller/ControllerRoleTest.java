@@ -60,7 +60,8 @@ class ControllerRoleTest {
                     Map.entry("headstart.controller.retry-period", "200ms"),
                     Map.entry("headstart.headroom.debounce", "100ms"),
                     Map.entry("headstart.headroom.default-params", "{\"linear\":{\"nodesPerReplica\":1}}"),
-                    Map.entry("headstart.scan.initial-delay", "0s"));
+                    Map.entry("headstart.scan.initial-delay", "0s"),
+                    Map.entry("headstart.scan.interval", "1s"));
         }
     }
 
@@ -130,6 +131,11 @@ class ControllerRoleTest {
         String podUid = client.pods().inNamespace("apps").withName("web").get().getMetadata().getUid();
         assertThat(Json.MAPPER.<JsonNode>valueToTree(report).at("/metadata/ownerReferences/0/uid").asText())
                 .isEqualTo(podUid);
+
+        String version = report.getMetadata().getResourceVersion();
+        await(Duration.ofSeconds(15), "the next scan (every second here) rewrites the report", () ->
+                !version.equals(client.genericKubernetesResources(PolicyReportWriter.POLICY_REPORTS).inNamespace("apps")
+                        .withName("headstart-pod-web").get().getMetadata().getResourceVersion()));
     }
 
     @Test

@@ -55,7 +55,7 @@ public class ApiRequestRecorder implements BeforeAllCallback, AfterEachCallback,
 
     /** Where the recordings go; {@code RbacMatchesCodeIT} reads the same folder. */
     public static Path directory() {
-        return Path.of(System.getProperty("headstart.rbac.requests", "target/rbac-requests"));
+        return Path.of(System.getProperty("rbac-requests.dir", "target/rbac-requests"));
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();

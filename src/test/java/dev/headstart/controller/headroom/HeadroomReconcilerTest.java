@@ -124,6 +124,27 @@ class HeadroomReconcilerTest {
     }
 
     @Test
+    void restoresTheDescriptionAndLabelsOfTheClassInPlaceKeepingOtherLabels() {
+        node(Nodes.ready("n1", "4"));
+        reconciler = new HeadroomReconciler(controller, settings, metrics);
+        reconciler.reconcile();
+        String uid = client.scheduling().v1().priorityClasses().withName("headstart-headroom").get().getMetadata().getUid();
+        client.scheduling().v1().priorityClasses().withName("headstart-headroom").edit(pc -> {
+            pc.setDescription("edited by hand");
+            pc.getMetadata().setLabels(Map.of("team", "platform"));
+            return pc;
+        });
+
+        reconciler.reconcile();
+
+        PriorityClass pc = client.scheduling().v1().priorityClasses().withName("headstart-headroom").get();
+        assertThat(pc.getDescription()).isEqualTo(HeadroomObjects.priorityClass(settings).getDescription());
+        assertThat(pc.getMetadata().getLabels()).containsEntry("team", "platform")
+                .containsAllEntriesOf(HeadroomObjects.priorityClass(settings).getMetadata().getLabels());
+        assertThat(pc.getMetadata().getUid()).as("changed in place, not replaced").isEqualTo(uid);
+    }
+
+    @Test
     void replacesAHandEditedPodTemplateAndAPriorityClassWithTheWrongValue() {
         node(Nodes.ready("n1", "4"));
         reconciler = new HeadroomReconciler(controller, settings, metrics);
