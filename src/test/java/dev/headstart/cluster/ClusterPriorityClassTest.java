@@ -11,6 +11,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -80,5 +81,13 @@ class ClusterPriorityClassTest {
         assertThat(pod.at("/spec/priority").asInt()).isEqualTo(4242);
         assertThat(pod.at("/spec/preemptionPolicy").asText()).isEqualTo("Never");
         assertThat(found.at("/response/warnings").isMissingNode()).isTrue();
+    }
+
+    @Test
+    void theApplicationsClientIdentifiesAsTheWebhook() {
+        // Not a field: an injected client would be mistaken for fixtures (see ApiRequestRecorder).
+        KubernetesClient application = io.quarkus.arc.Arc.container().instance(KubernetesClient.class).get();
+        String version = ConfigProvider.getConfig().getValue("quarkus.application.version", String.class);
+        assertThat(application.getConfiguration().getUserAgent()).isEqualTo("headstart-webhook/" + version);
     }
 }

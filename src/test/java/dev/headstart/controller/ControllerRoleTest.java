@@ -151,4 +151,12 @@ class ControllerRoleTest {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                 .GET().build(), HttpResponse.BodyHandlers.ofString()).body();
     }
+
+    @Test
+    void theApplicationsClientIdentifiesAsTheController() {
+        // Not a field: an injected client would be mistaken for fixtures (see ApiRequestRecorder).
+        KubernetesClient application = io.quarkus.arc.Arc.container().instance(KubernetesClient.class).get();
+        String version = ConfigProvider.getConfig().getValue("quarkus.application.version", String.class);
+        assertThat(application.getConfiguration().getUserAgent()).isEqualTo("headstart-controller/" + version);
+    }
 }

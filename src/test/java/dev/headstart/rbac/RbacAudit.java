@@ -113,9 +113,16 @@ public final class RbacAudit {
             }
         }
         List<String> stale = allowUnused.keySet().stream()
-                .filter(k -> k.contains(" " + component.product() + ":") && !keys.contains(k)).sorted().toList();
+                .filter(k -> ownedBy(k, component) && !keys.contains(k)).sorted().toList();
         List<String> roles = grants.stream().map(g -> g.role().ref() + " via " + g.binding()).distinct().toList();
         return new Result(component, serviceAccount, roles, missing, List.copyOf(unused), stale, requests.size());
+    }
+
+    /** Whether an atom key names one of the component's roles ({@code Role ns/headstart-controller: ...}). */
+    private static boolean ownedBy(String key, Component component) {
+        int colon = key.indexOf(": ");
+        String role = colon < 0 ? key : key.substring(0, colon);
+        return role.endsWith(" " + component.product()) || role.endsWith("/" + component.product());
     }
 
     static List<Atom> atoms(List<RbacPolicy.Grant> grants) {

@@ -67,11 +67,14 @@ class RbacAuditTest {
                 recorded("headstart-controller/test", "GET", "/api/v1/nodes?watch=true"),
                 recorded("headstart-controller/test", "PUT", "/api/v1/nodes/n1")), Map.of(
                 "ClusterRole headstart-controller: core/events create", "no test makes an event",
-                "ClusterRole headstart-controller: core/events patch", "gone from the role"));
+                "ClusterRole headstart-controller: core/events patch", "gone from the role",
+                "Role hs/headstart-controller: core/configmaps get", "a Role that is gone",
+                "ClusterRole headstart-webhook: core/pods get", "another component's: not judged here"));
 
         assertThat(result.missing()).isEmpty();
         assertThat(result.unused()).isEmpty();
-        assertThat(result.staleAllowed()).containsExactly("ClusterRole headstart-controller: core/events patch");
+        assertThat(result.staleAllowed()).containsExactly("ClusterRole headstart-controller: core/events patch",
+                "Role hs/headstart-controller: core/configmaps get");
         assertThat(result.ok()).isFalse();
     }
 }
