@@ -1,5 +1,6 @@
 package dev.headstart.controller.scan;
 
+import dev.headstart.cluster.Component;
 import dev.headstart.config.ConfigLoader;
 import dev.headstart.report.PolicyReportSink;
 import dev.headstart.rules.PriorityClassCatalog;
@@ -10,6 +11,7 @@ import dev.headstart.rules.RuleSet;
 import dev.headstart.rules.RuleSettings;
 import dev.headstart.rules.RuleStatus;
 import dev.headstart.rules.Workload;
+import dev.headstart.testing.ComponentClient;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -17,8 +19,6 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import dev.headstart.cluster.Component;
-import dev.headstart.testing.ComponentClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;

@@ -1,8 +1,10 @@
 package dev.headstart.controller.warmpool;
 
+import dev.headstart.cluster.Component;
 import dev.headstart.controller.imagecache.ImageCacheDaemonSet;
 import dev.headstart.controller.imagecache.ImageCachePlan;
 import dev.headstart.controller.imagecache.ImageCacheSettings;
+import dev.headstart.testing.ComponentClient;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Event;
@@ -17,8 +19,6 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import dev.headstart.cluster.Component;
-import dev.headstart.testing.ComponentClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
