@@ -153,8 +153,9 @@ public final class PriorityClassRule implements Rule {
                     ? "the Priority plugin did not resolve" : "differs from PriorityClass " + wanted + " ("
                     + found.get().value() + ", " + found.get().preemptionPolicy() + ")")
                     + "; " + wanted + " not added, its pods would be Forbidden";
-            return new Plan(new Finding(NAME, conflict, "remove spec.priority and spec.preemptionPolicy, "
-                    + "or set spec.priorityClassName to a class with those values"), wanted, null, conflict);
+            // The owner chose a priority: like a class of their own, it passes (enforce must not
+            // deny it); the mutation says why nothing was added.
+            return new Plan(null, wanted, null, conflict);
         }
         return new Plan(gap, wanted, found.get(), null);
     }
