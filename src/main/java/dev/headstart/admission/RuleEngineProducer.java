@@ -33,7 +33,7 @@ public class RuleEngineProducer {
     }
 
     /** pull-policy runs only where the AlwaysPullImages plugin is known to be off (see the detector). */
-    static List<Rule> gated(List<Rule> rules, AlwaysPullImagesDetector alwaysPullImages) {
+    public static List<Rule> gated(List<Rule> rules, AlwaysPullImagesDetector alwaysPullImages) {
         return rules.stream()
                 .map(rule -> rule.name().equals(PullPolicyRule.NAME)
                         ? (Rule) new GatedRule(rule, alwaysPullImages::pullPolicyAllowed) : rule)

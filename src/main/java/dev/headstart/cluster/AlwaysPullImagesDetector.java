@@ -13,6 +13,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Whether the API server runs the AlwaysPullImages admission plugin. Where it does, a webhook that
@@ -56,7 +58,7 @@ public class AlwaysPullImagesDetector {
         }
     }
 
-    private final Instance<KubernetesClient> client;
+    private final Supplier<KubernetesClient> client;
     private final boolean probing;
     private final String namespace;
     private final String image;
@@ -66,7 +68,13 @@ public class AlwaysPullImagesDetector {
     private volatile String lastFailure;
     private ScheduledExecutorService scheduler;
 
+    @Inject
     public AlwaysPullImagesDetector(HeadstartConfig config, ClusterAccess cluster, Instance<KubernetesClient> client,
+            MeterRegistry registry) {
+        this(config, cluster, (Supplier<KubernetesClient>) client::get, registry);
+    }
+
+    AlwaysPullImagesDetector(HeadstartConfig config, ClusterAccess cluster, Supplier<KubernetesClient> client,
             MeterRegistry registry) {
         this.client = client;
         String mode = config.pullPolicy().alwaysPullImages().trim().toLowerCase(Locale.ROOT);

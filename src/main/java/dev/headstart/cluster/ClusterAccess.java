@@ -48,6 +48,12 @@ public class ClusterAccess {
         }
     }
 
+    /** A cluster (or none) decided by the caller, for tests of what reads it. */
+    ClusterAccess(boolean enabled, String source) {
+        this.enabled = enabled;
+        this.source = source;
+    }
+
     public boolean enabled() {
         return enabled;
     }
