@@ -1,6 +1,7 @@
 package dev.headstart.cluster;
 
 import dev.headstart.config.HeadstartConfig;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
@@ -26,6 +27,7 @@ public class ClusterAccess {
     private final boolean enabled;
     private final String source;
 
+    @Inject
     public ClusterAccess(HeadstartConfig config) {
         Detection found = detect(System.getenv(), Path.of(System.getProperty("user.home")),
                 ConfigProvider.getConfig().getOptionalValue("quarkus.kubernetes-client.api-server-url", String.class));
