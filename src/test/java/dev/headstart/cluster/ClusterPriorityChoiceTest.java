@@ -99,13 +99,19 @@ class ClusterPriorityChoiceTest {
     }
 
     @Test
-    void globalDefaultCountsAsNoClassAndPullPoliciesAreLeftAlone() throws Exception {
+    void globalDefaultCountsAsNoClassChosen() throws Exception {
         awaitReady();
         JsonNode pod = mutated(podIn("shop"));
         assertThat(pod.at("/spec/priorityClassName").asText()).isEqualTo("headstart-high");
         assertThat(pod.at("/spec/priority").asInt()).isEqualTo(1000000);
         assertThat(pod.at("/spec/preemptionPolicy").asText()).isEqualTo("PreemptLowerPriority");
-        // AlwaysPullImages is on: pull-policy changed nothing (the received pod says Always).
+    }
+
+    @Test
+    void alwaysPullImagesOnLeavesPullPoliciesAlone() throws Exception {
+        awaitReady();
+        JsonNode pod = mutated(podIn("shop"));
+        // The received pod says Always on pinned images: pull-policy would have changed them.
         assertThat(pod.at("/spec/containers/0/imagePullPolicy").asText()).isEqualTo("Always");
         assertThat(pod.at("/metadata/annotations/headstart.dev~1applied").asText()).doesNotContain("pull-policy");
 
