@@ -1,14 +1,22 @@
 package dev.headstart.admission;
 
+import dev.headstart.cluster.AlwaysPullImagesDetector;
 import dev.headstart.cluster.ClusterAccess;
+import dev.headstart.cluster.NamespaceInformer;
 import dev.headstart.cluster.PriorityClassInformer;
 import dev.headstart.config.HeadstartConfig;
+import dev.headstart.rules.GatedRule;
+import dev.headstart.rules.NamespaceAnnotations;
 import dev.headstart.rules.PriorityClassCatalog;
+import dev.headstart.rules.PullPolicyRule;
+import dev.headstart.rules.Rule;
 import dev.headstart.rules.RuleEngine;
 import dev.headstart.rules.RuleSet;
 import dev.headstart.rules.RuleSettings;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+
+import java.util.List;
 
 /** Wires the pure rule engine to configuration, the cluster's caches, logging and metrics. */
 public class RuleEngineProducer {
@@ -16,10 +24,19 @@ public class RuleEngineProducer {
     @Produces
     @Singleton
     RuleEngine ruleEngine(HeadstartConfig config, ClusterAccess cluster, PriorityClassInformer informer,
-            AdmissionMetrics metrics) {
+            NamespaceInformer namespaces, AlwaysPullImagesDetector alwaysPullImages, AdmissionMetrics metrics) {
         RuleSettings settings = config.ruleSettings();
         PriorityClassCatalog catalog = cluster.enabled() ? informer : config.configuredPriorityClass();
-        return new RuleEngine(RuleSet.standard(settings, catalog), settings.disabledRules(),
-                new RuleErrorReporter(metrics));
+        NamespaceAnnotations annotations = cluster.enabled() ? namespaces : NamespaceAnnotations.NONE;
+        return new RuleEngine(gated(RuleSet.standard(settings, config.priorityClassRule(catalog, annotations)),
+                alwaysPullImages), settings.disabledRules(), new RuleErrorReporter(metrics));
+    }
+
+    /** pull-policy runs only where the AlwaysPullImages plugin is known to be off (see the detector). */
+    public static List<Rule> gated(List<Rule> rules, AlwaysPullImagesDetector alwaysPullImages) {
+        return rules.stream()
+                .map(rule -> rule.name().equals(PullPolicyRule.NAME)
+                        ? (Rule) new GatedRule(rule, alwaysPullImages::pullPolicyAllowed) : rule)
+                .toList();
     }
 }

@@ -8,6 +8,7 @@ import dev.headstart.config.ConfigLoader;
 import dev.headstart.config.HeadstartConfig;
 import dev.headstart.rules.PullPolicyMode;
 import dev.headstart.rules.RuleEngine;
+import dev.headstart.rules.NamespaceAnnotations;
 import dev.headstart.rules.RuleSet;
 import dev.headstart.rules.RuleSettings;
 import picocli.CommandLine.Option;
@@ -58,7 +59,7 @@ final class RuleOptions {
             disable.stream().map(String::trim).filter(s -> !s.isEmpty()).forEach(disabled::add);
             settings = settings.withDisabledRules(Set.copyOf(disabled));
         }
-        return RuleSet.engine(settings, config.configuredPriorityClass());
+        return RuleSet.engine(settings, config.priorityClassRule(config.configuredPriorityClass(), NamespaceAnnotations.NONE));
     }
 
     /** What an offline command works on. */

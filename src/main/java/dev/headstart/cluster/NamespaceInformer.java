@@ -1,6 +1,7 @@
 package dev.headstart.cluster;
 
 import dev.headstart.config.HeadstartConfig;
+import dev.headstart.rules.NamespaceAnnotations;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.runtime.ShutdownEvent;
@@ -14,10 +15,12 @@ import java.util.Optional;
 
 /**
  * Namespaces from an informer cache, so validating mode reads a namespace's labels (the
- * {@code headstart.dev/mode} override) without an API call per admission. Webhook role only.
+ * {@code headstart.dev/mode} override) and the priority-class rule reads a namespace's class choice
+ * (the {@code headstart.dev/priority-class} annotation) without an API call per admission. Webhook
+ * role only.
  */
 @Singleton
-public class NamespaceInformer {
+public class NamespaceInformer implements NamespaceAnnotations {
 
     private final Instance<KubernetesClient> client;
     private final WebhookCache<Namespace> cache;
@@ -28,7 +31,7 @@ public class NamespaceInformer {
     }
 
     void start(@Observes StartupEvent event) {
-        cache.start(() -> client.get().namespaces().runnableInformer(0));
+        cache.start(() -> client.get().namespaces().runnableInformer(0), () -> client.get().getMasterUrl().toString());
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -38,6 +41,21 @@ public class NamespaceInformer {
     /** True when there is nothing to wait for, or the cache holds the cluster's namespaces. */
     public boolean synced() {
         return cache.synced();
+    }
+
+    @Override
+    public boolean ready() {
+        return cache.synced();
+    }
+
+    /** An annotation of a namespace (the priority-class choice), or empty when either is unknown. */
+    @Override
+    public Optional<String> annotation(String namespace, String key) {
+        Namespace found = cache.get(namespace);
+        if (found == null || found.getMetadata() == null || found.getMetadata().getAnnotations() == null) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(found.getMetadata().getAnnotations().get(key));
     }
 
     /** A label of a namespace, or empty when the namespace or the label is unknown. */

@@ -11,11 +11,13 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
 
+import java.util.Comparator;
 import java.util.Optional;
 
 /**
  * PriorityClasses from an informer cache, so the priority-class rule reads the class's real value
- * without an API call per admission. Started without blocking; readiness waits for its first sync.
+ * without an API call per admission. Started without blocking; readiness waits for its first sync,
+ * and until then the catalog is not {@link #ready()}: the rule says so instead of "does not exist".
  */
 @Singleton
 public class PriorityClassInformer implements PriorityClassCatalog {
@@ -29,7 +31,8 @@ public class PriorityClassInformer implements PriorityClassCatalog {
     }
 
     void start(@Observes StartupEvent event) {
-        cache.start(() -> client.get().scheduling().v1().priorityClasses().runnableInformer(0));
+        cache.start(() -> client.get().scheduling().v1().priorityClasses().runnableInformer(0),
+                () -> client.get().getMasterUrl().toString());
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -41,6 +44,12 @@ public class PriorityClassInformer implements PriorityClassCatalog {
         return cache.synced();
     }
 
+    /** Only a synced cache may say that a class does not exist. */
+    @Override
+    public boolean ready() {
+        return cache.synced();
+    }
+
     @Override
     public Optional<PriorityClassSpec> find(String name) {
         PriorityClass found = cache.get(name);
@@ -48,5 +57,16 @@ public class PriorityClassInformer implements PriorityClassCatalog {
             return Optional.empty();
         }
         return Optional.of(new PriorityClassSpec(found.getValue(), found.getPreemptionPolicy()));
+    }
+
+    /** As the Priority plugin picks it: a {@code globalDefault} class, the lowest value when several are. */
+    @Override
+    public Optional<NamedPriorityClass> globalDefault() {
+        return cache.list().stream()
+                .filter(pc -> Boolean.TRUE.equals(pc.getGlobalDefault()) && pc.getValue() != null
+                        && pc.getMetadata() != null && pc.getMetadata().getName() != null)
+                .min(Comparator.comparingInt(PriorityClass::getValue))
+                .map(pc -> new NamedPriorityClass(pc.getMetadata().getName(),
+                        new PriorityClassSpec(pc.getValue(), pc.getPreemptionPolicy())));
     }
 }

@@ -1,6 +1,8 @@
 package dev.headstart.config;
 
+import dev.headstart.rules.NamespaceAnnotations;
 import dev.headstart.rules.PriorityClassCatalog;
+import dev.headstart.rules.PriorityClassRule;
 import dev.headstart.rules.PriorityClassSpec;
 import dev.headstart.rules.PullPolicyMode;
 import dev.headstart.rules.RuleSettings;
@@ -217,6 +219,10 @@ public interface HeadstartConfig {
         /** Its preemption policy when no cluster is reachable to read it from. */
         @WithDefault("PreemptLowerPriority")
         String preemptionPolicy();
+
+        /** Leave Job-owned pods (so CronJob pods), Jobs and CronJobs without Headstart's class. */
+        @WithDefault("true")
+        boolean excludeJobPods();
     }
 
     interface StartupProbe {
@@ -232,6 +238,17 @@ public interface HeadstartConfig {
         /** pinned, all or off. */
         @WithDefault("pinned")
         String mode();
+
+        /**
+         * Whether the AlwaysPullImages admission plugin is on: detect (a server-side dry-run pod),
+         * present or absent. pull-policy changes nothing unless it is known to be absent.
+         */
+        @WithDefault("detect")
+        String alwaysPullImages();
+
+        /** How often detect probes again (an API server upgrade can switch the plugin on or off). */
+        @WithDefault("10m")
+        Duration alwaysPullImagesRecheck();
     }
 
     interface ApiWait {
@@ -318,6 +335,11 @@ public interface HeadstartConfig {
     default PriorityClassCatalog configuredPriorityClass() {
         return PriorityClassCatalog.of(priorityClass().name(),
                 new PriorityClassSpec(priorityClass().value(), priorityClass().preemptionPolicy()));
+    }
+
+    /** The priority-class rule as configured, over the given class catalog and namespace annotations. */
+    default PriorityClassRule priorityClassRule(PriorityClassCatalog catalog, NamespaceAnnotations namespaces) {
+        return new PriorityClassRule(priorityClass().name(), priorityClass().excludeJobPods(), catalog, namespaces);
     }
 
     /** The rules' view of this configuration. */

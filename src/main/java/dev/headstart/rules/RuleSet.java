@@ -9,8 +9,13 @@ public final class RuleSet {
     }
 
     public static List<Rule> standard(RuleSettings settings, PriorityClassCatalog priorityClasses) {
+        return standard(settings, new PriorityClassRule(settings.priorityClassName(), priorityClasses));
+    }
+
+    /** As above, with a priority-class rule built by the caller (its cluster caches and exclusions). */
+    public static List<Rule> standard(RuleSettings settings, PriorityClassRule priorityClass) {
         return List.of(
-                new PriorityClassRule(settings.priorityClassName(), priorityClasses),
+                priorityClass,
                 new StartupProbeRule(settings.startupPeriodSeconds(), settings.maxStartupSeconds()),
                 new PullPolicyRule(settings.pullPolicyMode()),
                 new ApiWaitRule(settings.apiWaitDaemonSets(), settings.apiWaitImage(),
@@ -20,5 +25,9 @@ public final class RuleSet {
 
     public static RuleEngine engine(RuleSettings settings, PriorityClassCatalog priorityClasses) {
         return new RuleEngine(standard(settings, priorityClasses), settings.disabledRules());
+    }
+
+    public static RuleEngine engine(RuleSettings settings, PriorityClassRule priorityClass) {
+        return new RuleEngine(standard(settings, priorityClass), settings.disabledRules());
     }
 }

@@ -44,7 +44,7 @@ class AuditCommandTest {
         }
         // No report for the ConfigMap; DaemonSets also get api-wait and kube-proxy-hostname.
         assertThat(summaries).containsExactly(
-                "CronJob/nightly-report fail=2 pass=1",
+                "CronJob/nightly-report fail=1 pass=1", // priority-class: Job pods excluded
                 "DaemonSet/aws-node fail=2 pass=2",
                 "DaemonSet/kube-proxy fail=1 pass=3",
                 "Deployment/checkout fail=0 pass=3",

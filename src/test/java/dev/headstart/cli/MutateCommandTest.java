@@ -26,8 +26,8 @@ class MutateCommandTest {
         assertThat(docs.get(4)).isEqualTo(ManifestReader.read("examples/deployment-compliant.yaml", null).get(0));
 
         JsonNode cron = docs.get(1).at("/spec/jobTemplate/spec/template/spec");
-        assertThat(cron.path("priorityClassName").asText()).isEqualTo("headstart-high");
-        // Templates carry the class name only; the API server resolves the value per pod.
+        // Job pods (so CronJobs) get no class by default (headstart.priority-class.exclude-job-pods).
+        assertThat(cron.has("priorityClassName")).isFalse();
         assertThat(cron.has("priority")).isFalse();
         assertThat(cron.at("/containers/0/imagePullPolicy").asText()).isEqualTo("IfNotPresent");
 

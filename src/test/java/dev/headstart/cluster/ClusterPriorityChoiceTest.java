@@ -1,0 +1,156 @@
+package dev.headstart.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.headstart.testing.Reviews;
+import dev.headstart.testing.WebhookClient;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import static dev.headstart.testing.Eventually.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The webhook against the mock server holding a {@code globalDefault} PriorityClass, annotated
+ * namespaces, and an API server whose dry-run pods come back with {@code Always} (AlwaysPullImages
+ * on): who gets which class, and pull policies left alone.
+ */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true, setup = ClusterPriorityChoiceTest.Cluster.class)
+@TestProfile(ClusterPriorityChoiceTest.WithCluster.class)
+class ClusterPriorityChoiceTest {
+
+    public static class WithCluster implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("headstart.cluster.enabled", "true");
+        }
+    }
+
+    public static class Cluster implements Consumer<KubernetesServer> {
+        @Override
+        public void accept(KubernetesServer server) {
+            // What an API server with AlwaysPullImages answers to the probe's dry-run create.
+            server.expect().post().withPath("/api/v1/namespaces/headstart-system/pods?dryRun=All")
+                    .andReturn(201, new PodBuilder().withNewMetadata().withName("probe-x")
+                            .withNamespace("headstart-system").endMetadata()
+                            .withNewSpec().addNewContainer().withName("probe").withImage("registry.k8s.io/pause:3.10")
+                            .withImagePullPolicy("Always").endContainer().endSpec().build())
+                    .always();
+            KubernetesClient client = server.getClient();
+            client.scheduling().v1().priorityClasses().resource(new PriorityClassBuilder().withNewMetadata()
+                    .withName("headstart-high").endMetadata().withValue(1000000)
+                    .withPreemptionPolicy("PreemptLowerPriority").build()).create();
+            client.scheduling().v1().priorityClasses().resource(new PriorityClassBuilder().withNewMetadata()
+                    .withName("tenant-default").endMetadata().withValue(100).withGlobalDefault(true)
+                    .withPreemptionPolicy("Never").build()).create();
+            client.scheduling().v1().priorityClasses().resource(new PriorityClassBuilder().withNewMetadata()
+                    .withName("team-medium").endMetadata().withValue(5000).withPreemptionPolicy("Never").build()).create();
+            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata().build())
+                    .create();
+            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("batch")
+                    .addToAnnotations("headstart.dev/priority-class", "none").endMetadata().build()).create();
+            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("medium")
+                    .addToAnnotations("headstart.dev/priority-class", "team-medium").endMetadata().build()).create();
+        }
+    }
+
+    private final WebhookClient webhook = WebhookClient.forTests();
+
+    private static String management(String path) throws Exception {
+        int port = ConfigProvider.getConfig().getValue("quarkus.management.test-port", Integer.class);
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** A pod as the Priority plugin hands it to the webhook under tenant-default, in a namespace. */
+    private static ObjectNode podIn(String namespace) {
+        ObjectNode pod = Reviews.object("objects/pod-needs-all.json");
+        ((ObjectNode) pod.path("metadata")).put("namespace", namespace);
+        ((ObjectNode) pod.path("spec")).put("priorityClassName", "tenant-default").put("priority", 100)
+                .put("preemptionPolicy", "Never");
+        return pod;
+    }
+
+    private JsonNode mutated(ObjectNode pod) throws Exception {
+        JsonNode answer = webhook.review("/mutate", Reviews.bytes(Reviews.review("CREATE", pod)));
+        return Reviews.applyStrictly(Reviews.patchOf(answer), pod);
+    }
+
+    private void awaitReady() {
+        eventually(Duration.ofSeconds(20), () -> assertThat(management("/q/health/ready")).contains("\"status\": \"UP\""));
+    }
+
+    @Test
+    void globalDefaultCountsAsNoClassChosen() throws Exception {
+        awaitReady();
+        JsonNode pod = mutated(podIn("shop"));
+        assertThat(pod.at("/spec/priorityClassName").asText()).isEqualTo("headstart-high");
+        assertThat(pod.at("/spec/priority").asInt()).isEqualTo(1000000);
+        assertThat(pod.at("/spec/preemptionPolicy").asText()).isEqualTo("PreemptLowerPriority");
+    }
+
+    @Test
+    void alwaysPullImagesOnLeavesPullPoliciesAlone() throws Exception {
+        awaitReady();
+        JsonNode pod = mutated(podIn("shop"));
+        // The received pod says Always on pinned images: pull-policy would have changed them.
+        assertThat(pod.at("/spec/containers/0/imagePullPolicy").asText()).isEqualTo("Always");
+        assertThat(pod.at("/metadata/annotations/headstart.dev~1applied").asText()).doesNotContain("pull-policy");
+
+        String metrics = management("/q/metrics");
+        assertThat(metrics).containsPattern("(?m)^headstart_always_pull_images(\\{[^}]*\\})? 1\\.0$");
+        assertThat(management("/q/health/ready")).contains("\"alwaysPullImages\": \"present\"");
+    }
+
+    @Test
+    void validateAgreesWithMutateOnTheGlobalDefault() throws Exception {
+        awaitReady();
+        JsonNode answer = webhook.review("/validate", Reviews.bytes(Reviews.review("CREATE", podIn("shop"))));
+        assertThat(answer.at("/response/warnings").toString())
+                .contains("pod has the cluster's default PriorityClass tenant-default, not headstart-high")
+                .doesNotContain("pull-policy");
+    }
+
+    @Test
+    void namespaceAnnotationChoosesTheClassOrNone() throws Exception {
+        awaitReady();
+        JsonNode batch = mutated(podIn("batch"));
+        assertThat(batch.at("/spec/priorityClassName").asText()).isEqualTo("tenant-default");
+        assertThat(batch.at("/spec/priority").asInt()).isEqualTo(100);
+
+        JsonNode medium = mutated(podIn("medium"));
+        assertThat(medium.at("/spec/priorityClassName").asText()).isEqualTo("team-medium");
+        assertThat(medium.at("/spec/priority").asInt()).isEqualTo(5000);
+        assertThat(medium.at("/spec/preemptionPolicy").asText()).isEqualTo("Never");
+    }
+
+    @Test
+    void podsOfAJobKeepTheDefault() throws Exception {
+        awaitReady();
+        ObjectNode pod = podIn("shop");
+        ((ObjectNode) pod.path("metadata")).putArray("ownerReferences").addObject()
+                .put("apiVersion", "batch/v1").put("kind", "Job").put("name", "nightly-2911").put("uid", "u-1")
+                .put("controller", true);
+        JsonNode mutated = mutated(pod);
+        assertThat(mutated.at("/spec/priorityClassName").asText()).isEqualTo("tenant-default");
+        assertThat(mutated.at("/spec/priority").asInt()).isEqualTo(100);
+    }
+}
