@@ -13,7 +13,7 @@ SOURCES := pom.xml $(shell find src/main -type f 2>/dev/null)
 # Ctrl-C (SIGINT, exit 130) and SIGTERM (143) are how a server is meant to stop, not a make error: the
 # recipe's shell outlives the signal (a trap, not an ignore, so java still gets it) and exits 0.
 run: $(JAR) certs/tls.crt
-	@echo "headstart: https://localhost:8443 (webhook), http://localhost:9000 (health, metrics), listening on $(HOST); Ctrl-C stops" >&2
+	@echo "headstart: serving on $(HOST) (make run HOST=0.0.0.0 for every interface); Ctrl-C stops" >&2
 	@trap : INT TERM; java -Dquarkus.http.host=$(HOST) -Dquarkus.management.host=$(HOST) -jar $(JAR); \
 	  rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 130 ] || [ $$rc -eq 143 ] || exit $$rc
 
