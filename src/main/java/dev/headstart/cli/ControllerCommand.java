@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
                 + "with the 'controller' profile: health and metrics on quarkus.management.port (9001), no webhook.",
                 "Needs a cluster (in a pod, KUBECONFIG or ~/.kube/config). See docs/controller.md."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:stopped by SIGTERM or SIGINT", "1:failed to start (the log says why)", "2:usage error"})
+        exitCodeList = {"1:failed to start (the log says why)", "2:usage error",
+                "130:stopped by SIGINT (Ctrl-C)", "143:stopped by SIGTERM (how Kubernetes stops a pod)"})
 public class ControllerCommand {
 }

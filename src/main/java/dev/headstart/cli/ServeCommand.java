@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 "Configured by application.properties, HEADSTART_* / QUARKUS_* environment variables and "
                         + "-D system properties (README, Configuration)."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:stopped by SIGTERM or SIGINT", "1:failed to start (the log says why)", "2:usage error"})
+        exitCodeList = {"1:failed to start (the log says why)", "2:usage error",
+                "130:stopped by SIGINT (Ctrl-C)", "143:stopped by SIGTERM (how Kubernetes stops a pod)"})
 public class ServeCommand {
 }
