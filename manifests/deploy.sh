@@ -69,10 +69,11 @@ render_with_image() {
     echo "images:"
     echo "  - name: $placeholder_image"
     echo "    newName: $name"
-    [[ -n $tag ]] && echo "    newTag: \"$tag\""
-    [[ -n $digest ]] && echo "    digest: $digest"
+    if [[ -n $tag ]]; then echo "    newTag: \"$tag\""; fi
+    if [[ -n $digest ]]; then echo "    digest: $digest"; fi
   } >"$tmp/kustomization.yaml"
-  rendered=$(kustomize_build "$tmp")
+  # Called as $(render_with_image) || ...: errexit is off in here, so every step checks itself.
+  rendered=$(kustomize_build "$tmp") || die "cannot render $kustomization with image $image (see above)"
   grep -qF "image: $image" <<<"$rendered" \
     || die "HEADSTART_IMAGE: no container in $kustomization uses $placeholder_image (does it set its own image?)"
   printf '%s\n' "$rendered"
@@ -81,7 +82,7 @@ render_with_image() {
 render_base() {
   local rendered
   if [[ -n $image ]]; then
-    rendered=$(render_with_image) || die "cannot render $kustomization with image $image (see above)"
+    rendered=$(render_with_image) || exit 2  # it said why
   else
     rendered=$(kustomize_build "$kustomization") || die "cannot render $kustomization (see above)"
   fi
