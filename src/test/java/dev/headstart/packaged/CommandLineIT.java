@@ -68,4 +68,16 @@ class CommandLineIT {
         assertThat(nothing.err()).contains("nothing to audit").containsPattern("audit\\] Error 2");
         assertThat(ShellRun.of("bin/headstart", "audit", "-f", "examples/").exit()).as("the CLI itself").isEqualTo(1);
     }
+
+    @Test
+    void makeRunBuildsOnlyWhenASourceChanged() throws Exception {
+        RequiredTool.require("make", "apt-get install make");
+        // -n prints what make would run; -W pretends a file was just modified.
+        ShellRun current = ShellRun.of("make", "-n", "run");
+        assertThat(current.out()).doesNotContain("mvnw").contains("java -Dquarkus.http.host=127.0.0.1");
+        ShellRun edited = ShellRun.of("make", "-n", "-W", "src/main/java/dev/headstart/HeadstartMain.java", "run");
+        assertThat(edited.out()).contains("./mvnw -B -q package -DskipTests");
+        ShellRun everywhere = ShellRun.of("make", "-n", "run", "HOST=0.0.0.0");
+        assertThat(everywhere.out()).contains("-Dquarkus.http.host=0.0.0.0 -Dquarkus.management.host=0.0.0.0");
+    }
 }

@@ -14,7 +14,7 @@ import java.util.TreeMap;
 
 /**
  * Counts the tests {@link RequiredTool} skipped, per missing tool, and writes one line per tool to
- * the file the system property {@code headstart.missing-tools-report} names (surefire and failsafe
+ * the file the system property {@code missing-tools-report} names (surefire and failsafe
  * set it; pom.xml prints the file after the run, as test output itself goes to files). Registered
  * through META-INF/services, so the JUnit launcher picks it up in every run.
  */
@@ -38,7 +38,7 @@ public final class MissingToolReport implements TestExecutionListener {
 
     @Override
     public void testPlanExecutionFinished(TestPlan plan) {
-        String file = System.getProperty("headstart.missing-tools-report");
+        String file = System.getProperty("missing-tools-report");
         if (file == null) {
             return;
         }
