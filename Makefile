@@ -4,9 +4,28 @@ JAR  := target/quarkus-app/quarkus-run.jar
 
 .PHONY: run test certs package clean
 
-## run: build, make dev certificates if missing, and serve the webhook on https://localhost:8443
-run: package certs
-	java -jar $(JAR)
+# Where `make run` listens: loopback only, as the README says. `make run HOST=0.0.0.0` for every interface.
+HOST ?= 127.0.0.1
+# The sources the jar is built from: `make run` rebuilds only when one of them changed.
+SOURCES := pom.xml $(shell find src/main -type f 2>/dev/null)
+
+## run: build if sources changed, make dev certificates if missing, serve https://localhost:8443 (HOST=127.0.0.1)
+# Ctrl-C (SIGINT, exit 130) and SIGTERM (143) are how a server is meant to stop, not a make error: the
+# recipe's shell outlives the signal (a trap, not an ignore, so java still gets it) and exits 0.
+run: $(JAR) certs/tls.crt
+	@echo "headstart: serving on $(HOST) (make run HOST=0.0.0.0 for every interface); Ctrl-C stops" >&2
+	@trap : INT TERM; java -Dquarkus.http.host=$(HOST) -Dquarkus.management.host=$(HOST) -jar $(JAR); \
+	  rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 130 ] || [ $$rc -eq 143 ] || exit $$rc
+
+# Build output goes to stderr, so `make mutate > out.yaml` holds manifests only.
+$(JAR): $(SOURCES)
+	@echo "headstart: building $@ (sources changed)" >&2
+	@$(MVNW) -q package -DskipTests >&2
+	@touch $@
+
+# The certificates `make run` needs, made once and quietly (`make certs` prints the CA bundle).
+certs/tls.crt:
+	@bash certs/generate.sh certs >/dev/null
 
 ## test: the full test suite (the command CI runs)
 test:
@@ -24,32 +43,43 @@ clean:
 	$(MVNW) -q clean
 
 # --- Install (manifests/) and image ---
+# IMAGE names the image everywhere: `make image IMAGE=…` builds it, `make deploy IMAGE=…` installs it
+# (a kustomize images edit). Unset, `make deploy` keeps the image the manifests (or your overlay) name.
 IMAGE ?= ghcr.io/headstart-dev/headstart:0.1.0
 CONTAINER_ENGINE ?= docker
+# SKIP_CRDS=true: leave out the PolicyReport CRDs (where Kyverno or another tool installed them).
+SKIP_CRDS ?= $(or $(HEADSTART_SKIP_CRDS),false)
+# Where the user stands (make -C changes directory): relative HEADSTART_MANIFESTS resolve from here.
+CALLER_DIR := $(or $(PWD),$(CURDIR))
+DEPLOY_ENV = HEADSTART_CALLER_DIR='$(CALLER_DIR)' HEADSTART_SKIP_CRDS='$(SKIP_CRDS)' \
+  $(if $(filter file,$(origin IMAGE)),,HEADSTART_IMAGE='$(IMAGE)')
 .PHONY: deploy undeploy image
 
 ## deploy: certificates if missing, Secret headstart-tls, then manifests/ with the CA bundle injected
 deploy:
-	bash manifests/deploy.sh apply
+	$(DEPLOY_ENV) bash manifests/deploy.sh apply
 
 ## undeploy: remove Headstart (keeps the shared PolicyReport CRDs and PriorityClass headstart-high)
 undeploy:
-	bash manifests/deploy.sh delete
+	$(DEPLOY_ENV) bash manifests/deploy.sh delete
 
 ## image: build the jar, then the JVM image (needs a container engine)
 image: package
 	$(CONTAINER_ENGINE) build -f src/main/docker/Dockerfile.jvm -t $(IMAGE) .
 
 # --- Offline CLI ---
-## mutate: print manifests with Headstart's changes, e.g. `make mutate F=examples/` (F: file, dir or -)
+## mutate: print manifests with Headstart's changes, e.g. `make mutate F=examples/ > out.yaml` (F: file, dir or -)
 ## audit: print a PolicyReport per workload; fails when a rule fails, e.g. `make audit F=app.yaml`
+# Recipes are silent (@): stdout carries only the CLI's output. make turns every failing exit into its
+# own 2 and names the CLI's code in "Error 1" (a rule fails) or "Error 2" (bad input, nothing to
+# audit); a CI gate that needs the code itself runs bin/headstart audit.
 F ?= examples/
 .PHONY: mutate audit
-mutate:
-	bin/headstart mutate -f $(F)
+mutate: $(JAR)
+	@bin/headstart mutate -f $(F)
 
-audit:
-	bin/headstart audit -f $(F)
+audit: $(JAR)
+	@bin/headstart audit -f $(F)
 
 # --- Performance and reliability (BENCHMARKS.md) ---
 .PHONY: bench jmh soak

@@ -9,36 +9,104 @@
 #                                        and the PriorityClass headstart-high
 #
 # Environment: KUBECTL (default kubectl), HEADSTART_CERT_DIR (default certs/),
-# HEADSTART_MANIFESTS (default manifests/, the kustomization to render).
+# HEADSTART_MANIFESTS (default manifests/, the kustomization to render), HEADSTART_IMAGE (the image
+# of both containers, set by a kustomize images edit; default: what the manifests name),
+# HEADSTART_SKIP_CRDS=true (leave out the PolicyReport CRDs, e.g. where Kyverno installed them).
+# Relative paths resolve from the caller's directory (HEADSTART_CALLER_DIR, which make sets).
 set -euo pipefail
+shopt -s inherit_errexit
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
 kubectl=${KUBECTL:-kubectl}
-cert_dir=${HEADSTART_CERT_DIR:-$root/certs}
-kustomization=${HEADSTART_MANIFESTS:-$here}
+caller_dir=${HEADSTART_CALLER_DIR:-$PWD}
+image=${HEADSTART_IMAGE:-}
+skip_crds=${HEADSTART_SKIP_CRDS:-false}
 namespace=headstart-system
+# The image name in manifests/base/deployment.yaml that HEADSTART_IMAGE replaces.
+placeholder_image=ghcr.io/headstart-dev/headstart
 
 die() { echo "deploy: $*" >&2; exit 2; }
 
+# A relative path means relative to where the user stands, not to this script or make's directory.
+from_caller() { if [[ $1 == /* ]]; then printf '%s' "$1"; else printf '%s/%s' "$caller_dir" "$1"; fi; }
+
+cert_dir=$(from_caller "${HEADSTART_CERT_DIR:-$root/certs}")
+kustomization=$(from_caller "${HEADSTART_MANIFESTS:-$here}")
+[[ -d $kustomization ]] || die "HEADSTART_MANIFESTS: $kustomization is not a directory (relative paths resolve from $caller_dir)"
+case $skip_crds in true|false) ;; *) die "HEADSTART_SKIP_CRDS must be true or false, not '$skip_crds'" ;; esac
+
 # kubectl has kustomize built in; a standalone kustomize works too.
-render_base() {
+kustomize_build() {
   if command -v "$kubectl" >/dev/null; then
-    "$kubectl" kustomize "$kustomization"
+    "$kubectl" kustomize "$1"
   elif command -v kustomize >/dev/null; then
-    kustomize build "$kustomization"
+    kustomize build "$1"
   else
     die "kubectl (or kustomize) is required"
   fi
+}
+
+# HEADSTART_IMAGE as a kustomize images edit: a throw-away kustomization on top of the one to
+# render (kustomize takes only relative paths to other kustomizations, hence the ../ chain).
+render_with_image() {
+  local tmp up name tag digest rendered
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' RETURN
+  tmp=$(cd "$tmp" && pwd -P)
+  up=$(sed -E 's|/[^/]+|../|g' <<<"$tmp")
+  name=$image tag= digest=
+  if [[ $image == *@* ]]; then
+    name=${image%%@*} digest=${image#*@}
+  elif [[ ${image##*/} == *:* ]]; then
+    name=${image%:*} tag=${image##*:}
+  else
+    tag=latest
+  fi
+  {
+    echo "resources:"
+    echo "  - ${up}$(cd "$kustomization" && pwd -P | sed 's|^/||')"
+    echo "images:"
+    echo "  - name: $placeholder_image"
+    echo "    newName: $name"
+    if [[ -n $tag ]]; then echo "    newTag: \"$tag\""; fi
+    if [[ -n $digest ]]; then echo "    digest: $digest"; fi
+  } >"$tmp/kustomization.yaml"
+  # Called as $(render_with_image) || ...: errexit is off in here, so every step checks itself.
+  rendered=$(kustomize_build "$tmp") || die "cannot render $kustomization with image $image (see above)"
+  grep -qF "image: $image" <<<"$rendered" \
+    || die "HEADSTART_IMAGE: no container in $kustomization uses $placeholder_image (does it set its own image?)"
+  printf '%s\n' "$rendered"
+}
+
+render_base() {
+  local rendered
+  if [[ -n $image ]]; then
+    rendered=$(render_with_image) || exit 2  # it said why
+  else
+    rendered=$(kustomize_build "$kustomization") || die "cannot render $kustomization (see above)"
+  fi
+  grep -qE '^kind: ' <<<"$rendered" || die "$kustomization rendered no objects"
+  if [[ $skip_crds == true ]]; then
+    rendered=$(drop_policy_report_crds <<<"$rendered")
+  fi
+  printf '%s\n' "$rendered"
+}
+
+# HEADSTART_SKIP_CRDS: the wgpolicyk8s.io CRDs stay whoever installed them (Kyverno ships them too).
+drop_policy_report_crds() {
+  awk 'BEGIN { RS = "\n---\n"; ORS = "\n---\n" }
+    /(^|\n)kind: CustomResourceDefinition(\n|$)/ && /\n  name: [a-z]+\.wgpolicyk8s\.io(\n|$)/ { next }
+    { print }'
 }
 
 # The manifests carry no caBundle (so a later apply never wipes an injected one): add it under
 # every webhook's clientConfig, and check that none was missed.
 render() {
   local bundle rendered webhooks injected
+  rendered=$(render_base)
   bundle=$(bash "$root/certs/generate.sh" "$cert_dir" | tail -n1)
   [[ $bundle =~ ^[A-Za-z0-9+/=]+$ ]] || die "certs/generate.sh printed no CA bundle"
-  rendered=$(render_base)
   if grep -qE '^ *caBundle:|cert-manager.io/inject-ca-from' <<<"$rendered"; then
     die "$kustomization brings its own CA (caBundle or cert-manager); apply it with kubectl apply -k"
   fi
@@ -88,6 +156,6 @@ case "${1:-}" in
   apply) apply ;;
   render) render ;;
   delete) shift; delete "$@" ;;
-  -h|--help|"") sed -n '2,12p' "${BASH_SOURCE[0]}"; [[ -n ${1:-} ]] ;;
+  -h|--help|"") sed -n '2,15p' "${BASH_SOURCE[0]}"; [[ -n ${1:-} ]] ;;
   *) die "unknown command '$1' (apply, render or delete)" ;;
 esac

@@ -6,6 +6,7 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import picocli.CommandLine;
 
+import java.io.PrintWriter;
 import java.util.Set;
 
 /**
@@ -20,6 +21,12 @@ public class HeadstartMain {
 
     public static void main(String... args) {
         if (args.length == 0 || SERVER_ROLES.contains(args[0])) {
+            // Parsed like every other command first: --help and --version answer without starting
+            // the server, and an unknown option is a usage error, not silently ignored.
+            Integer answered = answeredWithoutServer(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+            if (answered != null) {
+                System.exit(answered);
+            }
             if (args.length > 0 && args[0].equals("controller") && System.getProperty("quarkus.profile") == null) {
                 System.setProperty("quarkus.profile", "controller");
             }
@@ -29,5 +36,26 @@ public class HeadstartMain {
             return;
         }
         System.exit(new CommandLine(new HeadstartCommand()).execute(args));
+    }
+
+    /**
+     * The exit code when the arguments of a server role ask for help or version, or are wrong;
+     * null when the server should start.
+     */
+    static Integer answeredWithoutServer(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(new HeadstartCommand()).setOut(out).setErr(err);
+        try {
+            CommandLine.ParseResult parsed = cli.parseArgs(args);
+            if (CommandLine.printHelpIfRequested(parsed)) {
+                return CommandLine.ExitCode.OK;
+            }
+            return null;
+        } catch (CommandLine.ParameterException e) {
+            try {
+                return cli.getParameterExceptionHandler().handleParseException(e, args);
+            } catch (Exception unexpected) {
+                return CommandLine.ExitCode.USAGE;
+            }
+        }
     }
 }

@@ -23,13 +23,15 @@ import java.util.concurrent.Callable;
 /**
  * {@code headstart audit -f ...}: one PolicyReport per workload, built by the same model the
  * webhook writes to the cluster (without an owner: offline there is no uid). Exit 0 when every rule
- * passes (or is skipped), 1 when any fails or errors, 2 for usage or input errors. A one-line
- * summary goes to stderr.
+ * passes (or is skipped), 1 when any fails or errors, 2 for usage or input errors, and 2 when the
+ * input holds no workload the install would admit: a CI gate pointed at the wrong folder must not
+ * pass. A one-line summary goes to stderr.
  */
 @Command(name = "audit", mixinStandardHelpOptions = true,
         description = "Print a PolicyReport per workload; exit 1 when a rule fails.",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:every rule passes", "1:a rule fails", "2:usage or input error"})
+        exitCodeList = {"0:every rule passes", "1:a rule fails",
+                "2:usage or input error, or no workload to audit"})
 public class AuditCommand implements Callable<Integer> {
 
     @Mixin
@@ -59,12 +61,20 @@ public class AuditCommand implements Callable<Integer> {
             return RuleOptions.inputError(err, e.getMessage());
         }
         RuleEngine engine = input.engine();
+        InstallScope scope = options.scope("ValidatingWebhookConfiguration");
         List<JsonNode> documents = input.documents();
         List<ObjectNode> reports = new ArrayList<>();
         int failing = 0;
+        int excluded = 0;
         for (JsonNode document : documents) {
             Workload workload = Workload.of(document).orElse(null);
             if (workload == null) {
+                continue;
+            }
+            String exclusion = scope == null ? null : scope.exclusion(workload).orElse(null);
+            if (exclusion != null) {
+                err.println(RuleOptions.excludedLine(workload, exclusion, "not auditing %s"));
+                excluded++;
                 continue;
             }
             List<RuleResult> results = engine.evaluate(workload);
@@ -73,13 +83,20 @@ public class AuditCommand implements Callable<Integer> {
             }
             reports.add(PolicyReportModel.build(workload, results, clock.instant(), null));
         }
+        if (reports.isEmpty()) {
+            return RuleOptions.inputError(err, excluded > 0
+                    ? "nothing to audit in " + options.source + ": all " + excluded
+                            + " workloads are outside what the install admits (--include-excluded to audit them)"
+                    : "nothing to audit in " + options.source
+                            + ": no Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job or CronJob");
+        }
         if (output.equals("json")) {
             ManifestWriter.jsonList(spec.commandLine().getOut(), reports);
         } else {
             ManifestWriter.yaml(spec.commandLine().getOut(), reports);
         }
         err.println("headstart: " + reports.size() + (reports.size() == 1 ? " workload, " : " workloads, ")
-                + failing + " with failed rules");
+                + failing + " with failed rules" + (excluded > 0 ? ", " + excluded + " not admitted by the install" : ""));
         err.flush();
         return failing == 0 ? 0 : 1;
     }

@@ -13,7 +13,8 @@ import dev.headstart.json.Json;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -24,6 +25,10 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** {@code headstart headroom ...}: the headroom sizing, offline or against a live cluster. */
 @Command(name = "headroom", mixinStandardHelpOptions = true,
@@ -34,8 +39,11 @@ public class HeadroomCommand {
     /** {@code headstart headroom plan}: how many headroom pods a cluster gets, and why. */
     @Command(name = "plan", mixinStandardHelpOptions = true,
             description = {"Prints how many headroom pods the controller would run.",
-                    "With --nodes/--cores it needs no cluster; without them it counts the nodes of the cluster in "
-                            + "the current kubeconfig exactly as the controller does."})
+                    "With --nodes and --cores it needs no cluster; without both it counts the nodes of the cluster "
+                            + "in the current kubeconfig exactly as the controller does, waiting at most --timeout."},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {"0:planned", "1:the cluster could not be read (unreachable, no answer within --timeout, "
+                    + "forbidden)", "2:usage or input error (bad params, --nodes without --cores, ...)"})
     public static class Plan implements Callable<Integer> {
 
         @Spec
@@ -53,6 +61,10 @@ public class HeadroomCommand {
         @Option(names = "--params-file", description = "Read the parameters from this file.")
         Path paramsFile;
 
+        @Option(names = "--timeout", paramLabel = "<seconds>", defaultValue = "10",
+                description = "How long to wait for the cluster before giving up (default ${DEFAULT-VALUE}).")
+        int timeoutSeconds;
+
         @Option(names = {"-o", "--output"}, description = "text (default) or json (one JSON object, last line).",
                 defaultValue = "text")
         String output;
@@ -67,6 +79,17 @@ public class HeadroomCommand {
             }
             if (nodes != null && nodes < 0 || cores != null && cores < 0) {
                 err.println("headstart: --nodes and --cores must not be negative");
+                return 2;
+            }
+            if ((nodes == null) != (cores == null)) {
+                // Neither derives from the other (cores per node differ by instance type), and
+                // planning for 0 would print a plan that is silently wrong.
+                err.println("headstart: " + (nodes == null ? "--cores needs --nodes" : "--nodes needs --cores")
+                        + " too: give both to plan offline, or neither to count the cluster's nodes");
+                return 2;
+            }
+            if (timeoutSeconds <= 0) {
+                err.println("headstart: --timeout must be at least 1 second");
                 return 2;
             }
             if (params != null && paramsFile != null) {
@@ -89,28 +112,41 @@ public class HeadroomCommand {
                 err.println("headstart: cannot read " + paramsFile + ": " + oneLine(e));
                 return 2;
             }
-            boolean offline = nodes != null || cores != null;
+            boolean offline = nodes != null;
             String source = params != null ? "--params" : paramsFile != null ? paramsFile.toString() : null;
             ClusterSize size;
             NodeCensus.Tally tally = null;
             if (offline) {
-                size = ClusterSize.ofCores(nodes == null ? 0 : nodes, cores == null ? 0 : cores);
+                size = ClusterSize.ofCores(nodes, cores);
             } else {
-                try (KubernetesClient client = new KubernetesClientBuilder().build()) {
-                    tally = settings.census().count(client.nodes().list().getItems());
-                    if (text == null) {
-                        ConfigMap configMap = client.configMaps().inNamespace(settings.namespace())
-                                .withName(settings.paramsConfigMap()).get();
-                        if (configMap != null && configMap.getData() != null
-                                && configMap.getData().get(settings.paramsKey()) != null) {
-                            text = configMap.getData().get(settings.paramsKey());
-                            source = "ConfigMap " + settings.namespace() + "/" + settings.paramsConfigMap();
-                        }
-                    }
-                } catch (KubernetesClientException e) {
-                    err.println("headstart: cannot read the cluster (give --nodes and --cores to plan offline): "
-                            + oneLine(e));
+                Config clientConfig = boundedConfig();
+                err.println("headstart: reading nodes" + (text == null ? " and the params ConfigMap" : "")
+                        + " from " + clientConfig.getMasterUrl() + contextOf(clientConfig)
+                        + ", waiting at most " + timeoutSeconds + " s (--timeout; --nodes and --cores plan offline)");
+                err.flush();
+                ClusterRead read;
+                try (KubernetesClient client = new KubernetesClientBuilder().withConfig(clientConfig).build()) {
+                    String known = text;
+                    CompletableFuture<ClusterRead> reading = CompletableFuture.supplyAsync(() -> readCluster(client, settings, known));
+                    read = reading.get(timeoutSeconds, TimeUnit.SECONDS);
+                } catch (TimeoutException e) {
+                    err.println("headstart: no answer from " + clientConfig.getMasterUrl() + " within " + timeoutSeconds
+                            + " s (give --nodes and --cores to plan offline)");
                     return 1;
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause() == null ? e : e.getCause();
+                    err.println("headstart: cannot read the cluster at " + clientConfig.getMasterUrl()
+                            + " (give --nodes and --cores to plan offline): "
+                            + oneLine(cause instanceof Exception x ? x : new RuntimeException(cause)));
+                    return 1;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return 1;
+                }
+                tally = read.tally();
+                if (read.params() != null) {
+                    text = read.params();
+                    source = "ConfigMap " + settings.namespace() + "/" + settings.paramsConfigMap();
                 }
                 size = null;
             }
@@ -144,6 +180,41 @@ public class HeadroomCommand {
             }
             out.flush();
             return 0;
+        }
+
+        /** What was read from the cluster: the node tally, and the params ConfigMap's text if asked for and there. */
+        private record ClusterRead(NodeCensus.Tally tally, String params) {
+        }
+
+        private static ClusterRead readCluster(KubernetesClient client, HeadroomSettings settings, String knownParams) {
+            NodeCensus.Tally tally = settings.census().count(client.nodes().list().getItems());
+            String params = null;
+            if (knownParams == null) {
+                ConfigMap configMap = client.configMaps().inNamespace(settings.namespace())
+                        .withName(settings.paramsConfigMap()).get();
+                if (configMap != null && configMap.getData() != null) {
+                    params = configMap.getData().get(settings.paramsKey());
+                }
+            }
+            return new ClusterRead(tally, params);
+        }
+
+        /**
+         * The kubeconfig's client settings, bounded by --timeout: no request or connection outlives
+         * it and no retry back-off stretches it (the client's default retries took ~23 s).
+         */
+        private Config boundedConfig() {
+            int millis = (int) TimeUnit.SECONDS.toMillis(timeoutSeconds);
+            return new ConfigBuilder(Config.autoConfigure(null))
+                    .withConnectionTimeout(millis)
+                    .withRequestTimeout(millis)
+                    .withRequestRetryBackoffLimit(0)
+                    .build();
+        }
+
+        private static String contextOf(Config config) {
+            return config.getCurrentContext() == null || config.getCurrentContext().getName() == null
+                    ? "" : " (kubeconfig context " + config.getCurrentContext().getName() + ")";
         }
 
         /** The exception's message and its root cause's (a client error says little without it). */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.headstart.json.Json;
@@ -25,8 +26,9 @@ import java.util.stream.Stream;
  * Reads Kubernetes manifests the way {@code kubectl apply -f} takes them: a file (multi-document
  * YAML, or JSON), a directory (its {@code *.yaml}, {@code *.yml} and {@code *.json} files sorted by
  * name, not recursive) or {@code -} for standard input. Documents keep their input order; empty
- * documents (a trailing {@code ---}) are left out. The trees are plain Jackson trees, the same the
- * webhook receives.
+ * documents (a trailing {@code ---}) are left out. A {@code kind: List} (what {@code kubectl get -o
+ * yaml} prints) and typed lists ({@code PodList}, ...) stand for their items, in order. The trees are
+ * plain Jackson trees, the same the webhook receives.
  */
 final class ManifestReader {
 
@@ -100,10 +102,14 @@ final class ManifestReader {
                 boolean empty = document == null || document.isNull() || document.isMissingNode()
                         || (document.isTextual() && document.asText().isEmpty());
                 if (!empty) {
-                    documents.add(document);
+                    addExpanded(document, documents);
                 }
             }
         } catch (JacksonException e) {
+            if (!json && text.contains("{{")) {
+                // Go template actions are not YAML; snakeyaml's event dump would only confuse.
+                throw new InputException(name + ": not YAML \u2014 is it a template? render it first (helm template \u2026)");
+            }
             JsonLocation at = e.getLocation();
             String where = at == null || at.getLineNr() < 0 ? "" : " (line " + at.getLineNr() + ")";
             throw new InputException(name + ": not valid " + (json ? "JSON" : "YAML") + where + ": "
@@ -112,5 +118,32 @@ final class ManifestReader {
             throw new InputException("cannot read " + name + ": " + e.getMessage());
         }
         return documents;
+    }
+
+    /**
+     * A list stands for its items: {@code v1 List} items carry their own kind; a typed list's items
+     * (as the API returns them) do not, so they get the list's kind without "List" and its apiVersion.
+     */
+    private static void addExpanded(JsonNode document, List<JsonNode> into) {
+        String kind = document.path("kind").asText("");
+        JsonNode items = document.get("items");
+        if (!kind.endsWith("List") || items == null || !items.isArray()) {
+            into.add(document);
+            return;
+        }
+        String itemKind = kind.equals("List") ? null : kind.substring(0, kind.length() - "List".length());
+        for (JsonNode item : items) {
+            if (item instanceof ObjectNode object && itemKind != null) {
+                if (!object.hasNonNull("kind")) {
+                    object.put("kind", itemKind);
+                }
+                if (!object.hasNonNull("apiVersion") && document.hasNonNull("apiVersion")) {
+                    object.set("apiVersion", document.get("apiVersion"));
+                }
+            }
+            if (item != null && !item.isNull()) {
+                addExpanded(item, into);
+            }
+        }
     }
 }

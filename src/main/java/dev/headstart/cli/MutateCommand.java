@@ -19,7 +19,8 @@ import java.util.concurrent.Callable;
  * {@code headstart mutate -f ...}: prints the manifests as the webhook would leave them. Offline the
  * rules run on pod templates too (Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs,
  * CronJobs) as well as bare Pods, so users see what their pods will get; everything else passes
- * through unchanged. Warnings go to stderr.
+ * through unchanged, and so does what the install's webhooks never admit ({@link InstallScope}).
+ * Warnings go to stderr.
  */
 @Command(name = "mutate", mixinStandardHelpOptions = true,
         description = "Print manifests with Headstart's changes applied (YAML, input order).",
@@ -46,11 +47,18 @@ public class MutateCommand implements Callable<Integer> {
             return RuleOptions.inputError(err, e.getMessage());
         }
         RuleEngine engine = input.engine();
+        InstallScope scope = options.scope("MutatingWebhookConfiguration");
         List<JsonNode> documents = input.documents();
         List<JsonNode> out = new ArrayList<>(documents.size());
         for (JsonNode document : documents) {
             Workload workload = Workload.of(document).orElse(null);
             if (workload == null) {
+                out.add(document);
+                continue;
+            }
+            String excluded = scope == null ? null : scope.exclusion(workload).orElse(null);
+            if (excluded != null) {
+                err.println(RuleOptions.excludedLine(workload, excluded, "left %s unchanged"));
                 out.add(document);
                 continue;
             }

@@ -37,6 +37,23 @@ final class RuleOptions {
             description = "Rules to switch off (comma list), added to headstart.disabled-rules.")
     List<String> disable = List.of();
 
+    @Option(names = "--include-excluded",
+            description = "Apply the rules also to what the install's webhooks never admit (kube-system pods, "
+                    + "namespace headstart-system, Headstart's own objects); by default those are left alone.")
+    boolean includeExcluded;
+
+    /** What the install's webhooks of this kind admit, or null when --include-excluded asks for everything. */
+    InstallScope scope(String configurationKind) {
+        return includeExcluded ? null : InstallScope.of(configurationKind);
+    }
+
+    /** One stderr line for a workload the install would not admit. */
+    static String excludedLine(dev.headstart.rules.Workload workload, String reason, String whatHappened) {
+        String namespace = workload.namespace() == null || workload.namespace().isEmpty() ? "" : workload.namespace() + "/";
+        return "headstart: " + whatHappened.formatted(workload.kind().kindName() + " " + namespace + workload.name())
+                + ": the install does not admit it (" + reason + "); --include-excluded to apply the rules anyway";
+    }
+
     /** The engine, or an InputException with a one-line reason when configuration is invalid. */
     RuleEngine engine() throws InputException {
         RuleSettings settings;

@@ -498,7 +498,7 @@ class InstallManifestsTest {
         assertThat(selfSigned.path("spec").has("selfSigned")).isTrue();
 
         Assumptions.assumeTrue(crdsPresent(), "the PolicyReport CRDs are merged from another branch");
-        Assumptions.assumeTrue(ManifestSet.renderer(ManifestSet.MANIFESTS).isPresent(), "no kubectl or kustomize");
+        Assumptions.assumeTrue(ManifestSet.renderer(ManifestSet.MANIFESTS).isPresent(), "missing tool: kubectl (or kustomize; README, Quick start)");
         ManifestSet rendered = ManifestSet.rendered(ManifestSet.MANIFESTS.resolve("overlays/cert-manager")).orElseThrow();
         for (String kind : List.of("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")) {
             assertThat(rendered.one(kind, "headstart").path("metadata").path("annotations")
@@ -555,7 +555,7 @@ class InstallManifestsTest {
 
     @Test
     void deployScriptInjectsTheGeneratedCaIntoEveryWebhook(@TempDir Path tmp) throws IOException {
-        Assumptions.assumeTrue(ManifestSet.renderer(ManifestSet.MANIFESTS).isPresent(), "no kubectl or kustomize");
+        Assumptions.assumeTrue(ManifestSet.renderer(ManifestSet.MANIFESTS).isPresent(), "missing tool: kubectl (or kustomize; README, Quick start)");
         Path kustomization = crdsPresent() ? ManifestSet.MANIFESTS : ManifestSet.MANIFESTS.resolve("base");
         String out = ManifestSet.run(List.of("bash", "manifests/deploy.sh", "render"), Map.of(
                 "HEADSTART_CERT_DIR", tmp.resolve("certs").toString(),
@@ -575,7 +575,7 @@ class InstallManifestsTest {
 
     @Test
     void deployScriptRefusesAnInstallThatBringsItsOwnCa(@TempDir Path tmp) throws Exception {
-        Assumptions.assumeTrue(ManifestSet.renderer(ManifestSet.MANIFESTS).isPresent(), "no kubectl or kustomize");
+        Assumptions.assumeTrue(ManifestSet.renderer(ManifestSet.MANIFESTS).isPresent(), "missing tool: kubectl (or kustomize; README, Quick start)");
         Path install = Files.createDirectories(tmp.resolve("install"));
         Files.writeString(install.resolve("kustomization.yaml"), "resources:\n  - "
                 + install.toAbsolutePath().relativize(ManifestSet.MANIFESTS.resolve("base").toAbsolutePath())
@@ -592,7 +592,7 @@ class InstallManifestsTest {
     @Test
     void undeployRemovesWebhooksFirstAndKeepsSharedCrdsAndTheWorkloadPriorityClass(@TempDir Path tmp)
             throws IOException {
-        Assumptions.assumeTrue(ManifestSet.onPath("kubectl"), "no kubectl");
+        Assumptions.assumeTrue(ManifestSet.onPath("kubectl"), "missing tool: kubectl (README, Quick start)");
         // A kustomization with a CRD next to the base, so the CRD filter is exercised on any branch.
         Path install = Files.createDirectories(tmp.resolve("install"));
         Files.writeString(install.resolve("crd.yaml"), """

@@ -66,7 +66,7 @@ class ApiWaitRuleTest {
     /** The script itself, run by a real shell against a real listening socket (needs sh and nc). */
     @Test
     void scriptExitsNonZeroWithoutTheServiceVariablesAndZeroWhenTheApiAnswers() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(onPath("nc"), "nc is not installed");
+        org.junit.jupiter.api.Assumptions.assumeTrue(onPath("nc"), "missing tool: nc (apt-get install netcat-openbsd)");
         assertThat(run(Map.of())).isEqualTo(1);
         try (var server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             assertThat(run(Map.of("KUBERNETES_SERVICE_HOST", "127.0.0.1",
