@@ -90,7 +90,7 @@ public final class StartupProbeRule implements Rule {
                 findings.add(new Finding(NAME, "container " + name + " has a readinessProbe but no startupProbe",
                         "add a startupProbe with the " + plan.source() + "'s handler, periodSeconds: " + periodSeconds
                                 + ", failureThreshold: " + threshold(plan) + " (no kill before " + plan.budgetSeconds()
-                                + " s), and readinessProbe.initialDelaySeconds: 0"));
+                                + " s)" + (plan.zeroReadinessDelay() ? ", and readinessProbe.initialDelaySeconds: 0" : "")));
             } else {
                 findings.add(new Finding(NAME, "container " + name + " waits readinessProbe.initialDelaySeconds: "
                         + container.path("readinessProbe").path("initialDelaySeconds").asText() + " before its first check",
