@@ -56,7 +56,7 @@ public class ValidatingHandler implements AdmissionHandler {
             reports.submit(workload.get(), results);
         }
         List<Finding> findings = new ArrayList<>();
-        List<String> warnings = new ArrayList<>();
+        List<String> warnings = new ArrayList<>(engine.skipWarnings(workload.get()));
         for (RuleResult result : results) {
             if (result.status() == RuleStatus.FAIL) {
                 findings.addAll(result.findings());

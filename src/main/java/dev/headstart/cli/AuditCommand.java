@@ -78,6 +78,8 @@ public class AuditCommand implements Callable<Integer> {
                 continue;
             }
             List<RuleResult> results = engine.evaluate(workload);
+            engine.skipWarnings(workload).forEach(w -> err.println(w + " (" + workload.kind().kindName() + " "
+                    + workload.name() + ")"));
             if (results.stream().anyMatch(r -> r.status() == RuleStatus.FAIL || r.status() == RuleStatus.ERROR)) {
                 failing++;
             }

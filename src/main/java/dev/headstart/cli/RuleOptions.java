@@ -11,8 +11,11 @@ import dev.headstart.rules.RuleEngine;
 import dev.headstart.rules.NamespaceAnnotations;
 import dev.headstart.rules.RuleSet;
 import dev.headstart.rules.RuleSettings;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -54,6 +57,10 @@ final class RuleOptions {
                 + ": the install does not admit it (" + reason + "); --include-excluded to apply the rules anyway";
     }
 
+    /** The command this mixin belongs to: warnings go to its stderr. */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
     /** The engine, or an InputException with a one-line reason when configuration is invalid. */
     RuleEngine engine() throws InputException {
         RuleSettings settings;
@@ -71,11 +78,18 @@ final class RuleOptions {
                 throw new InputException("--pull-policy must be pinned, all or off, not '" + pullPolicy + "'");
             }
         }
+        List<String> warnings = new ArrayList<>(RuleSet.settingsWarnings(settings));
         if (!disable.isEmpty()) {
             Set<String> disabled = new HashSet<>(settings.disabledRules());
-            disable.stream().map(String::trim).filter(s -> !s.isEmpty()).forEach(disabled::add);
+            List<String> named = disable.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+            disabled.addAll(named);
             settings = settings.withDisabledRules(Set.copyOf(disabled));
+            List<String> unknown = RuleSet.unknown(named);
+            if (!unknown.isEmpty()) {
+                warnings.add(RuleSet.unknownNamesMessage("--disable", unknown));
+            }
         }
+        warn(warnings);
         return RuleSet.engine(settings, config.priorityClassRule(config.configuredPriorityClass(), NamespaceAnnotations.NONE));
     }
 
@@ -87,6 +101,16 @@ final class RuleOptions {
     Input load(InputStream stdin) throws InputException {
         RuleEngine engine = engine();
         return new Input(engine, ManifestReader.read(source, stdin));
+    }
+
+    /** Configuration that does not do what it seems to: one "headstart: warning: ..." line each on stderr. */
+    private void warn(List<String> warnings) {
+        if (command == null || warnings.isEmpty()) {
+            return;
+        }
+        PrintWriter err = command.commandLine().getErr();
+        warnings.forEach(w -> err.println("headstart: warning: " + w));
+        err.flush();
     }
 
     /** Usage and input errors: one line on stderr, exit code 2, never a stack trace. */

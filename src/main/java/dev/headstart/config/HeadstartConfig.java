@@ -229,7 +229,10 @@ public interface HeadstartConfig {
         @WithDefault("1")
         int periodSeconds();
 
-        /** The startup budget: failureThreshold = ceil(max-startup-seconds / period-seconds). */
+        /**
+         * The least startup budget (a floor, despite the name): a derived startup probe never kills
+         * before this, nor before what the container's liveness probe allowed.
+         */
         @WithDefault("300")
         int maxStartupSeconds();
     }
@@ -251,13 +254,13 @@ public interface HeadstartConfig {
         Duration alwaysPullImagesRecheck();
     }
 
+    /** The api-wait rule: inert until both the DaemonSets and the image are named. */
     interface ApiWait {
-        /** DaemonSets as namespace/name. */
-        @WithDefault("kube-system/aws-node")
-        List<String> daemonsets();
+        /** DaemonSets as namespace/name; none by default. */
+        Optional<List<String>> daemonsets();
 
-        @WithDefault("busybox:1.36.1")
-        String image();
+        /** The wait container's image (needs sh and nc), best from the nodes' own registry; none by default. */
+        Optional<String> image();
 
         @WithDefault("120")
         int timeoutSeconds();
@@ -352,8 +355,9 @@ public interface HeadstartConfig {
                 startupProbe().periodSeconds(),
                 startupProbe().maxStartupSeconds(),
                 PullPolicyMode.valueOf(pullPolicy().mode().trim().toUpperCase(java.util.Locale.ROOT)),
-                Set.copyOf(apiWait().daemonsets()),
-                apiWait().image(),
+                apiWait().daemonsets().orElse(List.of()).stream().map(String::trim).filter(d -> !d.isEmpty())
+                        .collect(java.util.stream.Collectors.toUnmodifiableSet()),
+                apiWait().image().map(String::trim).orElse(""),
                 apiWait().timeoutSeconds(),
                 Map.of("cpu", apiWait().cpuRequest(), "memory", apiWait().memoryRequest()),
                 apiWait().memoryLimit().isBlank() ? Map.of() : Map.of("memory", apiWait().memoryLimit()));

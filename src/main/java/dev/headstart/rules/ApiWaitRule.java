@@ -13,6 +13,11 @@ import java.util.Set;
  * until the Kubernetes API answers a TCP connection. On a fresh node the kubelet may start pods
  * before service environment variables exist; the init container then exits non-zero so the
  * kubelet retries it, instead of the DaemonSet's own container crash-looping with back-off.
+ *
+ * <p>Inert unless the operator names both the DaemonSets and the image: an init container on a CNI
+ * DaemonSet that cannot pull its image keeps the CNI, and so every new node, from ever turning
+ * Ready. Modern VPC CNI versions wait for the API themselves; the image belongs in the nodes' own
+ * registry (an ECR pull-through cache, say), which only the operator knows.
  */
 public final class ApiWaitRule implements Rule {
 
@@ -41,8 +46,13 @@ public final class ApiWaitRule implements Rule {
 
     @Override
     public boolean appliesTo(Workload workload) {
-        return workload.kind() == WorkloadKind.DAEMON_SET && workload.podSpec() != null
+        return active() && workload.kind() == WorkloadKind.DAEMON_SET && workload.podSpec() != null
                 && daemonSets.contains(workload.namespace() + "/" + workload.name());
+    }
+
+    /** Whether the operator configured the rule: DaemonSets and an image, both. */
+    public boolean active() {
+        return !daemonSets.isEmpty() && image != null && !image.isBlank();
     }
 
     @Override

@@ -10,13 +10,23 @@ import java.util.List;
 /**
  * {@code kube-proxy-hostname}: kube-proxy finds its Node object by hostname; where the hostname is
  * not the node name (EC2 private DNS names, custom hostnames) it waits and retries for minutes.
- * {@code --hostname-override=$(NODE_NAME)} with the node name from the downward API removes that.
+ * {@code --hostname-override=$(VAR)} with the node name from the downward API removes that.
+ *
+ * <p>{@code $(VAR)} expands from the container's own environment ({@code pkg/kubelet/container/helpers.go}),
+ * so only a variable whose definition in that container is a {@code fieldRef} to
+ * {@code spec.nodeName} may be referenced. The owner's variables are never changed: an existing
+ * fieldRef variable is reused (NODE_NAME first); otherwise Headstart adds its own, NODE_NAME when
+ * that name is free (no env entry of that name and no {@code envFrom} that could define it), else
+ * {@value #OWN_VAR}. When even that name is taken by something else, the container is left alone
+ * with a warning.
  */
 public final class KubeProxyHostnameRule implements Rule {
 
     public static final String NAME = "kube-proxy-hostname";
     static final String FLAG = "--hostname-override";
-    static final String VALUE = FLAG + "=$(NODE_NAME)";
+    static final String NODE_NAME = "NODE_NAME";
+    /** The variable Headstart adds when NODE_NAME is the owner's. */
+    static final String OWN_VAR = "HEADSTART_NODE_NAME";
 
     @Override
     public String name() {
@@ -36,7 +46,7 @@ public final class KubeProxyHostnameRule implements Rule {
             if (!hasOverride(container)) {
                 findings.add(new Finding(NAME, "container " + container.path("name").asText("?")
                         + " runs kube-proxy without " + FLAG,
-                        "add " + VALUE + " and a NODE_NAME env var from fieldRef spec.nodeName"));
+                        fix(container)));
             }
         }
         return findings;
@@ -49,11 +59,80 @@ public final class KubeProxyHostnameRule implements Rule {
             if (hasOverride(container)) {
                 continue;
             }
-            flagList(container).add(VALUE);
-            addNodeNameEnv(container);
+            JsonNode env = container.get("env");
+            if (env != null && !env.isNull() && !env.isArray()) {
+                warnings.add(NAME, "container " + container.path("name").asText("?") + ": env is not a list; left alone");
+                continue;
+            }
+            String variable = nodeNameVariable(container);
+            if (variable == null) {
+                warnings.add(NAME, "container " + container.path("name").asText("?") + ": " + NODE_NAME + " and "
+                        + OWN_VAR + " are both defined without fieldRef spec.nodeName; " + FLAG + " not added");
+                continue;
+            }
+            if (!definesNodeName(container, variable)) {
+                ObjectNode var = (env instanceof ArrayNode a ? a : container.putArray("env")).addObject();
+                var.put("name", variable);
+                // apiVersion as the API server defaults it, so the stored object equals ours (idempotency).
+                var.putObject("valueFrom").putObject("fieldRef").put("apiVersion", "v1").put("fieldPath", "spec.nodeName");
+            }
+            flagList(container).add(FLAG + "=$(" + variable + ")");
             changed = true;
         }
         return changed;
+    }
+
+    private static String fix(ObjectNode container) {
+        String variable = nodeNameVariable(container);
+        if (variable == null) {
+            return "add " + FLAG + "=$(VAR) with VAR an env var from fieldRef spec.nodeName";
+        }
+        return "add " + FLAG + "=$(" + variable + ")" + (definesNodeName(container, variable) ? ""
+                : " and a " + variable + " env var from fieldRef spec.nodeName");
+    }
+
+    /**
+     * The variable to reference: one the container already defines as the node name, else a name
+     * Headstart may define without touching the owner's, else null.
+     */
+    static String nodeNameVariable(ObjectNode container) {
+        if (definesNodeName(container, NODE_NAME)) {
+            return NODE_NAME;
+        }
+        for (JsonNode var : envList(container)) {
+            String name = var.path("name").asText("");
+            if (!name.isEmpty() && definesNodeName(container, name)) {
+                return name;
+            }
+        }
+        boolean envFrom = container.path("envFrom").isArray() && !container.path("envFrom").isEmpty();
+        if (!envFrom && lastDefinition(container, NODE_NAME) == null) {
+            return NODE_NAME;
+        }
+        return lastDefinition(container, OWN_VAR) == null ? OWN_VAR : null;
+    }
+
+    /** Whether the container's (last, winning) env entry {@code name} is a fieldRef to spec.nodeName. */
+    private static boolean definesNodeName(ObjectNode container, String name) {
+        JsonNode var = lastDefinition(container, name);
+        return var != null && !var.has("value")
+                && "spec.nodeName".equals(var.path("valueFrom").path("fieldRef").path("fieldPath").asText());
+    }
+
+    /** The env entry named {@code name} that wins (the last one), or null. */
+    private static JsonNode lastDefinition(ObjectNode container, String name) {
+        JsonNode found = null;
+        for (JsonNode var : envList(container)) {
+            if (name.equals(var.path("name").asText())) {
+                found = var;
+            }
+        }
+        return found;
+    }
+
+    private static Iterable<JsonNode> envList(ObjectNode container) {
+        JsonNode env = container.get("env");
+        return env instanceof ArrayNode a ? a : List.of();
     }
 
     private static List<ObjectNode> kubeProxyContainers(Workload workload) {
@@ -98,20 +177,6 @@ public final class KubeProxyHostnameRule implements Rule {
             return c;
         }
         return args instanceof ArrayNode a ? a : container.putArray("args");
-    }
-
-    private static void addNodeNameEnv(ObjectNode container) {
-        JsonNode env = container.get("env");
-        ArrayNode list = env instanceof ArrayNode a ? a : container.putArray("env");
-        for (JsonNode var : list) {
-            if ("NODE_NAME".equals(var.path("name").asText())) {
-                return;
-            }
-        }
-        ObjectNode var = list.addObject();
-        var.put("name", "NODE_NAME");
-        // apiVersion as the API server defaults it, so the stored object equals ours (idempotency).
-        var.putObject("valueFrom").putObject("fieldRef").put("apiVersion", "v1").put("fieldPath", "spec.nodeName");
     }
 
     private static String basename(String path) {

@@ -2,7 +2,7 @@ package dev.headstart.rules;
 
 /** How far the pull-policy rule goes. */
 public enum PullPolicyMode {
-    /** IfNotPresent for images pinned by digest or by a tag other than latest. */
+    /** IfNotPresent for images pinned by digest or an immutable-looking tag ({@link ImageReference#immutable}). */
     PINNED,
     /** IfNotPresent for every image. */
     ALL,

@@ -1,15 +1,22 @@
 package dev.headstart.rules;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code pull-policy}: {@code IfNotPresent} for images that will not change under their name, so a
+ * {@code pull-policy}: {@code IfNotPresent} for images that cannot change under their name, so a
  * node that already holds the image (from the image cache) starts the container without a registry
- * round trip. The API server has already defaulted the field, so in practice this overrides an
- * explicit {@code Always} on pinned images; {@code Never} is an explicit choice and stays.
+ * round trip.
+ *
+ * <p>The API server defaults the field before the webhook sees it (IfNotPresent for every tag but
+ * {@code latest}), so an {@code Always} on any other tag was written by the owner: for a moving tag
+ * ({@code app:main}) it is how they get the newest build, and it stays. In {@code pinned} mode only
+ * a digest or an immutable-looking tag ({@link ImageReference#immutable}) loses an {@code Always};
+ * {@code all} takes every image; {@code off} does nothing. {@code Never} is always kept. A container
+ * with no policy (the CLI reads manifests undefaulted) counts as the API server's default.
  */
 public final class PullPolicyRule implements Rule {
 
@@ -59,10 +66,16 @@ public final class PullPolicyRule implements Rule {
     }
 
     private boolean needsChange(ObjectNode container) {
-        String policy = container.path("imagePullPolicy").asText("");
-        if (policy.equals(IF_NOT_PRESENT) || policy.equals("Never") || !container.path("image").isTextual()) {
+        if (!container.path("image").isTextual()) {
             return false;
         }
-        return mode == PullPolicyMode.ALL || ImageReference.parse(container.path("image").asText()).pinned();
+        ImageReference image = ImageReference.parse(container.path("image").asText());
+        JsonNode written = container.get("imagePullPolicy");
+        String policy = written != null && written.isTextual() && !written.asText().isEmpty()
+                ? written.asText() : image.apiDefaultPullPolicy();
+        if (!policy.equals("Always")) {
+            return false; // IfNotPresent already, Never on purpose, or a value the API server will refuse
+        }
+        return mode == PullPolicyMode.ALL || image.immutable();
     }
 }

@@ -49,6 +49,22 @@ public final class RuleEngine {
         return rules;
     }
 
+    /**
+     * A warning naming the rules in the object's {@code headstart.dev/skip} annotation that do not
+     * exist (a typo skips nothing), or none.
+     */
+    public List<String> skipWarnings(Workload workload) {
+        SkipList skip = SkipList.of(workload);
+        if (skip.rules().isEmpty()) {
+            return List.of();
+        }
+        List<String> unknown = skip.rules().stream()
+                .filter(name -> !name.equals(SkipList.ALL) && rules.stream().noneMatch(r -> r.name().equals(name)))
+                .sorted().toList();
+        return unknown.isEmpty() ? List.of()
+                : List.of("headstart: " + RuleSet.unknownNamesMessage(Annotations.SKIP, unknown) + "; they skip nothing");
+    }
+
     /** Every rule's verdict on the workload, as validating mode and PolicyReports need it. */
     public List<RuleResult> evaluate(Workload workload) {
         SkipList skip = SkipList.of(workload);
@@ -75,6 +91,7 @@ public final class RuleEngine {
 
     /** The workload with every gap filled, and the patch that gets there from the received object. */
     public Mutation mutate(Workload received) {
+        List<String> notes = skipWarnings(received);
         List<String> failed = new ArrayList<>();
         List<Rule> pending = new ArrayList<>();
         for (RuleResult result : evaluate(received)) {
@@ -86,7 +103,7 @@ public final class RuleEngine {
         }
         while (true) {
             if (pending.isEmpty()) {
-                return unchanged(received, List.of(), failed);
+                return unchanged(received, notes, failed);
             }
             // Each stage works on a copy of the previous one and contributes the diff of its own
             // changes. Rules that change the tree in place share a stage (one copy, one diff); a
@@ -95,7 +112,7 @@ public final class RuleEngine {
             ObjectNode current = received.root();
             ObjectNode stageStart = null; // the tree before the latest stage; its diff is taken last
             ArrayNode patch = current.arrayNode();
-            Warnings warnings = new Warnings();
+            Warnings warnings = new Warnings(notes);
             List<String> applied = new ArrayList<>();
             Rule thrower = null;
             for (int start = 0, end; start < pending.size() && thrower == null; start = end) {

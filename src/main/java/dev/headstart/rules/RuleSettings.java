@@ -19,10 +19,10 @@ public record RuleSettings(
         Map<String, String> apiWaitRequests,
         Map<String, String> apiWaitLimits) {
 
-    /** The documented defaults; used by tests and as the CLI's base. */
+    /** The documented defaults (api-wait inert: no DaemonSets, no image); used by tests and as the CLI's base. */
     public static RuleSettings defaults() {
         return new RuleSettings(Set.of(), "headstart-high", 1, 300, PullPolicyMode.PINNED,
-                Set.of("kube-system/aws-node"), "busybox:1.36.1", 120,
+                Set.of(), "", 120,
                 Map.of("cpu", "10m", "memory", "16Mi"), Map.of("memory", "32Mi"));
     }
 
@@ -34,5 +34,10 @@ public record RuleSettings(
     public RuleSettings withDisabledRules(Set<String> disabled) {
         return new RuleSettings(disabled, priorityClassName, startupPeriodSeconds, maxStartupSeconds, pullPolicyMode,
                 apiWaitDaemonSets, apiWaitImage, apiWaitTimeoutSeconds, apiWaitRequests, apiWaitLimits);
+    }
+
+    public RuleSettings withApiWait(Set<String> daemonSets, String image) {
+        return new RuleSettings(disabledRules, priorityClassName, startupPeriodSeconds, maxStartupSeconds, pullPolicyMode,
+                daemonSets, image, apiWaitTimeoutSeconds, apiWaitRequests, apiWaitLimits);
     }
 }

@@ -7,6 +7,9 @@ import java.util.stream.Collectors;
 /** The parsed {@code headstart.dev/skip} annotation of one object. */
 public record SkipList(boolean all, Set<String> rules) {
 
+    /** The value that skips every rule. */
+    public static final String ALL = "all";
+
     public static final SkipList NONE = new SkipList(false, Set.of());
 
     public static SkipList of(Workload workload) {
@@ -18,7 +21,7 @@ public record SkipList(boolean all, Set<String> rules) {
                 .map(String::trim)
                 .filter(s -> !s.isEmpty())
                 .collect(Collectors.toUnmodifiableSet());
-        return new SkipList(names.contains("all"), names);
+        return new SkipList(names.contains(ALL), names);
     }
 
     public boolean skips(String rule) {

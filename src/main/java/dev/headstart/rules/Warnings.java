@@ -8,6 +8,14 @@ public final class Warnings {
 
     private final List<String> messages = new ArrayList<>();
 
+    public Warnings() {
+    }
+
+    /** Starting with messages already worded (by the engine, not a rule). */
+    Warnings(List<String> first) {
+        messages.addAll(first);
+    }
+
     public void add(String rule, String message) {
         messages.add("headstart: " + rule + ": " + message);
     }

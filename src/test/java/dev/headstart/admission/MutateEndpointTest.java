@@ -31,7 +31,10 @@ class MutateEndpointTest {
         JsonNode mutated = Reviews.applyStrictly(patch, pod);
         assertThat(mutated.at("/spec/priorityClassName").asText()).isEqualTo("headstart-high");
         assertThat(mutated.at("/spec/priority").asInt()).isEqualTo(1000000);
-        assertThat(mutated.at("/spec/containers/0/startupProbe/httpGet/path").asText()).isEqualTo("/ready");
+        // From the liveness handler (tcpSocket), the only one whose failure killed the container before.
+        assertThat(mutated.at("/spec/containers/0/startupProbe/tcpSocket/port").asInt()).isEqualTo(8080);
+        assertThat(mutated.at("/spec/containers/0/readinessProbe/initialDelaySeconds").asInt()).isZero();
+        assertThat(mutated.at("/spec/containers/0/livenessProbe")).isEqualTo(pod.at("/spec/containers/0/livenessProbe"));
         assertThat(mutated.at("/spec/containers/0/imagePullPolicy").asText()).isEqualTo("IfNotPresent");
         assertThat(mutated.at("/metadata/annotations").path("headstart.dev/applied").asText())
                 .isEqualTo("priority-class,startup-probe,pull-policy");

@@ -60,6 +60,21 @@ class ValidateEndpointTest {
                 .allSatisfy(w -> assertThat(w).startsWith("headstart: priority-class: "));
     }
 
+    /** Defect 12 of issue 10: a misspelt name in the skip list skips nothing; the admission warning says so. */
+    @Test
+    void unknownNamesInTheSkipListAreAnAdmissionWarning() {
+        ObjectNode pod = Reviews.object("objects/pod-needs-all.json");
+        ((ObjectNode) pod.path("metadata").path("annotations")).put("headstart.dev/skip", "all,startup-probes");
+        String expected = "headstart: unknown rule name in headstart.dev/skip: \"startup-probes\" (rules: priority-class, "
+                + "startup-probe, pull-policy, api-wait, kube-proxy-hostname); they skip nothing";
+        for (String webhook : new String[] {"/validate", "/mutate"}) {
+            JsonNode response = client.review(webhook, Reviews.bytes(Reviews.review("CREATE", pod))).path("response");
+            assertThat(response.path("allowed").asBoolean()).isTrue();
+            assertThat(response.has("patch")).as(webhook).isFalse();
+            assertThat(texts(response.path("warnings"))).as(webhook).containsExactly(expected);
+        }
+    }
+
     @Test
     void onlyPodCreatesAndDaemonSetWritesAreValidated() {
         ObjectNode pod = Reviews.object("objects/pod-needs-all.json");

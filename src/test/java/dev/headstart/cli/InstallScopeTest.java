@@ -68,11 +68,11 @@ class InstallScopeTest {
 
     @Test
     void kubeSystemDaemonSetsAreAdmittedAsTheDaemonSetWebhookDoes() {
-        CliRun run = CliRun.of("mutate", "-f", "examples/daemonset-aws-node.yaml");
+        CliRun run = CliRun.of("mutate", "-f", "examples/daemonset-kube-proxy.yaml");
         assertThat(run.err()).isEmpty();
-        JsonNode awsNode = run.documents().get(0);
-        assertThat(awsNode.at("/metadata/namespace").asText()).isEqualTo("kube-system");
-        assertThat(awsNode.at("/spec/template/spec/initContainers/0/name").asText()).isEqualTo("headstart-api-wait");
+        JsonNode kubeProxy = run.documents().get(0);
+        assertThat(kubeProxy.at("/metadata/namespace").asText()).isEqualTo("kube-system");
+        assertThat(kubeProxy.at("/metadata/annotations/headstart.dev~1applied").asText()).contains("kube-proxy-hostname");
     }
 
     @Test

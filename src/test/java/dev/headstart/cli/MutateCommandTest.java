@@ -31,9 +31,10 @@ class MutateCommandTest {
         assertThat(cron.has("priority")).isFalse();
         assertThat(cron.at("/containers/0/imagePullPolicy").asText()).isEqualTo("IfNotPresent");
 
+        // api-wait is inert until configured: the CNI's init containers are as written.
         JsonNode awsNode = docs.get(2).at("/spec/template/spec");
-        assertThat(awsNode.at("/initContainers/0/name").asText()).isEqualTo("headstart-api-wait");
-        assertThat(awsNode.at("/initContainers/1/name").asText()).isEqualTo("aws-vpc-cni-init");
+        assertThat(awsNode.at("/initContainers")).hasSize(1);
+        assertThat(awsNode.at("/initContainers/0/name").asText()).isEqualTo("aws-vpc-cni-init");
 
         JsonNode proxy = docs.get(3).at("/spec/template/spec/containers/0");
         assertThat(proxy.path("command").toString()).contains("--hostname-override=$(NODE_NAME)");
@@ -42,7 +43,7 @@ class MutateCommandTest {
         JsonNode web = docs.get(5);
         assertThat(web.at("/metadata/annotations").path("headstart.dev/applied").asText())
                 .isEqualTo("priority-class,startup-probe,pull-policy");
-        assertThat(web.at("/spec/template/spec/containers/0/startupProbe/httpGet/path").asText()).isEqualTo("/ready");
+        assertThat(web.at("/spec/template/spec/containers/0/startupProbe/tcpSocket/port").asInt()).isEqualTo(8080);
         assertThat(web.at("/spec/template/spec/initContainers/0/imagePullPolicy").asText()).isEqualTo("IfNotPresent");
     }
 
@@ -80,6 +81,36 @@ class MutateCommandTest {
         assertThat(run.exitCode()).isZero();
         JsonNode doc = run.documents().get(0);
         assertThat(doc).isEqualTo(ManifestReader.read("examples/deployment-needs-all.yaml", null).get(0));
+    }
+
+    /** Defect 12 of issue 10: a misspelt rule name disables nothing, and the CLI says so. */
+    @Test
+    void unknownRuleNamesAreWarnedOnStderr() throws Exception {
+        CliRun run = CliRun.of("mutate", "-f", "examples/deployment-needs-all.yaml", "--disable", "startup-probes,pull-policy");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.err()).contains("headstart: warning: unknown rule name in --disable: \"startup-probes\" "
+                + "(rules: priority-class, startup-probe, pull-policy, api-wait, kube-proxy-hostname)\n");
+        assertThat(run.documents().get(0).at("/metadata/annotations").path("headstart.dev/applied").asText())
+                .isEqualTo("priority-class,startup-probe");
+
+        System.setProperty("headstart.disabled-rules", "priorty-class");
+        try {
+            CliRun configured = CliRun.of("audit", "-f", "examples/deployment-needs-all.yaml");
+            assertThat(configured.err()).contains("headstart: warning: unknown rule name in headstart.disabled-rules: "
+                    + "\"priorty-class\"");
+        } finally {
+            System.clearProperty("headstart.disabled-rules");
+        }
+
+        String pod = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\",\"annotations\":"
+                + "{\"headstart.dev/skip\":\"pullpolicy\"}},\"spec\":{\"containers\":[]}}";
+        for (String command : new String[] {"mutate", "audit"}) {
+            CliRun skipped = CliRun.withStdin(pod, command, "-f", "-");
+            assertThat(skipped.err()).as(command).contains("headstart: unknown rule name in headstart.dev/skip: "
+                    + "\"pullpolicy\" (rules: priority-class, startup-probe, pull-policy, api-wait, kube-proxy-hostname);"
+                    + " they skip nothing (Pod p)\n");
+        }
+        assertThat(CliRun.of("mutate", "-f", "examples/deployment-needs-all.yaml").err()).doesNotContain("warning");
     }
 
     @Test

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Parallel reviews of distinct objects never mix answers: every answer carries its own request's
  * uid, and its patch, applied strictly to its own object, yields that object's mutation (the
- * startup probe copies that object's readiness handler; image and name stay that object's).
+ * startup probe copies that object's liveness handler; image and name stay that object's).
  */
 @QuarkusTest
 class ConcurrentReviewsTest {
@@ -63,7 +63,8 @@ class ConcurrentReviewsTest {
         ObjectNode web = (ObjectNode) pod.at("/spec/containers/0");
         String image = "registry.example.com/team-" + thread + "/app:" + i + ".0." + thread;
         web.put("image", image);
-        ((ObjectNode) web.at("/readinessProbe/httpGet")).put("path", "/ready-" + id);
+        // The startup probe copies the liveness handler: make it this object's own.
+        web.putObject("livenessProbe").putObject("httpGet").put("path", "/ready-" + id).put("port", 8080);
         // Every other pod already has a class: its answer must not carry one.
         boolean hasClass = i % 2 == 1;
         if (hasClass) {

@@ -57,6 +57,17 @@ class ApiWaitRuleTest {
     }
 
     @Test
+    void inertUnlessBothTheDaemonSetsAndTheImageAreNamed() {
+        Map<String, String> requests = Map.of("cpu", "10m");
+        Workload awsNode = daemonSet("kube-system", "aws-node", "");
+        assertThat(new ApiWaitRule(Set.of(), "mirror.example.com/busybox:1.36.1", 5, requests, Map.of()).appliesTo(awsNode)).isFalse();
+        assertThat(new ApiWaitRule(Set.of("kube-system/aws-node"), "", 5, requests, Map.of()).appliesTo(awsNode)).isFalse();
+        assertThat(new ApiWaitRule(Set.of("kube-system/aws-node"), " ", 5, requests, Map.of()).active()).isFalse();
+        assertThat(new ApiWaitRule(Set.of("kube-system/aws-node"), "mirror.example.com/busybox:1.36.1", 5, requests, Map.of())
+                .appliesTo(awsNode)).isTrue();
+    }
+
+    @Test
     void otherDaemonSetsAndPodsAreNotTouched() {
         assertThat(rule.appliesTo(daemonSet("default", "aws-node", ""))).isFalse();
         assertThat(rule.appliesTo(daemonSet("kube-system", "other", ""))).isFalse();

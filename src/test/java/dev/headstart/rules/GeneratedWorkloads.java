@@ -7,17 +7,23 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Random;
 
 /**
- * A deterministic generator of pods and DaemonSets in the shapes the API server sends: defaulted
- * fields, probes of every handler kind, pinned and floating images, unknown future fields, empty
- * lists, annotation keys with '/' and '~', opt-outs and earlier Headstart output.
+ * A deterministic generator of pods and DaemonSets in the shapes the API server sends (defaulted
+ * fields) and manifests hold (undefaulted probes): probes of every handler kind and timing, every
+ * restart policy, immutable and moving image tags, kube-proxy with every kind of NODE_NAME, unknown
+ * future fields, empty lists, annotation keys with '/' and '~', opt-outs and earlier Headstart output.
  */
 final class GeneratedWorkloads {
 
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
+    /** Tags that may move under their name: an Always on them is the owner's choice and must stay. */
+    static final java.util.Set<String> MOVING_IMAGES = java.util.Set.of("app", "app:latest", "reg:5000/t/app",
+            "reg:5000/t/app:v9", "app:main", "app:stable", "postgres:16", "app:1.2-SNAPSHOT");
     private static final String[] IMAGES = {"app", "app:latest", "app:1.2", "reg:5000/t/app", "reg:5000/t/app:v9",
-            "ghcr.io/a/b@sha256:0123abcd", "kube-proxy:v1.30.0"};
+            "ghcr.io/a/b@sha256:0123abcd", "app:main", "app:stable", "postgres:16", "app:1.2-SNAPSHOT", "app:3.2.0",
+            "eks/app:v1.31.2-eksbuild.3", "app:sha-1a2b3c4d", "kube-proxy:v1.30.0"};
+    private static final String[] RESTART_POLICIES = {null, "Always", "OnFailure", "Never"};
     private static final String[] POLICIES = {null, "Always", "IfNotPresent", "Never"};
-    private static final String[] SKIPS = {"all", "startup-probe", "pull-policy,priority-class", " kube-proxy-hostname ", ""};
+    private static final String[] SKIPS = {"all", "startup-probe", "pull-policy,priority-class", " kube-proxy-hostname ", "", "startup-probes"};
 
     private final Random random;
 
@@ -110,7 +116,10 @@ final class GeneratedWorkloads {
         if (random.nextBoolean()) {
             spec.putObject("futureSpecField").putArray("list").add(F.nullNode()).addObject();
         }
-        spec.put("restartPolicy", "Always");
+        String restartPolicy = RESTART_POLICIES[random.nextInt(RESTART_POLICIES.length)];
+        if (restartPolicy != null) {
+            spec.put("restartPolicy", restartPolicy);
+        }
         return spec;
     }
 
@@ -133,6 +142,9 @@ final class GeneratedWorkloads {
         }
         if (random.nextBoolean()) {
             c.putArray("env");
+        }
+        if (random.nextInt(8) == 0) {
+            c.put("restartPolicy", random.nextBoolean() ? "Never" : "Always");
         }
         if (random.nextInt(3) == 0) {
             c.putObject("resources");
@@ -158,8 +170,16 @@ final class GeneratedWorkloads {
                 // image entrypoint, no flags
             }
         }
-        if (random.nextBoolean()) {
-            c.putArray("env").addObject().put("name", "NODE_NAME").put("value", "x");
+        switch (random.nextInt(5)) {
+            case 0 -> c.putArray("env").addObject().put("name", "NODE_NAME").put("value", "builder-01");
+            case 1 -> c.putArray("env").addObject().put("name", "NODE_NAME").putObject("valueFrom")
+                    .putObject("fieldRef").put("fieldPath", "spec.nodeName");
+            case 2 -> c.putArray("env").addObject().put("name", "MY_NODE").putObject("valueFrom")
+                    .putObject("fieldRef").put("apiVersion", "v1").put("fieldPath", "spec.nodeName");
+            case 3 -> c.putArray("envFrom").addObject().putObject("configMapRef").put("name", "proxy-env");
+            default -> {
+                // no environment
+            }
         }
         return c;
     }
@@ -173,12 +193,15 @@ final class GeneratedWorkloads {
             default -> p.putObject("grpc").put("port", 9000);
         }
         if (random.nextBoolean()) {
-            p.put("initialDelaySeconds", random.nextInt(120));
+            p.put("initialDelaySeconds", random.nextInt(4) == 0 ? 600 + random.nextInt(600) : random.nextInt(120));
         }
-        p.put("periodSeconds", 1 + random.nextInt(30));
-        p.put("timeoutSeconds", 1);
-        p.put("successThreshold", 1);
-        p.put("failureThreshold", 3);
+        if (random.nextInt(4) > 0) {
+            // Defaulted as the API server sends it; otherwise as written in a manifest (the CLI's view).
+            p.put("periodSeconds", 1 + random.nextInt(30));
+            p.put("timeoutSeconds", 1 + (random.nextInt(4) == 0 ? random.nextInt(60) : 0));
+            p.put("successThreshold", 1);
+            p.put("failureThreshold", 1 + random.nextInt(10));
+        }
         return p;
     }
 }

@@ -68,6 +68,84 @@ class KubeProxyHostnameRuleTest {
         assertThat(ds.containers().get(0).get("env")).hasSize(1);
     }
 
+    /** Defect 8 of issue 10: a literal NODE_NAME would make every node claim one name. */
+    @Test
+    void literalNodeNameIsNeverReferencedNorChanged() {
+        Workload ds = daemonSet("{'name':'kube-proxy','image':'kp:1','command':['kube-proxy'],"
+                + "'env':[{'name':'NODE_NAME','value':'builder-01'}]}");
+        assertThat(rule.check(ds)).extracting(Finding::fix)
+                .containsExactly("add --hostname-override=$(HEADSTART_NODE_NAME) and a HEADSTART_NODE_NAME env var "
+                        + "from fieldRef spec.nodeName");
+        assertThat(rule.mutate(ds, new Warnings())).isTrue();
+        ObjectNode c = ds.containers().get(0);
+        assertThat(c.get("command")).isEqualTo(tree("['kube-proxy','--hostname-override=$(HEADSTART_NODE_NAME)']"));
+        assertThat(c.get("env")).isEqualTo(tree("[{'name':'NODE_NAME','value':'builder-01'},{'name':'HEADSTART_NODE_NAME',"
+                + "'valueFrom':{'fieldRef':{'apiVersion':'v1','fieldPath':'spec.nodeName'}}}]"));
+        assertThat(rule.check(ds)).isEmpty();
+        assertThat(rule.mutate(ds, new Warnings())).isFalse();
+    }
+
+    @Test
+    void nodeNameFromAnotherFieldIsNotTheNodeName() {
+        Workload ds = daemonSet("{'name':'kube-proxy','image':'kp:1','command':['kube-proxy'],"
+                + "'env':[{'name':'NODE_NAME','valueFrom':{'fieldRef':{'fieldPath':'status.hostIP'}}}]}");
+        rule.mutate(ds, new Warnings());
+        assertThat(ds.containers().get(0).at("/command/1").asText()).isEqualTo("--hostname-override=$(HEADSTART_NODE_NAME)");
+        assertThat(ds.containers().get(0).at("/env/0/valueFrom/fieldRef/fieldPath").asText()).isEqualTo("status.hostIP");
+    }
+
+    @Test
+    void anExistingFieldRefVariableOfAnyNameIsReused() {
+        Workload ds = daemonSet("{'name':'kube-proxy','image':'kp:1','command':['kube-proxy'],"
+                + "'env':[{'name':'MY_NODE','valueFrom':{'fieldRef':{'fieldPath':'spec.nodeName'}}}]}");
+        rule.mutate(ds, new Warnings());
+        ObjectNode c = ds.containers().get(0);
+        assertThat(c.at("/command/1").asText()).isEqualTo("--hostname-override=$(MY_NODE)");
+        assertThat(c.get("env")).hasSize(1);
+    }
+
+    /** The later of two entries with one name is what the kubelet uses. */
+    @Test
+    void theWinningDefinitionDecides() {
+        Workload ds = daemonSet("{'name':'kube-proxy','image':'kp:1','command':['kube-proxy'],"
+                + "'env':[{'name':'NODE_NAME','valueFrom':{'fieldRef':{'fieldPath':'spec.nodeName'}}},"
+                + "{'name':'NODE_NAME','value':'builder-01'}]}");
+        rule.mutate(ds, new Warnings());
+        assertThat(ds.containers().get(0).at("/command/1").asText()).isEqualTo("--hostname-override=$(HEADSTART_NODE_NAME)");
+    }
+
+    /** envFrom may define NODE_NAME; an env entry would silently override it, so Headstart uses its own name. */
+    @Test
+    void envFromMakesNodeNameUnsafeToAdd() {
+        Workload ds = daemonSet("{'name':'kube-proxy','image':'kp:1','command':['kube-proxy'],"
+                + "'envFrom':[{'configMapRef':{'name':'proxy-env'}}]}");
+        rule.mutate(ds, new Warnings());
+        ObjectNode c = ds.containers().get(0);
+        assertThat(c.at("/command/1").asText()).isEqualTo("--hostname-override=$(HEADSTART_NODE_NAME)");
+        assertThat(c.at("/env/0/name").asText()).isEqualTo("HEADSTART_NODE_NAME");
+    }
+
+    @Test
+    void bothNamesTakenLeavesTheContainerAloneWithAWarning() {
+        Workload ds = daemonSet("{'name':'kube-proxy','image':'kp:1','command':['kube-proxy'],"
+                + "'env':[{'name':'NODE_NAME','value':'a'},{'name':'HEADSTART_NODE_NAME','value':'b'}]}");
+        ObjectNode before = ds.root().deepCopy();
+        Warnings warnings = new Warnings();
+        assertThat(rule.mutate(ds, warnings)).isFalse();
+        assertThat(ds.root()).isEqualTo(before);
+        assertThat(warnings.messages()).singleElement().asString()
+                .startsWith("headstart: kube-proxy-hostname: container kube-proxy: NODE_NAME and HEADSTART_NODE_NAME");
+    }
+
+    @Test
+    void envOfTheWrongShapeIsNotReplaced() {
+        Workload ds = daemonSet("{'name':'kube-proxy','image':'kp:1','command':['kube-proxy'],'env':'NODE_NAME=x'}");
+        Warnings warnings = new Warnings();
+        assertThat(rule.mutate(ds, warnings)).isFalse();
+        assertThat(ds.containers().get(0).get("env").asText()).isEqualTo("NODE_NAME=x");
+        assertThat(warnings.messages()).hasSize(1);
+    }
+
     @Test
     void otherDaemonSetsAreNotKubeProxy() {
         assertThat(rule.appliesTo(daemonSet("{'name':'agent','image':'datadog/agent:7','command':['agent','run']}"))).isFalse();

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RuleEngineTest {
 
     private static final String POD = "{'apiVersion':'v1','kind':'Pod','metadata':{'name':'p','annotations':%s},"
-            + "'spec':{'containers':[{'name':'web','image':'app:1','imagePullPolicy':'Always',"
+            + "'spec':{'containers':[{'name':'web','image':'app:1.0.0','imagePullPolicy':'Always',"
             + "'readinessProbe':{'exec':{'command':['true']}}}]}}";
 
     private final RuleEngine engine = RuleSet.engine(RuleSettings.defaults(),
@@ -49,7 +49,9 @@ class RuleEngineTest {
                 + "'spec':{'template':{'spec':{'initContainers':[{'name':'init','image':'cni-init:v1.18.1','imagePullPolicy':'Always'}],"
                 + "'containers':[{'name':'aws-node','image':'cni:v1.18.1','imagePullPolicy':'IfNotPresent'}]}}}}");
         ObjectNode original = w.root().deepCopy();
-        Mutation m = engine.mutate(w);
+        RuleEngine withApiWait = RuleSet.engine(RuleSettings.defaults().withApiWait(Set.of("kube-system/aws-node"),
+                "registry.example.com/busybox:1.36.1"), PriorityClassCatalog.of("headstart-high", new PriorityClassSpec(1000000, null)));
+        Mutation m = withApiWait.mutate(w);
         assertThat(m.applied()).contains("pull-policy", "api-wait");
         List<String> initOps = new ArrayList<>();
         for (JsonNode op : m.patch()) {
@@ -80,6 +82,51 @@ class RuleEngineTest {
         assertThat(engine.evaluate(workload(String.format(POD, "{'headstart.dev/skip':'pull-policy'}"))))
                 .filteredOn(r -> r.rule().name().equals("pull-policy")).extracting(RuleResult::status)
                 .containsExactly(RuleStatus.SKIP);
+    }
+
+    /** Defect 9 of issue 10: api-wait is inert until the operator names the DaemonSets and the image. */
+    @Test
+    void apiWaitIsInertByDefault() {
+        Workload awsNode = workload("{'apiVersion':'apps/v1','kind':'DaemonSet','metadata':{'name':'aws-node','namespace':'kube-system'},"
+                + "'spec':{'template':{'spec':{'containers':[{'name':'aws-node','image':'cni:v1.18.1'}]}}}}");
+        assertThat(engine.evaluate(awsNode)).extracting(r -> r.rule().name()).doesNotContain(ApiWaitRule.NAME);
+        assertThat(engine.mutate(awsNode).mutated().at("/spec/template/spec").has("initContainers")).isFalse();
+        assertThat(RuleSettings.defaults().apiWaitDaemonSets()).isEmpty();
+        assertThat(RuleSettings.defaults().apiWaitImage()).isEmpty();
+    }
+
+    /** Defect 12 of issue 10: a typo in the skip list skips nothing, and says so. */
+    @Test
+    void unknownNamesInTheSkipListAreWarnedAbout() {
+        Workload typo = workload(String.format(POD, "{'headstart.dev/skip':'startup-probes, pull-policy,all-rules'}"));
+        String expected = "headstart: unknown rule names in headstart.dev/skip: \"all-rules\", \"startup-probes\" "
+                + "(rules: priority-class, startup-probe, pull-policy, api-wait, kube-proxy-hostname); they skip nothing";
+        Mutation m = engine.mutate(typo);
+        assertThat(m.applied()).containsExactly("priority-class", "startup-probe");
+        assertThat(m.warnings()).containsExactly(expected);
+        assertThat(engine.skipWarnings(typo)).containsExactly(expected);
+        // Also when nothing is left to do, and never for real names or "all".
+        Workload nothingToDo = workload(String.format(POD, "{'headstart.dev/skip':'all,nope'}"));
+        assertThat(engine.mutate(nothingToDo).changed()).isFalse();
+        assertThat(engine.mutate(nothingToDo).warnings()).singleElement().asString().contains("\"nope\"");
+        assertThat(engine.skipWarnings(workload(String.format(POD, "{'headstart.dev/skip':'all, startup-probe'}")))).isEmpty();
+        // Names are shown bounded and printable.
+        Workload hostile = workload(String.format(POD, "{'headstart.dev/skip':'" + "x".repeat(500) + "\\ny,be\\u0007ll'}"));
+        assertThat(engine.skipWarnings(hostile)).singleElement().asString()
+                .contains("\"be?ll\"", "\"" + "x".repeat(60) + "...\"").doesNotContain("\n", "\u0007").hasSizeLessThan(300);
+    }
+
+    @Test
+    void settingsThatDoNotDoWhatTheySeemToAreNamed() {
+        assertThat(RuleSet.settingsWarnings(RuleSettings.defaults())).isEmpty();
+        assertThat(RuleSet.settingsWarnings(RuleSettings.defaults().withDisabledRules(Set.of("pull-policy", "pullpolicy"))))
+                .containsExactly("unknown rule name in headstart.disabled-rules: \"pullpolicy\" (rules: priority-class, "
+                        + "startup-probe, pull-policy, api-wait, kube-proxy-hostname)");
+        assertThat(RuleSet.settingsWarnings(RuleSettings.defaults().withApiWait(Set.of("kube-system/aws-node"), "")))
+                .containsExactly("api-wait stays off: set both headstart.api-wait.daemonsets and headstart.api-wait.image"
+                        + " (only daemonsets is set)");
+        assertThat(RuleSet.settingsWarnings(RuleSettings.defaults().withApiWait(Set.of(), "busybox:1.36.1")))
+                .singleElement().asString().endsWith("(only image is set)");
     }
 
     @Test
