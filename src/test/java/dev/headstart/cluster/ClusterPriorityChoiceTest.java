@@ -12,6 +12,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
@@ -71,6 +72,10 @@ class ClusterPriorityChoiceTest {
                     .addToAnnotations("headstart.dev/priority-class", "team-medium").endMetadata().build()).create();
         }
     }
+
+    /** Declared so the RBAC check records what the webhook sends to the mock server. */
+    @KubernetesTestServer
+    KubernetesServer server;
 
     private final WebhookClient webhook = WebhookClient.forTests();
 

@@ -20,12 +20,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * an in-band 400, or an allowed answer whose patch applies strictly to the object sent; never a
  * 5xx or a stack trace; and the server is healthy afterwards.
  *
- * <p>Timing: each request is timed on the client. The first {@value #WARM_UP} are excluded (JIT
- * warm-up). Of the rest, bodies of ordinary size (under 64 KiB) must have p99 at most 100 ms and
- * max at most 1 s; the huge-string bodies (256 KiB to 1 MiB, sent and often echoed back) at most
- * 5 s. The maxima are lenient on purpose: the suite runs on 2 shared cores beside other builds, and
- * a GC pause or a descheduled thread is not the webhook's doing; p99 still catches an input class
- * that is slow, and every case over 100 ms is printed.
+ * <p>Timing: each request is timed on the client and the figures are printed (p50, p99, max, every
+ * case over 100 ms), but only a hang fails the test (any answer over 10 s): speed targets live in
+ * {@code make bench}, not in a unit test that shares two cores with the rest of the build.
  */
 @QuarkusTest
 class FuzzedReviewsTest {
@@ -35,7 +32,7 @@ class FuzzedReviewsTest {
     static final int WARM_UP = 50;
 
     @Test
-    void hostileReviewsAreAnsweredCleanlyAndQuickly() {
+    void hostileReviewsAreAnsweredCleanlyAndNeverHang() {
         WebhookClient client = new WebhookClient(WebhookClient.forTests().port(), HttpClient.Version.HTTP_1_1);
         HostileReviews generator = new HostileReviews(SEED);
         long[] millis = new long[CASES];
@@ -78,9 +75,8 @@ class FuzzedReviewsTest {
         assertThat(rejected).isGreaterThan(100);
         assertThat(inBand).isGreaterThan(50);
         assertThat(patched).isGreaterThan(50);
-        assertThat(p99).as("p99 ms").isLessThanOrEqualTo(100);
-        assertThat(max).as("max ms; slow cases: %s", slow).isLessThanOrEqualTo(1_000);
-        assertThat(hugeMax).as("max ms of huge bodies; slow cases: %s", slow).isLessThanOrEqualTo(5_000);
+        assertThat(max).as("max ms; slow cases: %s", slow).isLessThanOrEqualTo(10_000);
+        assertThat(hugeMax).as("max ms of huge bodies; slow cases: %s", slow).isLessThanOrEqualTo(10_000);
 
         // Healthy afterwards: a normal review is still patched, and readiness is UP.
         JsonNode answer = client.review("/mutate",
