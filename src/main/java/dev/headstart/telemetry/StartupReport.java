@@ -145,18 +145,16 @@ public final class StartupReport {
         return cold;
     }
 
-    /** The slowest pods of both groups by {@code total} (then by the longest phase they have). */
-    public List<PodStartup> slowestPods(int limit) {
-        List<PodStartup> all = new ArrayList<>(on.pods());
-        all.addAll(off.pods());
+    /** The slowest pods of one group by {@code total} (else by the sum of the phases they have). */
+    public List<PodStartup> slowestPods(boolean headstart, int limit) {
+        List<PodStartup> all = new ArrayList<>((headstart ? on : off).pods());
         all.sort(Comparator.comparingDouble(StartupReport::span).reversed().thenComparing(PodStartup::key));
         return all.subList(0, Math.min(limit, all.size()));
     }
 
-    /** The slowest nodes of both groups by their latest recorded end. */
-    public List<NodeStartup> slowestNodes(int limit) {
-        List<NodeStartup> all = new ArrayList<>(warmPool.nodes());
-        all.addAll(cold.nodes());
+    /** The slowest nodes of one group by their latest recorded end. */
+    public List<NodeStartup> slowestNodes(boolean warm, int limit) {
+        List<NodeStartup> all = new ArrayList<>((warm ? warmPool : cold).nodes());
         all.sort(Comparator.comparingDouble((NodeStartup n) -> n.phases().values().stream()
                 .mapToDouble(Double::doubleValue).max().orElse(0)).reversed().thenComparing(NodeStartup::name));
         return all.subList(0, Math.min(limit, all.size()));

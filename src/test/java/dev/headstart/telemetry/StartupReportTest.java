@@ -41,7 +41,9 @@ class StartupReportTest {
         assertThat(report.off().pullSeconds()).isEqualTo(Summary.of(List.of(30.0)));
         assertThat(report.on().phases().get(PodPhase.TOTAL)).isEqualTo(Summary.of(List.of(10.0, 20.0)));
         assertThat(report.off().phases().get(PodPhase.STARTUP)).isEqualTo(Summary.of(List.of(58.0)));
-        assertThat(report.slowestPods(2)).extracting(PodStartup::key).containsExactly("shop/off-1", "shop/on-2");
+        assertThat(report.slowestPods(true, 1)).extracting(PodStartup::key).containsExactly("shop/on-2");
+        assertThat(report.slowestPods(true, 5)).extracting(PodStartup::key).containsExactly("shop/on-2", "shop/on-1");
+        assertThat(report.slowestPods(false, 5)).extracting(PodStartup::key).containsExactly("shop/off-1");
     }
 
     @Test
@@ -54,7 +56,8 @@ class StartupReportTest {
         assertThat(report.cold().nodes()).extracting(NodeStartup::name).containsExactly("cold-1", "cold-2");
         assertThat(report.cold().phases().get(NodePhase.READY)).isEqualTo(Summary.of(List.of(120.0)));
         assertThat(report.warmPool().phases().get(NodePhase.WARM_UP)).isEqualTo(Summary.of(List.of(50.0)));
-        assertThat(report.slowestNodes(5)).extracting(NodeStartup::name).containsExactly("cold-1", "warm", "cold-2");
+        assertThat(report.slowestNodes(false, 5)).extracting(NodeStartup::name).containsExactly("cold-1", "cold-2");
+        assertThat(report.slowestNodes(true, 5)).extracting(NodeStartup::name).containsExactly("warm");
     }
 
     @Test
