@@ -149,7 +149,7 @@ class StartupTelemetryInformerTest {
         Pod before = createPod("before", true);
         conditions(before, Map.of("PodScheduled", 1, "Initialized", 2, "Ready", 3));
         Instant leadsFrom = OffsetDateTime.parse(before.getMetadata().getCreationTimestamp()).toInstant().plusMillis(500);
-        Thread.sleep(Duration.between(Instant.now(), leadsFrom.plusSeconds(1)).toMillis() + 50);
+        Thread.sleep(Math.max(0, Duration.between(Instant.now(), leadsFrom.plusSeconds(1)).toMillis() + 50));
         try (Replica a = new Replica(leadsFrom)) {
             Pod web = createPod("web", true);
             conditions(web, Map.of("PodScheduled", 2));
