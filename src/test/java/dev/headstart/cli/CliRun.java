@@ -31,6 +31,9 @@ record CliRun(int exitCode, String out, String err) {
                 if (made instanceof MutateCommand m) {
                     m.stdin = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
                 }
+                if (made instanceof StartupCommand s) {
+                    s.stdin = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
+                }
                 if (made instanceof AuditCommand a) {
                     a.stdin = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
                     a.clock = Clock.fixed(NOW, ZoneOffset.UTC);

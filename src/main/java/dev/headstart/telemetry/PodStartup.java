@@ -1,0 +1,105 @@
+package dev.headstart.telemetry;
+
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodStatus;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * How long one pod took to start, phase by phase, from the times the pod records: its
+ * {@code creationTimestamp} and the {@code lastTransitionTime} of its {@code PodScheduled},
+ * {@code Initialized} and {@code Ready} conditions (status {@code True}).
+ *
+ * <p>Only pods that are Ready count. A phase is left out, never guessed, when
+ * <ul>
+ *   <li>one of its two ends is missing (condition absent, not True, or a time that does not parse);</li>
+ *   <li>it comes out negative: the ends are written by different clocks (API server, scheduler,
+ *       kubelet), and a skewed pair says nothing about the phase;</li>
+ *   <li>it ends at {@code Ready} ({@code startup}, {@code total}) and a container has restarted:
+ *       the kubelet then dates {@code Ready} from the latest start, not the first.</li>
+ * </ul>
+ *
+ * @param key       {@code namespace/name}
+ * @param headstart whether Headstart changed the pod (it carries {@code headstart.dev/applied})
+ * @param readyAt   when the pod became Ready
+ * @param phases    seconds per phase, only the phases that could be measured
+ */
+public record PodStartup(String key, String uid, boolean headstart, Instant createdAt, Instant readyAt,
+        Map<PodPhase, Double> phases) {
+
+    public static final String APPLIED_ANNOTATION = "headstart.dev/applied";
+
+    /** The pod's start, or empty when it is not Ready (or has no creation time). */
+    public static Optional<PodStartup> of(Pod pod) {
+        if (pod.getMetadata() == null || pod.getStatus() == null) {
+            return Optional.empty();
+        }
+        Optional<Instant> created = Rfc3339.parse(pod.getMetadata().getCreationTimestamp());
+        Optional<Instant> ready = trueSince(pod.getStatus(), "Ready");
+        if (created.isEmpty() || ready.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Instant> scheduled = trueSince(pod.getStatus(), "PodScheduled");
+        Optional<Instant> initialized = trueSince(pod.getStatus(), "Initialized");
+        boolean restarted = restarted(pod.getStatus());
+        Map<PodPhase, Double> phases = new EnumMap<>(PodPhase.class);
+        put(phases, PodPhase.SCHEDULING, created, scheduled);
+        put(phases, PodPhase.INITIALIZATION, scheduled, initialized);
+        if (!restarted) {
+            put(phases, PodPhase.STARTUP, initialized, ready);
+            put(phases, PodPhase.TOTAL, created, ready);
+        }
+        return Optional.of(new PodStartup(key(pod), pod.getMetadata().getUid(), isHeadstart(pod), created.get(),
+                ready.get(), Collections.unmodifiableMap(phases)));
+    }
+
+    /** Whether Headstart changed the pod at admission. */
+    public static boolean isHeadstart(Pod pod) {
+        Map<String, String> annotations = pod.getMetadata() == null ? null : pod.getMetadata().getAnnotations();
+        return annotations != null && annotations.containsKey(APPLIED_ANNOTATION);
+    }
+
+    static String key(Pod pod) {
+        return pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
+    }
+
+    /** When the condition last turned True, if it is True now. */
+    static Optional<Instant> trueSince(PodStatus status, String type) {
+        List<PodCondition> conditions = status.getConditions();
+        if (conditions == null) {
+            return Optional.empty();
+        }
+        for (PodCondition condition : conditions) {
+            if (type.equals(condition.getType())) {
+                return "True".equals(condition.getStatus())
+                        ? Rfc3339.parse(condition.getLastTransitionTime()) : Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean restarted(PodStatus status) {
+        List<ContainerStatus> containers = status.getContainerStatuses();
+        if (containers == null) {
+            return false;
+        }
+        return containers.stream().anyMatch(c -> c.getRestartCount() != null && c.getRestartCount() > 0);
+    }
+
+    private static void put(Map<PodPhase, Double> phases, PodPhase phase, Optional<Instant> from, Optional<Instant> to) {
+        if (from.isPresent() && to.isPresent()) {
+            Duration took = Duration.between(from.get(), to.get());
+            if (!took.isNegative()) {
+                phases.put(phase, took.toMillis() / 1000.0);
+            }
+        }
+    }
+}
