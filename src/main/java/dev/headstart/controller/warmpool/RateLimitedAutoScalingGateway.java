@@ -1,5 +1,7 @@
 package dev.headstart.controller.warmpool;
 
+import dev.headstart.controller.CallSpacing;
+
 import java.util.Collection;
 import java.util.Map;
 

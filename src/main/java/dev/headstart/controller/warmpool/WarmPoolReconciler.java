@@ -1,5 +1,6 @@
 package dev.headstart.controller.warmpool;
 
+import dev.headstart.controller.CallSpacing;
 import dev.headstart.controller.OnChange;
 import dev.headstart.controller.DaemonScheduler;
 import dev.headstart.controller.informers.ControllerKinds;

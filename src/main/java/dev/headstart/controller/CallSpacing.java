@@ -1,4 +1,4 @@
-package dev.headstart.controller.warmpool;
+package dev.headstart.controller;
 
 import java.util.function.LongSupplier;
 
@@ -7,7 +7,7 @@ import java.util.function.LongSupplier;
  * {@link #acquire} waits until the calls may be made; interrupted, it returns at once and leaves
  * the interrupt flag set (the pass is being stopped).
  */
-final class CallSpacing {
+public final class CallSpacing {
 
     private final double perNano;
     private final double burst;
@@ -15,9 +15,9 @@ final class CallSpacing {
     private double tokens;
     private long last;
 
-    CallSpacing(double perSecond, double burst, LongSupplier nanoTime) {
+    public CallSpacing(double perSecond, double burst, LongSupplier nanoTime) {
         if (!(perSecond > 0)) {
-            throw new IllegalArgumentException("headstart.warm-pool.aws-calls-per-second must be positive");
+            throw new IllegalArgumentException("a call rate must be positive");
         }
         this.perNano = perSecond / 1e9;
         this.burst = Math.max(1, burst);
@@ -26,12 +26,12 @@ final class CallSpacing {
         this.last = nanoTime.getAsLong();
     }
 
-    static CallSpacing perSecond(double perSecond) {
+    public static CallSpacing perSecond(double perSecond) {
         return new CallSpacing(perSecond, Math.max(1, perSecond), System::nanoTime);
     }
 
     /** Takes {@code calls} tokens, waiting as long as that needs. */
-    synchronized void acquire(int calls) {
+    public synchronized void acquire(int calls) {
         refill();
         tokens -= calls;
         if (tokens >= 0) {
