@@ -156,7 +156,9 @@ public class SharedInformers {
         CompletableFuture<Void> listed = next.informer.start().toCompletableFuture();
         listed.copy().orTimeout(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).whenComplete((ignored, error) -> {
             if (error == null) {
-                LOG.debugf("%s informer synced in %d ms (%d objects)", next.kind.name(),
+                // One line per cluster-wide informer; the per-namespace ones (possibly many) at debug.
+                LOG.logf(next.kind.name().contains("@") ? Logger.Level.DEBUG : Logger.Level.INFO,
+                        "%s informer synced in %d ms (%d objects)", next.kind.name(),
                         (System.nanoTime() - began) / 1_000_000, next.informer.getStore().listKeys().size());
             } else if (!next.closed) {
                 LOG.warnf("%s informer not synced after %d ms (%s); starting the next one", next.kind.name(),
