@@ -70,6 +70,8 @@ public class HeadroomReconciler implements LeaderTask {
     private final SharedInformers informers;
     private volatile ScheduledExecutorService executor;
     private volatile Subscription<Node> nodeInformer;
+    /** Each cached node's part in the census, by name, updated by the node events. */
+    private final Map<String, NodeCensus.Share> shares = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Subscription<ConfigMap> paramsInformer;
     private volatile HeadroomParams lastGood;
     private volatile String reportedBadVersion;
@@ -118,22 +120,26 @@ public class HeadroomReconciler implements LeaderTask {
         ScheduledExecutorService scheduler = DaemonScheduler.named("headstart-headroom");
         executor = scheduler;
         pending.set(false);
+        shares.clear();
         nodeInformer = informers.subscribe(ControllerKinds.NODES, new ResourceEventHandler<>() {
             @Override
             public void onAdd(Node node) {
+                shares.put(node.getMetadata().getName(), census.share(node));
                 trigger();
             }
 
             @Override
             public void onUpdate(Node before, Node after) {
                 // Nodes update their status often; only changes that can move the plan count.
-                if (!census.signature(before).equals(census.signature(after))) {
+                NodeCensus.Share share = census.share(after);
+                if (!share.equals(shares.put(after.getMetadata().getName(), share))) {
                     trigger();
                 }
             }
 
             @Override
             public void onDelete(Node node, boolean finalStateUnknown) {
+                shares.remove(node.getMetadata().getName());
                 trigger();
             }
         });
@@ -155,6 +161,7 @@ public class HeadroomReconciler implements LeaderTask {
         scheduler.shutdownNow();
         nodeInformer.close();
         paramsInformer.close();
+        shares.clear();
         nodeInformer = null;
         paramsInformer = null;
         // Only the leader reports a plan, so the gauge summed over replicas is the leader's.
@@ -204,7 +211,7 @@ public class HeadroomReconciler implements LeaderTask {
                 LOG.warn("headroom: no valid parameters yet; the Deployment is left as it is");
                 return Optional.empty();
             }
-            NodeCensus.Tally tally = census.count(nodes(client));
+            NodeCensus.Tally tally = tally(client);
             HeadroomPlan plan = HeadroomPlan.of(tally.size(params.includeUnschedulableNodes()), params);
             applyDeployment(client, plan);
             replicas.set(plan.replicas());
@@ -214,12 +221,19 @@ public class HeadroomReconciler implements LeaderTask {
         }
     }
 
-    private List<Node> nodes(KubernetesClient client) {
+    /**
+     * From the shares kept per node as the events came (no node is rebuilt from the store) once
+     * they cover every cached node; else counted from the cache, or from the API before it synced.
+     */
+    private NodeCensus.Tally tally(KubernetesClient client) {
         Subscription<Node> informer = nodeInformer;
         if (informer != null && informer.hasSynced()) {
-            return informer.list();
+            if (shares.size() == informer.keys().size()) {
+                return NodeCensus.sum(List.copyOf(shares.values()));
+            }
+            return census.count(informer.list());
         }
-        return client.nodes().list().getItems();
+        return census.count(client.nodes().list().getItems());
     }
 
     private HeadroomParams currentParams(KubernetesClient client) {
