@@ -27,6 +27,8 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -69,7 +71,7 @@ public final class ControllerHeapHarness {
     /** The simulated API server: preloads, prints its URL, serves until killed. */
     static void serve(int nodes, int namespaces, int optedIn, int perNamespace) throws Exception {
         KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
-                new MockWebServer(), new HashMap<>(), new KubernetesMixedDispatcher(new HashMap<>()), false);
+                new MockWebServer(), new HashMap<>(), new PagingDispatcher(), false);
         server.init();
         KubernetesClient client = server.createClient();
         ExecutorService load = Executors.newFixedThreadPool(8);
@@ -158,6 +160,64 @@ public final class ControllerHeapHarness {
         }
         client.close();
         System.exit(0);
+    }
+
+    /**
+     * The CRUD mock answers {@code limit} with everything; a real API server pages. This one cuts
+     * list answers into pages ({@code continue} = the offset), as kube-apiserver would.
+     */
+    static final class PagingDispatcher extends KubernetesMixedDispatcher {
+        PagingDispatcher() {
+            super(new HashMap<>());
+        }
+
+        /** The full list a paged read started from, by path without paging: later pages come from it. */
+        private final Map<String, com.fasterxml.jackson.databind.JsonNode> started = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+            String path = request.getPath();
+            if (!"GET".equals(request.getMethod()) || path.contains("watch=true") || !path.contains("limit=")) {
+                return super.dispatch(request);
+            }
+            String unpaged = path.replaceAll("&?(limit|continue)=[^&]*", "");
+            com.fasterxml.jackson.databind.JsonNode cached = path.contains("continue=") ? started.get(unpaged) : null;
+            MockResponse response = cached != null ? new MockResponse().setResponseCode(200) : super.dispatch(request);
+            Map<String, String> query = new HashMap<>();
+            for (String pair : path.substring(path.indexOf('?') + 1).split("&")) {
+                String[] kv = pair.split("=", 2);
+                query.put(kv[0], kv.length > 1 ? java.net.URLDecoder.decode(kv[1], java.nio.charset.StandardCharsets.UTF_8) : "");
+            }
+            try {
+                com.fasterxml.jackson.databind.JsonNode full = cached != null ? cached
+                        : Serialization.jsonMapper().readTree(response.getBody().getBytes());
+                if (!(full.get("items") instanceof com.fasterxml.jackson.databind.node.ArrayNode items)) {
+                    return response;
+                }
+                started.put(unpaged, full);
+                com.fasterxml.jackson.databind.node.ObjectNode body = Serialization.jsonMapper().createObjectNode();
+                full.fields().forEachRemaining(field -> body.set(field.getKey(), field.getValue()));
+                body.set("metadata", full.path("metadata").isObject() ? full.get("metadata").deepCopy()
+                        : Serialization.jsonMapper().createObjectNode());
+                int limit = Integer.parseInt(query.get("limit"));
+                int from = query.containsKey("continue") ? Integer.parseInt(query.get("continue")) : 0;
+                com.fasterxml.jackson.databind.node.ArrayNode page = items.arrayNode();
+                for (int i = from; i < Math.min(items.size(), from + limit); i++) {
+                    page.add(items.get(i));
+                }
+                body.set("items", page);
+                com.fasterxml.jackson.databind.node.ObjectNode metadata = (com.fasterxml.jackson.databind.node.ObjectNode) body
+                        .get("metadata");
+                if (from + limit < items.size()) {
+                    metadata.put("continue", String.valueOf(from + limit));
+                } else {
+                    metadata.remove("continue");
+                }
+                return response.setBody(Serialization.jsonMapper().writeValueAsBytes(body));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
     }
 
     private static long heapAfterGc() throws InterruptedException {

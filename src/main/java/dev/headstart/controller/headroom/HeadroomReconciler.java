@@ -204,6 +204,11 @@ public class HeadroomReconciler implements LeaderTask {
     public Optional<HeadroomPlan> reconcile() {
         reconciling.lock();
         try {
+            if (listing()) {
+                // Before the caches have listed, a partial node count would resize the headroom (and a
+                // full LIST as a fallback would hold every node at once): their sync triggers a pass.
+                return Optional.empty();
+            }
             KubernetesClient client = clients.get();
             ensurePriorityClass(client);
             HeadroomParams params = currentParams(client);
@@ -219,6 +224,12 @@ public class HeadroomReconciler implements LeaderTask {
         } finally {
             reconciling.unlock();
         }
+    }
+
+    private boolean listing() {
+        Subscription<Node> nodes = nodeInformer;
+        Subscription<ConfigMap> params = paramsInformer;
+        return nodes != null && params != null && !(nodes.hasSynced() && params.hasSynced());
     }
 
     /**

@@ -39,6 +39,7 @@ public class SharedInformers {
 
     private static final Logger LOG = Logger.getLogger(SharedInformers.class);
     static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration GATHER = Duration.ofMillis(50);
     private static final Comparator<Shared<?>> START_ORDER = Comparator
             .comparingInt((Shared<?> s) -> s.kind.startOrder()).thenComparingLong(s -> s.sequence);
 
@@ -94,7 +95,9 @@ public class SharedInformers {
         shared.subscribers++;
         shared.informer.addEventHandler(handler);
         Shared<T> subscribed = shared;
-        startNext();
+        // The leader's tasks subscribe within milliseconds of each other: gather them first, so the
+        // start order, not the order of the tasks, decides which list runs first.
+        CompletableFuture.delayedExecutor(GATHER.toMillis(), TimeUnit.MILLISECONDS).execute(this::startNext);
         return new Subscription<>(shared, () -> unsubscribe(subscribed, handler));
     }
 
