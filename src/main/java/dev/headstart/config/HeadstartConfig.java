@@ -84,6 +84,10 @@ public interface HeadstartConfig {
         /** The periodic re-check of tainted nodes (node events trigger one too). */
         @WithDefault("15")
         int tickSeconds();
+
+        /** Auto Scaling calls per second at most (DescribeAutoScalingInstances counts once per 50 ids). */
+        @WithDefault("5")
+        double awsCallsPerSecond();
     }
 
     /** The per-namespace image-cache DaemonSet. */
@@ -135,6 +139,10 @@ public interface HeadstartConfig {
 
         @WithDefault("2s")
         Duration retryPeriod();
+
+        /** Objects per page of an informer's initial list ({@code limit}/{@code continue}). */
+        @WithDefault("500")
+        int listPageSize();
     }
 
     /** Pause pods of a negative priority that keep spare capacity warm. */
@@ -203,6 +211,10 @@ public interface HeadstartConfig {
         /** Objects per list call: the scan never holds more than one page in memory. */
         @WithDefault("250")
         int pageSize();
+
+        /** Reports handed to the writer per second at most, so a scan spreads its writes. */
+        @WithDefault("20")
+        double reportsPerSecond();
     }
 
     // --- end controller ---

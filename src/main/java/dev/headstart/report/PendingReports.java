@@ -82,6 +82,7 @@ final class PendingReports<T> {
                 }
             }
             if (!due.isEmpty()) {
+                notifyAll(); // room for producers waiting in awaitBelow
                 return due;
             }
             if (wait == Long.MAX_VALUE) {
@@ -90,6 +91,17 @@ final class PendingReports<T> {
                 wait(Math.max(1, wait / 1_000_000));
             }
         }
+    }
+
+    /** Waits until fewer than {@code limit} entries are queued. */
+    synchronized void awaitBelow(int limit) throws InterruptedException {
+        while (entries.size() >= Math.max(1, limit)) {
+            wait();
+        }
+    }
+
+    int capacity() {
+        return capacity;
     }
 
     synchronized int size() {

@@ -161,6 +161,13 @@ public class PolicyReportWriter implements PolicyReportSink {
         }
     }
 
+    @Override
+    public void awaitRoom() throws InterruptedException {
+        if (active && running) {
+            queue.awaitBelow(queue.capacity() / 2);
+        }
+    }
+
     private void drain() {
         while (running) {
             List<Pending> batch;

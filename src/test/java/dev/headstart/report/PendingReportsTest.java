@@ -69,4 +69,23 @@ class PendingReportsTest {
         full.offer("x", "x1");
         assertThat(full.retry("y", "y-retry", 0)).isFalse();
     }
+
+    @Test
+    void bulkProducersWaitUntilTheQueueIsBelowTheirLimit() throws Exception {
+        PendingReports<String> queue = new PendingReports<>(4, now::get);
+        queue.offer("a", "a1");
+        queue.offer("b", "b1");
+        CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> {
+            try {
+                queue.awaitBelow(2);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(100);
+        assertThat(waiting).isNotDone();
+        assertThat(queue.take(1)).containsExactly("a1");
+        waiting.get(5, TimeUnit.SECONDS);
+        assertThat(queue.size()).isEqualTo(1);
+    }
 }

@@ -1,10 +1,12 @@
 package dev.headstart.controller.headroom;
 
-import dev.headstart.controller.InformerGroup;
 import dev.headstart.controller.OnChange;
 import dev.headstart.controller.DaemonScheduler;
 import dev.headstart.config.HeadstartConfig;
 import dev.headstart.controller.LeaderTask;
+import dev.headstart.controller.informers.ControllerKinds;
+import dev.headstart.controller.informers.SharedInformers;
+import dev.headstart.controller.informers.Subscription;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.EventBuilder;
@@ -15,7 +17,6 @@ import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,7 +43,7 @@ import java.util.function.Supplier;
 /**
  * Keeps the headroom PriorityClass and pause-pod Deployment as {@link HeadroomObjects} says, with
  * the replica count {@link HeadroomPlan} gives for the nodes that count ({@link NodeCensus}) and
- * the parameters in the ConfigMap. Node and ConfigMap informers trigger a debounced reconcile; a
+ * the parameters in the ConfigMap. The shared node informer and the ConfigMap informer trigger a debounced reconcile; a
  * periodic resync catches anything missed. Objects are written only when they differ, so a steady
  * cluster sees no writes.
  *
@@ -65,25 +67,30 @@ public class HeadroomReconciler implements LeaderTask {
     private final AtomicBoolean pending = new AtomicBoolean();
     private final ReentrantLock reconciling = new ReentrantLock();
 
+    private final SharedInformers informers;
     private volatile ScheduledExecutorService executor;
-    private final InformerGroup informers = new InformerGroup("headroom");
-    private volatile SharedIndexInformer<Node> nodeInformer;
-    private volatile SharedIndexInformer<ConfigMap> paramsInformer;
+    private volatile Subscription<Node> nodeInformer;
+    /** Each cached node's part in the census, by name, updated by the node events. */
+    private final Map<String, NodeCensus.Share> shares = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile Subscription<ConfigMap> paramsInformer;
     private volatile HeadroomParams lastGood;
     private volatile String reportedBadVersion;
 
     @Inject
-    public HeadroomReconciler(HeadstartConfig config, Instance<KubernetesClient> client, MeterRegistry registry) {
-        this(client::get, HeadroomSettings.from(config), config.headroom().enabled(), registry);
-    }
-
-    public HeadroomReconciler(KubernetesClient client, HeadroomSettings settings, MeterRegistry registry) {
-        this(() -> client, settings, true, registry);
-    }
-
-    private HeadroomReconciler(Supplier<KubernetesClient> clients, HeadroomSettings settings, boolean enabled,
+    public HeadroomReconciler(HeadstartConfig config, Instance<KubernetesClient> client, SharedInformers informers,
             MeterRegistry registry) {
+        this(client::get, informers, HeadroomSettings.from(config), config.headroom().enabled(), registry);
+    }
+
+    /** With informers of its own (tests). */
+    public HeadroomReconciler(KubernetesClient client, HeadroomSettings settings, MeterRegistry registry) {
+        this(() -> client, new SharedInformers(() -> client, 500), settings, true, registry);
+    }
+
+    private HeadroomReconciler(Supplier<KubernetesClient> clients, SharedInformers informers, HeadroomSettings settings,
+            boolean enabled, MeterRegistry registry) {
         this.clients = clients;
+        this.informers = informers;
         this.settings = settings;
         this.enabled = enabled;
         this.census = settings.census();
@@ -110,36 +117,35 @@ public class HeadroomReconciler implements LeaderTask {
         if (!enabled || executor != null) {
             return;
         }
-        KubernetesClient client = clients.get();
         ScheduledExecutorService scheduler = DaemonScheduler.named("headstart-headroom");
         executor = scheduler;
         pending.set(false);
-        nodeInformer = client.nodes().runnableInformer(0);
-        nodeInformer.addEventHandler(new ResourceEventHandler<>() {
+        shares.clear();
+        nodeInformer = informers.subscribe(ControllerKinds.NODES, new ResourceEventHandler<>() {
             @Override
             public void onAdd(Node node) {
+                shares.put(node.getMetadata().getName(), census.share(node));
                 trigger();
             }
 
             @Override
             public void onUpdate(Node before, Node after) {
                 // Nodes update their status often; only changes that can move the plan count.
-                if (!census.signature(before).equals(census.signature(after))) {
+                NodeCensus.Share share = census.share(after);
+                if (!share.equals(shares.put(after.getMetadata().getName(), share))) {
                     trigger();
                 }
             }
 
             @Override
             public void onDelete(Node node, boolean finalStateUnknown) {
+                shares.remove(node.getMetadata().getName());
                 trigger();
             }
         });
-        paramsInformer = client.configMaps().inNamespace(settings.namespace()).withName(settings.paramsConfigMap())
-                .runnableInformer(0);
-        paramsInformer.addEventHandler(OnChange.run(this::trigger));
-        informers.add(nodeInformer);
-        informers.add(paramsInformer);
-        informers.start().whenComplete((ignored, error) -> trigger());
+        paramsInformer = informers.subscribe(ControllerKinds.configMap(settings.namespace(), settings.paramsConfigMap()),
+                OnChange.run(this::trigger));
+        CompletableFuture.allOf(nodeInformer.started(), paramsInformer.started()).whenComplete((ignored, error) -> trigger());
         long resync = settings.resync().toMillis();
         scheduler.scheduleWithFixedDelay(this::trigger, resync, resync, TimeUnit.MILLISECONDS);
         LOG.infof("headroom reconciler started (%s/%s)", settings.namespace(), settings.name());
@@ -153,7 +159,9 @@ public class HeadroomReconciler implements LeaderTask {
         }
         executor = null;
         scheduler.shutdownNow();
-        informers.close();
+        nodeInformer.close();
+        paramsInformer.close();
+        shares.clear();
         nodeInformer = null;
         paramsInformer = null;
         // Only the leader reports a plan, so the gauge summed over replicas is the leader's.
@@ -196,6 +204,11 @@ public class HeadroomReconciler implements LeaderTask {
     public Optional<HeadroomPlan> reconcile() {
         reconciling.lock();
         try {
+            if (listing()) {
+                // Before the caches have listed, a partial node count would resize the headroom (and a
+                // full LIST as a fallback would hold every node at once): their sync triggers a pass.
+                return Optional.empty();
+            }
             KubernetesClient client = clients.get();
             ensurePriorityClass(client);
             HeadroomParams params = currentParams(client);
@@ -203,7 +216,7 @@ public class HeadroomReconciler implements LeaderTask {
                 LOG.warn("headroom: no valid parameters yet; the Deployment is left as it is");
                 return Optional.empty();
             }
-            NodeCensus.Tally tally = census.count(nodes(client));
+            NodeCensus.Tally tally = tally(client);
             HeadroomPlan plan = HeadroomPlan.of(tally.size(params.includeUnschedulableNodes()), params);
             applyDeployment(client, plan);
             replicas.set(plan.replicas());
@@ -213,18 +226,31 @@ public class HeadroomReconciler implements LeaderTask {
         }
     }
 
-    private List<Node> nodes(KubernetesClient client) {
-        SharedIndexInformer<Node> informer = nodeInformer;
+    private boolean listing() {
+        Subscription<Node> nodes = nodeInformer;
+        Subscription<ConfigMap> params = paramsInformer;
+        return nodes != null && params != null && !(nodes.hasSynced() && params.hasSynced());
+    }
+
+    /**
+     * From the shares kept per node as the events came (no node is rebuilt from the store) once
+     * they cover every cached node; else counted from the cache, or from the API before it synced.
+     */
+    private NodeCensus.Tally tally(KubernetesClient client) {
+        Subscription<Node> informer = nodeInformer;
         if (informer != null && informer.hasSynced()) {
-            return informer.getStore().list();
+            if (shares.size() == informer.keys().size()) {
+                return NodeCensus.sum(List.copyOf(shares.values()));
+            }
+            return census.count(informer.list());
         }
-        return client.nodes().list().getItems();
+        return census.count(client.nodes().list().getItems());
     }
 
     private HeadroomParams currentParams(KubernetesClient client) {
-        SharedIndexInformer<ConfigMap> informer = paramsInformer;
+        Subscription<ConfigMap> informer = paramsInformer;
         ConfigMap configMap = informer != null && informer.hasSynced()
-                ? informer.getStore().getByKey(settings.namespace() + "/" + settings.paramsConfigMap())
+                ? informer.get(settings.namespace() + "/" + settings.paramsConfigMap())
                 : client.configMaps().inNamespace(settings.namespace()).withName(settings.paramsConfigMap()).get();
         if (configMap == null) {
             createDefaultParams(client);

@@ -53,22 +53,36 @@ public final class NodeCensus {
         return result;
     }
 
+    /** One node's part in a tally: all the census reads of it. */
+    public record Share(boolean counts, boolean cordoned, long milliCpu) {
+    }
+
     public Tally count(Iterable<Node> nodes) {
+        List<Share> shares = new java.util.ArrayList<>();
+        nodes.forEach(node -> shares.add(share(node)));
+        return sum(shares);
+    }
+
+    public Share share(Node node) {
+        return new Share(counts(node), isCordoned(node), allocatableMilliCpu(node));
+    }
+
+    /** The tally of nodes given by their shares (kept per node from watch events by the reconciler). */
+    public static Tally sum(Iterable<Share> shares) {
         int schedulable = 0;
         long schedulableMilli = 0;
         int cordoned = 0;
         long cordonedMilli = 0;
-        for (Node node : nodes) {
-            if (!counts(node)) {
+        for (Share share : shares) {
+            if (!share.counts()) {
                 continue;
             }
-            long milli = allocatableMilliCpu(node);
-            if (isCordoned(node)) {
+            if (share.cordoned()) {
                 cordoned++;
-                cordonedMilli += milli;
+                cordonedMilli += share.milliCpu();
             } else {
                 schedulable++;
-                schedulableMilli += milli;
+                schedulableMilli += share.milliCpu();
             }
         }
         return new Tally(new ClusterSize(schedulable, schedulableMilli), new ClusterSize(cordoned, cordonedMilli));
@@ -77,11 +91,6 @@ public final class NodeCensus {
     /** Whether the node is capacity at all (cordoning aside). */
     public boolean counts(Node node) {
         return isReady(node) && hasLabels(node) && !isWarming(node);
-    }
-
-    /** What about a node can change a plan: a cheap filter for node update events. */
-    public String signature(Node node) {
-        return counts(node) + "/" + isCordoned(node) + "/" + allocatableMilliCpu(node);
     }
 
     static boolean isCordoned(Node node) {

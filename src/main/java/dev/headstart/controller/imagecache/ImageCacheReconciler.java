@@ -1,7 +1,11 @@
 package dev.headstart.controller.imagecache;
 
-import dev.headstart.controller.InformerGroup;
 import dev.headstart.controller.OnChange;
+import dev.headstart.controller.informers.ControllerKinds;
+import dev.headstart.controller.informers.NamespacedKind;
+import dev.headstart.controller.informers.OptedInInformers;
+import dev.headstart.controller.informers.SharedInformers;
+import dev.headstart.controller.informers.Subscription;
 import dev.headstart.controller.DaemonScheduler;
 import dev.headstart.cluster.ClusterAccess;
 import dev.headstart.config.HeadstartConfig;
@@ -16,8 +20,6 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.quarkus.arc.Unremovable;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
@@ -32,15 +34,17 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * Keeps one {@code headstart-image-cache} DaemonSet in every opted-in namespace, holding the images
- * of that namespace's workloads. Informers on the workloads and namespaces trigger a debounced
- * per-namespace reconcile; the DaemonSet is written only when its pod template would change.
- * Inert until the leader election calls {@link #start()}.
+ * of that namespace's workloads. The shared informers of the opted-in namespaces, of their
+ * workloads ({@link OptedInInformers}: nothing of the other namespaces is listed) and of
+ * Headstart's own cache DaemonSets trigger a debounced per-namespace reconcile; the DaemonSet is
+ * written only when its pod template would change. Inert until the leader election calls
+ * {@link #start()}.
  */
 /* Found by type (LeaderTask) by the leader election, never injected by name. */
 @Unremovable
@@ -58,24 +62,31 @@ public class ImageCacheReconciler implements LeaderTask {
     private final Map<String, Boolean> pending = new ConcurrentHashMap<>();
     /** Reconciles finished, for tests that must know a pass happened and changed nothing. */
     private final java.util.concurrent.atomic.AtomicLong reconciles = new java.util.concurrent.atomic.AtomicLong();
-    private final InformerGroup informers = new InformerGroup("image-cache");
+    private final SharedInformers informers;
     private ScheduledExecutorService executor;
-    /** Until every informer has listed, a missing workload may just not be cached yet: do nothing. */
+    /** Until the namespace and cache informers have listed, nothing is known: do nothing. */
     private volatile boolean synced;
-    private SharedIndexInformer<Namespace> namespaces;
-    private SharedIndexInformer<Deployment> deployments;
-    private SharedIndexInformer<StatefulSet> statefulSets;
-    private SharedIndexInformer<DaemonSet> daemonSets;
-    private SharedIndexInformer<CronJob> cronJobs;
+    private OptedInInformers workloads;
+    private Subscription<Namespace> namespaces;
+    private Subscription<DaemonSet> caches;
+    private Subscription<Namespace> namespaceSubscription;
 
     @Inject
-    public ImageCacheReconciler(HeadstartConfig config, ClusterAccess cluster, Instance<KubernetesClient> client) {
-        this(client::get, ImageCacheSettings.from(config),
+    public ImageCacheReconciler(HeadstartConfig config, ClusterAccess cluster, Instance<KubernetesClient> client,
+            SharedInformers informers) {
+        this(client::get, informers, ImageCacheSettings.from(config),
                 config.isController() && cluster.enabled() && config.imageCache().enabled());
     }
 
+    /** With informers of its own (tests). */
     ImageCacheReconciler(Supplier<KubernetesClient> client, ImageCacheSettings settings, boolean active) {
+        this(client, new SharedInformers(client, 500), settings, active);
+    }
+
+    ImageCacheReconciler(Supplier<KubernetesClient> client, SharedInformers informers, ImageCacheSettings settings,
+            boolean active) {
         this.client = client;
+        this.informers = informers;
         this.settings = settings;
         this.active = active;
     }
@@ -91,39 +102,38 @@ public class ImageCacheReconciler implements LeaderTask {
             return;
         }
         executor = DaemonScheduler.named("headstart-image-cache");
-        KubernetesClient kube = client.get();
-        namespaces = inform(kube.namespaces().runnableInformer(0), Namespace::getMetadata, true);
-        deployments = inform(kube.apps().deployments().inAnyNamespace().runnableInformer(0), Deployment::getMetadata, false);
-        statefulSets = inform(kube.apps().statefulSets().inAnyNamespace().runnableInformer(0), StatefulSet::getMetadata, false);
-        daemonSets = inform(kube.apps().daemonSets().inAnyNamespace().runnableInformer(0), DaemonSet::getMetadata, false);
-        cronJobs = inform(kube.batch().v1().cronjobs().inAnyNamespace().runnableInformer(0), CronJob::getMetadata, false);
-        informers.start().thenRun(() -> {
+        OnChange<HasMetadata> inNamespace = new OnChange<>(obj -> enqueue(obj.getMetadata().getNamespace()));
+        workloads = new OptedInInformers(informers, ControllerKinds.WORKLOADS, inNamespace, this::enqueue);
+        namespaces = workloads.namespaces();
+        OnChange<Namespace> namespaceChanged = new OnChange<>(ns -> enqueue(ns.getMetadata().getName()));
+        Subscription<Namespace> namespaceEvents = informers.subscribe(ControllerKinds.OPTED_IN_NAMESPACES, namespaceChanged);
+        caches = informers.subscribe(ControllerKinds.IMAGE_CACHE_DAEMONSETS, inNamespace);
+        Subscription<DaemonSet> current = caches;
+        CompletableFuture.allOf(namespaces.started(), current.started()).thenRun(() -> {
             synced = true;
             // Namespaces that should have a cache, and caches that may have to go.
-            Set<String> all = new TreeSet<>();
-            namespaces.getStore().list().forEach(n -> all.add(n.getMetadata().getName()));
-            daemonSets.getStore().list().stream().filter(ImageCacheDaemonSet::isOurs)
+            Set<String> all = new TreeSet<>(namespaces.keys());
+            current.list().stream().filter(ImageCacheDaemonSet::isOurs)
                     .forEach(d -> all.add(d.getMetadata().getNamespace()));
             all.forEach(this::enqueue);
         });
+        namespaceSubscription = namespaceEvents;
     }
 
     @Override
     public synchronized void stop() {
         synced = false;
-        informers.close();
+        if (workloads != null) {
+            workloads.close();
+            namespaceSubscription.close();
+            caches.close();
+            workloads = null;
+        }
         if (executor != null) {
             executor.shutdownNow();
             executor = null;
         }
         pending.clear();
-    }
-
-    private <T extends HasMetadata> SharedIndexInformer<T> inform(SharedIndexInformer<T> informer,
-                                                                  Function<T, io.fabric8.kubernetes.api.model.ObjectMeta> meta,
-                                                                  boolean isNamespace) {
-        informer.addEventHandler(new OnChange<T>(obj -> enqueue(isNamespace ? meta.apply(obj).getName() : meta.apply(obj).getNamespace())));
-        return informers.add(informer);
     }
 
     /** Collapses a burst of events for one namespace into one reconcile after the debounce window. */
@@ -152,8 +162,16 @@ public class ImageCacheReconciler implements LeaderTask {
     }
 
     void reconcile(String namespace) {
-        Namespace ns = namespaces.getStore().getByKey(namespace);
-        DaemonSet existing = daemonSets.getStore().getByKey(namespace + "/" + ImageCacheDaemonSet.NAME);
+        Namespace ns = namespaces.get(namespace);
+        if (optedIn(ns) && !workloads.synced(namespace)) {
+            return; // its workload informers are still listing; they enqueue it once they have
+        }
+        // A DaemonSet of that name that is not ours shows in the namespace's own informer only.
+        DaemonSet existing = caches.get(namespace + "/" + ImageCacheDaemonSet.NAME);
+        if (existing == null) {
+            existing = workloads.inNamespace(ControllerKinds.DAEMON_SETS, namespace).stream()
+                    .filter(d -> ImageCacheDaemonSet.NAME.equals(d.getMetadata().getName())).findFirst().orElse(null);
+        }
         if (existing != null && !ImageCacheDaemonSet.isOurs(existing)) {
             LOG.warnf("%s/%s exists and is not managed by Headstart; leaving it alone", namespace, ImageCacheDaemonSet.NAME);
             return;
@@ -202,22 +220,22 @@ public class ImageCacheReconciler implements LeaderTask {
 
     private List<PodSpec> podSpecs(String namespace) {
         List<PodSpec> specs = new ArrayList<>();
-        for (Deployment d : inNamespace(deployments, namespace)) {
+        for (Deployment d : inNamespace(ControllerKinds.DEPLOYMENTS, namespace)) {
             if (!managedByHeadstart(d)) {
                 specs.add(d.getSpec().getTemplate().getSpec());
             }
         }
-        for (StatefulSet s : inNamespace(statefulSets, namespace)) {
+        for (StatefulSet s : inNamespace(ControllerKinds.STATEFUL_SETS, namespace)) {
             if (!managedByHeadstart(s)) {
                 specs.add(s.getSpec().getTemplate().getSpec());
             }
         }
-        for (DaemonSet d : inNamespace(daemonSets, namespace)) {
+        for (DaemonSet d : inNamespace(ControllerKinds.DAEMON_SETS, namespace)) {
             if (!managedByHeadstart(d)) {
                 specs.add(d.getSpec().getTemplate().getSpec());
             }
         }
-        for (CronJob c : inNamespace(cronJobs, namespace)) {
+        for (CronJob c : inNamespace(ControllerKinds.CRON_JOBS, namespace)) {
             if (!managedByHeadstart(c) && c.getSpec().getJobTemplate() != null
                     && c.getSpec().getJobTemplate().getSpec() != null
                     && c.getSpec().getJobTemplate().getSpec().getTemplate() != null) {
@@ -227,8 +245,14 @@ public class ImageCacheReconciler implements LeaderTask {
         return specs;
     }
 
-    private static <T> List<T> inNamespace(SharedIndexInformer<T> informer, String namespace) {
-        return informer.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace);
+    private <T extends HasMetadata> List<T> inNamespace(NamespacedKind<T> kind, String namespace) {
+        return workloads.inNamespace(kind, namespace);
+    }
+
+    /** The namespaces whose workloads are watched now (tests). */
+    Set<String> watchedNamespaces() {
+        OptedInInformers current = workloads;
+        return current == null ? Set.of() : current.followed();
     }
 
     /** Headstart's own objects (this cache, headroom pause pods) are not workloads to cache. */

@@ -1,5 +1,6 @@
 package dev.headstart.controller.scan;
 
+import dev.headstart.controller.CallSpacing;
 import dev.headstart.controller.DaemonScheduler;
 import dev.headstart.config.HeadstartConfig;
 import dev.headstart.controller.LeaderTask;
@@ -39,7 +40,10 @@ import java.util.function.Supplier;
  * shortly after leadership is acquired, then every {@code headstart.scan.interval}.
  *
  * <p>Lists are paged ({@code limit}/{@code continue}): at most one page of objects is in memory,
- * whatever the size of the cluster. Finished pods (Succeeded, Failed) are not evaluated.
+ * whatever the size of the cluster. Finished pods (Succeeded, Failed) are not evaluated. The scan
+ * never makes the writer drop a report: before each one it waits while the write queue is half
+ * full ({@link PolicyReportSink#awaitRoom}), and it hands over at most
+ * {@code headstart.scan.reports-per-second}, so its writes are spread instead of arriving at once.
  */
 @Singleton
 public class BackgroundScan implements LeaderTask {
@@ -128,7 +132,18 @@ public class BackgroundScan implements LeaderTask {
         paged(options -> client.namespaces().withLabel(OPT_IN_LABEL, OPT_IN_VALUE).list(options),
                 (Namespace ns) -> namespaces.add(ns.getMetadata().getName()));
         int[] workloads = {0};
+        CallSpacing pace = CallSpacing.perSecond(settings.reportsPerSecond());
         Consumer<Object> evaluate = object -> Workload.of(Json.MAPPER.valueToTree(object)).ifPresent(workload -> {
+            if (interrupted()) {
+                return;
+            }
+            try {
+                sink.get().awaitRoom();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // stopping: the page loop ends
+                return;
+            }
+            pace.acquire(1);
             sink.get().submit(workload, engine.evaluate(workload));
             evaluated.increment();
             workloads[0]++;

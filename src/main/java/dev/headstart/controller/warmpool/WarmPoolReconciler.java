@@ -1,8 +1,11 @@
 package dev.headstart.controller.warmpool;
 
-import dev.headstart.controller.InformerGroup;
+import dev.headstart.controller.CallSpacing;
 import dev.headstart.controller.OnChange;
 import dev.headstart.controller.DaemonScheduler;
+import dev.headstart.controller.informers.ControllerKinds;
+import dev.headstart.controller.informers.SharedInformers;
+import dev.headstart.controller.informers.Subscription;
 import dev.headstart.cluster.ClusterAccess;
 import dev.headstart.config.HeadstartConfig;
 import dev.headstart.controller.LeaderTask;
@@ -23,7 +26,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.Unremovable;
 import jakarta.enterprise.inject.Instance;
@@ -39,17 +42,25 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import java.util.function.Supplier;
 
 /**
- * Drives warm-pool nodes through their life: a node informer and a periodic tick run a pass over
- * every node carrying the warm-up or the shutdown taint; each node's facts (Node object, image-cache
- * pods, Auto Scaling state) go through {@link WarmNodePlan} and the resulting steps are executed in
- * order, stopping at the first failure. No state is kept between passes. Inert until
+ * Drives warm-pool nodes through their life: node changes that matter ({@link WarmNodeSignature}:
+ * taints, readiness, instance; nodes added or deleted), image-cache pod changes and a periodic tick
+ * run a pass over every node carrying the warm-up or the shutdown taint; each node's facts (Node
+ * object, image-cache pods, Auto Scaling state) go through {@link WarmNodePlan} and the resulting
+ * steps are executed in order, stopping at the first failure. One DescribeAutoScalingInstances per
+ * 50 tainted nodes per pass, every Auto Scaling call spaced by {@link CallSpacing}; event-triggered
+ * passes at most one per {@link #MIN_PASS_SPACING_MILLIS}. Node status heartbeats cause nothing.
+ * No state is kept between passes. Reads the controller's shared node informer. Inert until
  * {@link #start()}.
  */
 /* Found by type (LeaderTask) by the leader election, never injected by name. */
@@ -64,6 +75,9 @@ public class WarmPoolReconciler implements LeaderTask {
     /** Node events live in the default namespace, where {@code kubectl describe node} finds them. */
     private static final String EVENT_NAMESPACE = "default";
     private static final long EVENT_DELAY_MILLIS = 250;
+    /** Event-triggered passes (each may describe every tainted node) are at least this far apart. */
+    static final long MIN_PASS_SPACING_MILLIS = 1_000;
+    private static final double DEFAULT_CALLS_PER_SECOND = 5;
 
     private final Supplier<KubernetesClient> client;
     private final Supplier<AutoScalingGateway> gatewayFactory;
@@ -73,19 +87,22 @@ public class WarmPoolReconciler implements LeaderTask {
     private final WarmPoolMetrics metrics;
     private final boolean active;
     private final AtomicBoolean passRequested = new AtomicBoolean();
-    private final InformerGroup informers = new InformerGroup("warm-pool");
+    private final SharedInformers informers;
+    private final double callsPerSecond;
+    private final AtomicLong passes = new AtomicLong();
+    private volatile long lastPassNanos;
     private AutoScalingGateway gateway;
     /** Until every informer has listed, a missing cache pod may just not be cached yet: do nothing. */
     private volatile boolean synced;
     private ScheduledExecutorService executor;
-    private SharedIndexInformer<Node> nodes;
-    private SharedIndexInformer<Pod> cachePods;
-    private SharedIndexInformer<DaemonSet> caches;
+    private Subscription<Node> nodes;
+    private Subscription<Pod> cachePods;
+    private Subscription<DaemonSet> caches;
 
     @Inject
     public WarmPoolReconciler(HeadstartConfig config, ClusterAccess cluster, Instance<KubernetesClient> client,
-                              MeterRegistry registry) {
-        this(client::get,
+                              SharedInformers informers, MeterRegistry registry) {
+        this(client::get, informers, config.warmPool().awsCallsPerSecond(),
                 () -> SdkAutoScalingGateway.create(config.warmPool().region(), config.warmPool().endpoint()),
                 WarmPoolSettings.from(config.warmPool()),
                 Duration.ofSeconds(Math.max(1, config.warmPool().tickSeconds())),
@@ -94,9 +111,19 @@ public class WarmPoolReconciler implements LeaderTask {
                 config.isController() && cluster.enabled() && config.warmPool().enabled());
     }
 
+    /** With informers of its own (tests). */
     WarmPoolReconciler(Supplier<KubernetesClient> client, Supplier<AutoScalingGateway> gateway, WarmPoolSettings settings,
                        Duration tick, Clock clock, WarmPoolMetrics metrics, boolean active) {
+        this(client, new SharedInformers(client, 500), DEFAULT_CALLS_PER_SECOND, gateway, settings, tick, clock, metrics,
+                active);
+    }
+
+    WarmPoolReconciler(Supplier<KubernetesClient> client, SharedInformers informers, double callsPerSecond,
+                       Supplier<AutoScalingGateway> gateway, WarmPoolSettings settings,
+                       Duration tick, Clock clock, WarmPoolMetrics metrics, boolean active) {
         this.client = client;
+        this.informers = informers;
+        this.callsPerSecond = callsPerSecond;
         this.gatewayFactory = gateway;
         this.settings = settings;
         this.tick = tick;
@@ -117,18 +144,27 @@ public class WarmPoolReconciler implements LeaderTask {
         }
         ScheduledExecutorService current = DaemonScheduler.named("headstart-warm-pool");
         executor = current;
-        KubernetesClient kube = client.get();
-        nodes = kube.nodes().runnableInformer(0);
-        nodes.addEventHandler(OnChange.run(this::requestPass));
-        cachePods = kube.pods().inAnyNamespace()
-                .withLabel(ImageCacheDaemonSet.NAME_LABEL, ImageCacheDaemonSet.NAME).runnableInformer(0);
-        cachePods.addEventHandler(OnChange.run(this::requestPass));
-        caches = kube.apps().daemonSets().inAnyNamespace()
-                .withLabel(ImageCacheDaemonSet.NAME_LABEL, ImageCacheDaemonSet.NAME).runnableInformer(0);
-        informers.add(nodes);
-        informers.add(cachePods);
-        informers.add(caches);
-        informers.start().thenRun(() -> {
+        nodes = informers.subscribe(ControllerKinds.NODES, new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Node node) {
+                requestPass();
+            }
+
+            @Override
+            public void onUpdate(Node before, Node after) {
+                if (WarmNodeSignature.changed(before, after)) {
+                    requestPass();
+                }
+            }
+
+            @Override
+            public void onDelete(Node node, boolean finalStateUnknown) {
+                requestPass();
+            }
+        });
+        cachePods = informers.subscribe(ControllerKinds.IMAGE_CACHE_PODS, OnChange.run(this::requestPass));
+        caches = informers.subscribe(ControllerKinds.IMAGE_CACHE_DAEMONSETS, OnChange.run(() -> { }));
+        CompletableFuture.allOf(nodes.started(), cachePods.started(), caches.started()).thenRun(() -> {
             synchronized (this) {
                 if (executor == current) {
                     synced = true;
@@ -141,7 +177,10 @@ public class WarmPoolReconciler implements LeaderTask {
     @Override
     public synchronized void stop() {
         synced = false;
-        informers.close();
+        Stream.of(nodes, cachePods, caches).filter(Objects::nonNull).forEach(Subscription::close);
+        nodes = null;
+        cachePods = null;
+        caches = null;
         if (executor != null) {
             executor.shutdownNow();
             executor = null;
@@ -155,10 +194,12 @@ public class WarmPoolReconciler implements LeaderTask {
      */
     private synchronized void requestPass() {
         if (executor != null && passRequested.compareAndSet(false, true)) {
+            long sinceLast = (System.nanoTime() - lastPassNanos) / 1_000_000;
+            long delay = Math.max(EVENT_DELAY_MILLIS, MIN_PASS_SPACING_MILLIS - sinceLast);
             executor.schedule(() -> {
                 passRequested.set(false);
                 safePass();
-            }, EVENT_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+            }, delay, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -175,7 +216,14 @@ public class WarmPoolReconciler implements LeaderTask {
         if (!synced) {
             return;
         }
-        List<Node> candidates = nodes.getStore().list().stream()
+        lastPassNanos = System.nanoTime();
+        passes.incrementAndGet();
+        // From the taint index: only tainted nodes are rebuilt from the shared store.
+        Map<String, Node> tainted = new java.util.TreeMap<>();
+        Stream.concat(nodes.byIndex(ControllerKinds.TAINT_KEY_INDEX, settings.taint().key()).stream(),
+                        nodes.byIndex(ControllerKinds.TAINT_KEY_INDEX, SHUTDOWN_TAINT).stream())
+                .forEach(n -> tainted.putIfAbsent(n.getMetadata().getName(), n));
+        List<Node> candidates = tainted.values().stream()
                 .filter(n -> settings.taint().isOn(n) || shutdownTainted(n))
                 .toList();
         Map<String, String> instanceIds = new HashMap<>();
@@ -199,8 +247,7 @@ public class WarmPoolReconciler implements LeaderTask {
                 return;
             }
         }
-        List<DaemonSet> cacheSets = caches.getStore().list().stream().filter(ImageCacheDaemonSet::isOurs).toList();
-        List<Pod> pods = cachePods.getStore().list();
+        List<DaemonSet> cacheSets = caches.list().stream().filter(ImageCacheDaemonSet::isOurs).toList();
         Map<WarmNodeState, Integer> counts = new EnumMap<>(WarmNodeState.class);
         Instant now = clock.instant();
         for (Node node : candidates) {
@@ -210,7 +257,8 @@ public class WarmPoolReconciler implements LeaderTask {
                     name,
                     settings.taint().isOn(node),
                     shutdownTainted(node),
-                    ImageCacheCompletion.nodeComplete(name, cacheSets, pods),
+                    ImageCacheCompletion.nodeComplete(name, cacheSets,
+                            cachePods.byIndex(ControllerKinds.NODE_NAME_INDEX, name)),
                     registered,
                     annotation(node, CACHE_COMPLETED_AT).flatMap(WarmPoolReconciler::parse),
                     annotation(node, HEARTBEAT_AT).flatMap(WarmPoolReconciler::parse),
@@ -317,9 +365,14 @@ public class WarmPoolReconciler implements LeaderTask {
 
     private synchronized AutoScalingGateway gateway() {
         if (gateway == null) {
-            gateway = gatewayFactory.get();
+            gateway = new RateLimitedAutoScalingGateway(gatewayFactory.get(), CallSpacing.perSecond(callsPerSecond));
         }
         return gateway;
+    }
+
+    /** Passes run so far (tests: a heartbeat must not cause one). */
+    long passes() {
+        return passes.get();
     }
 
     static boolean shutdownTainted(Node node) {

@@ -1,0 +1,37 @@
+package dev.headstart.controller.informers;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Informable;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * One informer the whole controller shares: what it watches, which fields its store keeps, its
+ * indexes, and when it starts relative to the others. Two subscribers of the same kind (by
+ * {@link #name()}) read one cache.
+ *
+ * @param name         identity in the registry (kinds with the same name are one informer)
+ * @param type         the model class
+ * @param startOrder   lower starts first; the initial lists run one after another in this order
+ * @param source       the (possibly namespaced, label-selected) resource to list and watch
+ * @param storedFields dot paths kept in the store besides the key and resourceVersion (fabric8's
+ *                     {@code ReducedStateItemStore}); everything else — managedFields, status the
+ *                     controller does not read — is dropped as each object arrives
+ * @param indexers     extra indexes; the fields they read must be among the stored fields
+ */
+public record CachedKind<T extends HasMetadata>(
+        String name,
+        Class<T> type,
+        int startOrder,
+        Function<KubernetesClient, Informable<T>> source,
+        List<String> storedFields,
+        Map<String, Function<T, List<String>>> indexers) {
+
+    public CachedKind {
+        storedFields = List.copyOf(storedFields);
+        indexers = Map.copyOf(indexers);
+    }
+}

@@ -1,0 +1,96 @@
+package dev.headstart.controller.informers;
+
+import dev.headstart.controller.imagecache.ImageCacheDaemonSet;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Taint;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Every informer the controller runs, with the fields each store keeps. A field belongs here only
+ * when some reconciler reads it; adding a reader means adding its field.
+ */
+public final class ControllerKinds {
+
+    private ControllerKinds() {
+    }
+
+    public static final String OPT_IN_LABEL = "headstart.dev/inject";
+    public static final String OPT_IN_VALUE = "enabled";
+
+    /** Index of nodes by the keys of their taints. */
+    public static final String TAINT_KEY_INDEX = "taint-key";
+    /** Index of pods by {@code spec.nodeName}. */
+    public static final String NODE_NAME_INDEX = "node-name";
+
+    /**
+     * All nodes, shared by headroom (readiness, labels, taints, cordon, allocatable CPU) and the warm
+     * pool (taints, providerID, its annotations, registration time, uid for Events). Not kept:
+     * managedFields, {@code status.images} (often most of a Node), addresses, capacity, nodeInfo,
+     * volumes.
+     */
+    public static final CachedKind<Node> NODES = new CachedKind<>("nodes", Node.class, 0, client -> client.nodes(),
+            List.of("metadata.labels", "metadata.annotations", "metadata.creationTimestamp", "metadata.uid",
+                    "spec.taints", "spec.unschedulable", "spec.providerID",
+                    "status.conditions", "status.allocatable"),
+            Map.of(TAINT_KEY_INDEX, node -> node.getSpec() == null || node.getSpec().getTaints() == null ? List.of()
+                    : node.getSpec().getTaints().stream().map(Taint::getKey).filter(Objects::nonNull).distinct().toList()));
+
+    /** Namespaces labelled {@code headstart.dev/inject=enabled}, and nothing of the others. */
+    public static final CachedKind<Namespace> OPTED_IN_NAMESPACES = new CachedKind<>("namespaces/opted-in",
+            Namespace.class, 1, client -> client.namespaces().withLabel(OPT_IN_LABEL, OPT_IN_VALUE),
+            List.of("metadata.labels", "metadata.annotations", "metadata.deletionTimestamp"), Map.of());
+
+    /** Headstart's own image-cache DaemonSets, in any namespace (also ones no longer opted in). */
+    public static final CachedKind<DaemonSet> IMAGE_CACHE_DAEMONSETS = new CachedKind<>("daemonsets/image-cache",
+            DaemonSet.class, 2, client -> client.apps().daemonSets().inAnyNamespace()
+                    .withLabel(ImageCacheDaemonSet.NAME_LABEL, ImageCacheDaemonSet.NAME),
+            List.of("metadata.labels", "metadata.annotations", "spec.template.metadata.annotations"), Map.of());
+
+    /** Pods of the image-cache DaemonSets: where they run and whether every pull has finished. */
+    public static final CachedKind<Pod> IMAGE_CACHE_PODS = new CachedKind<>("pods/image-cache", Pod.class, 3,
+            client -> client.pods().inAnyNamespace().withLabel(ImageCacheDaemonSet.NAME_LABEL, ImageCacheDaemonSet.NAME),
+            List.of("metadata.annotations", "spec.nodeName", "spec.initContainers", "status.initContainerStatuses"),
+            Map.of(NODE_NAME_INDEX, pod -> pod.getSpec() == null || pod.getSpec().getNodeName() == null ? List.of()
+                    : List.of(pod.getSpec().getNodeName())));
+
+    /** One ConfigMap by name (the headroom parameters). */
+    public static CachedKind<ConfigMap> configMap(String namespace, String name) {
+        return new CachedKind<>("configmaps/" + namespace + "/" + name, ConfigMap.class, 0,
+                client -> client.configMaps().inNamespace(namespace).withName(name),
+                List.of("metadata.uid", "data"), Map.of());
+    }
+
+    /** What the image cache (and, next, its placement) reads of a pod spec. */
+    private static List<String> podSpecFields(String prefix) {
+        return List.of("metadata.labels",
+                prefix + ".containers", prefix + ".initContainers", prefix + ".imagePullSecrets",
+                prefix + ".tolerations", prefix + ".nodeSelector", prefix + ".affinity");
+    }
+
+    public static final NamespacedKind<Deployment> DEPLOYMENTS = new NamespacedKind<>("deployments", Deployment.class, 4,
+            (client, namespace) -> client.apps().deployments().inNamespace(namespace), podSpecFields("spec.template.spec"));
+
+    public static final NamespacedKind<StatefulSet> STATEFUL_SETS = new NamespacedKind<>("statefulsets",
+            StatefulSet.class, 4, (client, namespace) -> client.apps().statefulSets().inNamespace(namespace),
+            podSpecFields("spec.template.spec"));
+
+    public static final NamespacedKind<DaemonSet> DAEMON_SETS = new NamespacedKind<>("daemonsets", DaemonSet.class, 4,
+            (client, namespace) -> client.apps().daemonSets().inNamespace(namespace), podSpecFields("spec.template.spec"));
+
+    public static final NamespacedKind<CronJob> CRON_JOBS = new NamespacedKind<>("cronjobs", CronJob.class, 4,
+            (client, namespace) -> client.batch().v1().cronjobs().inNamespace(namespace),
+            podSpecFields("spec.jobTemplate.spec.template.spec"));
+
+    /** The workload kinds whose pod templates the image cache reads. */
+    public static final List<NamespacedKind<?>> WORKLOADS = List.of(DEPLOYMENTS, STATEFUL_SETS, DAEMON_SETS, CRON_JOBS);
+}

@@ -1,0 +1,62 @@
+package dev.headstart.controller.informers;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One subscriber's view of a shared informer: reads from the shared cache, and
+ * {@link #close()} removes its handler (the informer stops with its last subscriber).
+ */
+public final class Subscription<T extends HasMetadata> implements AutoCloseable {
+
+    private final SharedInformers.Shared<T> shared;
+    private final Runnable unsubscribe;
+    private volatile boolean closed;
+
+    Subscription(SharedInformers.Shared<T> shared, Runnable unsubscribe) {
+        this.shared = shared;
+        this.unsubscribe = unsubscribe;
+    }
+
+    /** Completes once the informer has listed and watches (exceptionally if it was closed first). */
+    public CompletableFuture<Void> started() {
+        return shared.started;
+    }
+
+    public boolean hasSynced() {
+        return !closed && shared.informer.hasSynced();
+    }
+
+    /** The cached object with this key ({@code name} or {@code namespace/name}), or null. */
+    public T get(String key) {
+        return shared.informer.getStore().getByKey(key);
+    }
+
+    /** Every cached object; each is rebuilt from the kept fields, so prefer {@link #byIndex} on big kinds. */
+    public List<T> list() {
+        return shared.informer.getStore().list();
+    }
+
+    public List<String> keys() {
+        return shared.informer.getStore().listKeys();
+    }
+
+    public List<T> byIndex(String index, String value) {
+        return shared.informer.getIndexer().byIndex(index, value);
+    }
+
+    public List<T> inNamespace(String namespace) {
+        return byIndex(Cache.NAMESPACE_INDEX, namespace);
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            unsubscribe.run();
+        }
+    }
+}
