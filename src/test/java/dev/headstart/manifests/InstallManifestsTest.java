@@ -209,16 +209,17 @@ class InstallManifestsTest {
             }
         }
         assertThat(set.ofKind("ClusterRole")).hasSize(2);
-        assertThat(set.ofKind("Role")).hasSize(1);
+        assertThat(set.ofKind("Role")).hasSize(2);
         // Which grants, exactly: RbacMatchesCodeIT (what the code asks for) and RbacDocsTableTest (the
         // docs' table). Here: every rendering grants what the files say, rule for rule.
         ManifestSet files = ManifestSet.files(ManifestSet.MANIFESTS);
         for (String[] role : new String[][] {{"ClusterRole", "headstart-webhook"}, {"ClusterRole", "headstart-controller"},
-                {"Role", "headstart-controller"}}) {
+                {"Role", "headstart-controller"}, {"Role", "headstart-webhook"}}) {
             assertThat(grants(set.one(role[0], role[1]))).as(role[0] + " " + role[1])
                     .isNotEmpty().isEqualTo(grants(files.one(role[0], role[1])));
         }
         assertThat(set.one("Role", "headstart-controller").path("metadata").path("namespace").asText()).isEqualTo(NS);
+        assertThat(set.one("Role", "headstart-webhook").path("metadata").path("namespace").asText()).isEqualTo(NS);
     }
 
     @ParameterizedTest
