@@ -12,7 +12,7 @@ final class ServerDefaults {
 
     /**
      * System properties. One Netty allocator for Vert.x and Quarkus (opt-in for Vert.x 4, the
-     * default in Vert.x 5; the TLS engine's pooled buffers are set by tls.PooledTlsBuffers). And no
+     * default in Vert.x 5; the TLS engine's pooled buffers are set by tls.HttpsServerOptions). And no
      * client-initiated TLS 1.2 renegotiation: nothing legitimate needs it, and each one costs the
      * server a full handshake (a CPU flood from one connection).
      */

@@ -43,9 +43,14 @@ public final class AdmissionReviewCodec {
         try {
             review = mapper.readTree(body, offset, length);
         } catch (StreamConstraintsException e) {
-            if (e.getMessage() != null && e.getMessage().contains("nesting depth")) {
+            String message = e.getMessage() == null ? "" : e.getMessage();
+            if (message.contains("nesting depth")) {
                 throw new InvalidReviewException("body nests deeper than " + Json.MAX_NESTING_DEPTH + " levels", null);
             }
+            if (message.startsWith("Number value length")) {
+                throw new InvalidReviewException("body holds a number too long to be one", null);
+            }
+            // Token count, document, string or name length: a budget of this server, not bad input.
             throw new OversizedReviewException(tooLarge(e), ReviewUid.find(body, offset, length));
         } catch (JacksonException e) {
             throw new InvalidReviewException(notJson(e), null);

@@ -68,11 +68,21 @@ public final class MemoryBudget {
         return new MemoryBudget(Runtime.getRuntime().maxMemory(), 2 * Runtime.getRuntime().availableProcessors());
     }
 
-    /** Takes {@code bytes} from the in-flight budget, or nothing and false when they do not fit. */
-    public boolean tryReserve(long bytes) {
+    /**
+     * Bodies over this share at most three quarters of the in-flight budget, so a flood of large
+     * bodies leaves room for the small reviews real pods make.
+     */
+    public static final long LARGE_BODY = 256 * 1024;
+
+    /**
+     * Takes {@code bytes} from the in-flight budget for a body of at most {@code bodyLimit} bytes,
+     * or nothing and false when they do not fit.
+     */
+    public boolean tryReserve(long bytes, long bodyLimit) {
+        long limit = bodyLimit > LARGE_BODY ? inFlightLimit / 4 * 3 : inFlightLimit;
         while (true) {
             long now = inFlight.get();
-            if (now + bytes > inFlightLimit) {
+            if (now + bytes > limit) {
                 return false;
             }
             if (inFlight.compareAndSet(now, now + bytes)) {

@@ -27,11 +27,14 @@ public class ReviewEndpoint {
     /** Bytes of an oversized body read to find its uid: the API server writes it first. */
     static final int HEAD_BYTES = 16 * 1024;
 
-    /** Every body gets this long, plus its length at {@link #MIN_BYTES_PER_SECOND}. */
-    static final long BODY_GRACE_MILLIS = 2_000;
-
-    /** The API server sends a whole review at once; it gives up on the webhook after 3 s anyway. */
-    static final long MIN_BYTES_PER_SECOND = 1024 * 1024;
+    /**
+     * Every body gets this long, plus its length at {@link #MIN_BYTES_PER_SECOND}, and never more
+     * than {@link #MAX_BODY_MILLIS}. The API server writes a whole review at once and gives up on
+     * the webhook after its timeoutSeconds (3 here, at most 30), so a slower body is never a review.
+     */
+    static final long BODY_GRACE_MILLIS = 3_000;
+    static final long MIN_BYTES_PER_SECOND = 256 * 1024;
+    static final long MAX_BODY_MILLIS = 30_000;
 
     /** Seconds a refused client should wait: in-flight reviews finish in milliseconds. */
     static final String RETRY_AFTER = "1";
@@ -76,7 +79,8 @@ public class ReviewEndpoint {
         boolean oversized = declared > budget.maxBody();
         // Checked from the headers, so a flood of large bodies is refused before any is read; the
         // budget is then charged as bytes arrive, so a slow client holds only what it sent.
-        if (!oversized && declared > 0 && budget.inFlight() + BUFFER_FACTOR * declared > budget.inFlightLimit()) {
+        if (!oversized && declared > 0 && budget.inFlight() + BUFFER_FACTOR * declared
+                > (declared > MemoryBudget.LARGE_BODY ? budget.inFlightLimit() / 4 * 3 : budget.inFlightLimit())) {
             busy(request);
             return;
         }
@@ -121,8 +125,9 @@ public class ReviewEndpoint {
 
         void start(long declared) {
             HttpServerRequest request = ctx.request();
-            long expected = declared >= 0 ? Math.min(declared, budget.maxBody()) : budget.maxBody();
-            timer = ctx.vertx().setTimer(BODY_GRACE_MILLIS + expected * 1000 / MIN_BYTES_PER_SECOND, id -> tooSlow());
+            long expected = oversized ? HEAD_BYTES : declared >= 0 ? declared : budget.maxBody();
+            timer = ctx.vertx().setTimer(Math.min(MAX_BODY_MILLIS, BODY_GRACE_MILLIS + expected * 1000 / MIN_BYTES_PER_SECOND),
+                    id -> tooSlow());
             request.response().closeHandler(v -> finish());
             request.exceptionHandler(e -> finish());
             request.handler(this::chunk);
@@ -141,7 +146,7 @@ public class ReviewEndpoint {
                 take = (int) Math.max(0, Math.min(take, HEAD_BYTES - body.length()));
             }
             if (take > 0) {
-                if (!budget.tryReserve(BUFFER_FACTOR * (long) take)) {
+                if (!budget.tryReserve(BUFFER_FACTOR * (long) take, limit)) {
                     finish();
                     busy(ctx.request());
                     return;
@@ -178,7 +183,8 @@ public class ReviewEndpoint {
             }
             metrics.refused("too_slow");
             ctx.response().setStatusCode(408);
-            closeAfter(Buffer.buffer("body not received in time\n"));
+            finish();
+            endAndClose(ctx.request(), Buffer.buffer("body not received in time\n"), false);
         }
 
         /** In-band when the head shows the uid (the API server then admits the object unchanged), else 413. */
@@ -203,11 +209,10 @@ public class ReviewEndpoint {
             return buf.hasArray() && buf.arrayOffset() == 0 && buf.readerIndex() == 0 ? buf.array() : body.getBytes();
         }
 
-        /** Answers before the body was read in full: the rest is not read, so the connection ends. */
+        /** Answers before the body was read in full: the rest is discarded, then the connection ends. */
         private void closeAfter(Buffer text) {
             finish();
-            ctx.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-            ctx.response().end(text).onComplete(done -> ctx.request().connection().close());
+            endAndClose(ctx.request(), text, true);
         }
 
         private void finish() {
@@ -224,9 +229,42 @@ public class ReviewEndpoint {
         if (reason != null) {
             metrics.refused(reason);
         }
-        HttpServerResponse response = request.response().setStatusCode(status)
-                .putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-        response.end(text).onComplete(done -> request.connection().close());
+        request.response().setStatusCode(status);
+        endAndClose(request, Buffer.buffer(text), true);
+    }
+
+    /** How much and how long the rest of a refused body is read and dropped, so the client reads the answer. */
+    static final long DRAIN_MILLIS = 3_000;
+    static final long DRAIN_BYTES = 256 * 1024;
+
+    /**
+     * Ends the response and the connection. With {@code drain}, what the client still sends is read
+     * and dropped (nothing buffered) until the request ends, {@link #DRAIN_BYTES} were dropped or
+     * {@link #DRAIN_MILLIS} pass: a client still writing a small body then reads the answer
+     * instead of a reset, and a large one costs little decrypting.
+     */
+    private static void endAndClose(HttpServerRequest request, Buffer text, boolean drain) {
+        request.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+        request.response().end(text);
+        if (!drain || request.isEnded()) {
+            request.connection().close();
+            return;
+        }
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.currentContext().owner();
+        long timer = vertx.setTimer(DRAIN_MILLIS, id -> request.connection().close());
+        long[] dropped = {0};
+        request.handler(data -> {
+            dropped[0] += data.length();
+            if (dropped[0] > DRAIN_BYTES) {
+                vertx.cancelTimer(timer);
+                request.connection().close();
+            }
+        });
+        request.endHandler(v -> {
+            vertx.cancelTimer(timer);
+            request.connection().close();
+        });
+        request.resume();
     }
 
     /** The declared length, -1 when there is none (chunked), -2 when it is not a number. */
