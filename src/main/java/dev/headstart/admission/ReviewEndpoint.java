@@ -31,9 +31,12 @@ public class ReviewEndpoint {
      * Every body gets this long, plus its length at {@link #MIN_BYTES_PER_SECOND}, and never more
      * than {@link #MAX_BODY_MILLIS}. The API server writes a whole review at once and gives up on
      * the webhook after its timeoutSeconds (3 here, at most 30), so a slower body is never a review.
+     * The grace is generous on purpose: a CPU-starved node must not cut real reviews, and a slow
+     * client holds only a connection slot and the bytes it sent.
      */
-    static final long BODY_GRACE_MILLIS = 3_000;
+    static final long BODY_GRACE_MILLIS = 10_000;
     static final long MIN_BYTES_PER_SECOND = 256 * 1024;
+    static final long HEAD_GRACE_MILLIS = 2_000;
     static final long MAX_BODY_MILLIS = 30_000;
 
     /** Seconds a refused client should wait: in-flight reviews finish in milliseconds. */
@@ -126,7 +129,9 @@ public class ReviewEndpoint {
         void start(long declared) {
             HttpServerRequest request = ctx.request();
             long expected = oversized ? HEAD_BYTES : declared >= 0 ? declared : budget.maxBody();
-            timer = ctx.vertx().setTimer(Math.min(MAX_BODY_MILLIS, BODY_GRACE_MILLIS + expected * 1000 / MIN_BYTES_PER_SECOND),
+            // An oversized body is answered from its head: 413 at once when the head does not come.
+            long grace = oversized ? HEAD_GRACE_MILLIS : BODY_GRACE_MILLIS;
+            timer = ctx.vertx().setTimer(Math.min(MAX_BODY_MILLIS, grace + expected * 1000 / MIN_BYTES_PER_SECOND),
                     id -> tooSlow());
             request.response().closeHandler(v -> finish());
             request.exceptionHandler(e -> finish());
@@ -184,7 +189,7 @@ public class ReviewEndpoint {
             metrics.refused("too_slow");
             ctx.response().setStatusCode(408);
             finish();
-            endAndClose(ctx.request(), Buffer.buffer("body not received in time\n"), false);
+            endAndClose(ctx.request(), Buffer.buffer("body not received in time\n"), true);
         }
 
         /** In-band when the head shows the uid (the API server then admits the object unchanged), else 413. */
