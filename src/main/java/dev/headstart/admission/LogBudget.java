@@ -9,6 +9,7 @@ final class LogBudget {
 
     private final int perWindow;
     private final long windowNanos;
+    private boolean started;
     private long windowStart;
     private int used;
     private long suppressed;
@@ -16,7 +17,6 @@ final class LogBudget {
     LogBudget(int perWindow, long windowNanos) {
         this.perWindow = perWindow;
         this.windowNanos = windowNanos;
-        this.windowStart = System.nanoTime() - windowNanos;
     }
 
     /**
@@ -24,7 +24,8 @@ final class LogBudget {
      * through (0 most of the time).
      */
     synchronized long admit(long now) {
-        if (now - windowStart >= windowNanos) {
+        if (!started || now - windowStart >= windowNanos) {
+            started = true;
             windowStart = now;
             used = 0;
         }
