@@ -11,14 +11,14 @@ import java.util.Map;
 final class ServerDefaults {
 
     /**
-     * System properties: pooled heap buffers for the JDK TLS engine and one Netty allocator for
-     * Vert.x and Quarkus. Without them every TLS read and write takes a fresh 16 KiB buffer; with
-     * them the full-mutation review costs ~12% less server CPU. Quarkus and Vert.x keep them
-     * opt-in for Vert.x 4 (they become the default in Vert.x 5).
+     * System properties. One Netty allocator for Vert.x and Quarkus (opt-in for Vert.x 4, the
+     * default in Vert.x 5; the TLS engine's pooled buffers are set by tls.HttpsServerOptions). And no
+     * client-initiated TLS 1.2 renegotiation: nothing legitimate needs it, and each one costs the
+     * server a full handshake (a CPU flood from one connection).
      */
     static final Map<String, String> SYSTEM = Map.of(
-            "quarkus.http.server.ssl.jdk.bufferPooling", "true",
-            "vertx.reuseNettyAllocators", "true");
+            "vertx.reuseNettyAllocators", "true",
+            "jdk.tls.rejectClientInitiatedRenegotiation", "true");
 
     /**
      * Vert.x keeps the PEM pair in an in-memory PKCS#12 store under a fixed dummy password, so the

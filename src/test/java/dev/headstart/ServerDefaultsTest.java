@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class ServerDefaultsTest {
 
-    private static final String POOLING = "quarkus.http.server.ssl.jdk.bufferPooling";
+    private static final String RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
 
     /** The build sets some of these for the whole test JVM (pom.xml): put back what was there. */
     private final Map<String, String> saved = new HashMap<>();
@@ -45,21 +45,21 @@ class ServerDefaultsTest {
     }
 
     @Test
-    void serverRolesGetPooledTlsBuffersAndACheapInMemoryKeyStore() {
+    void serverRolesGetOneAllocatorNoRenegotiationAndACheapInMemoryKeyStore() {
         String securityBefore = Security.getProperty(ServerDefaults.PKCS12_ITERATIONS);
         ServerDefaults.apply();
-        assertThat(System.getProperty(POOLING)).isEqualTo("true");
+        assertThat(System.getProperty(RENEGOTIATION)).isEqualTo("true");
         assertThat(System.getProperty("vertx.reuseNettyAllocators")).isEqualTo("true");
         assertThat(Security.getProperty(ServerDefaults.PKCS12_ITERATIONS)).isEqualTo(securityBefore == null ? "1" : securityBefore);
     }
 
     @Test
     void whatTheOperatorSetIsKept() {
-        System.setProperty(POOLING, "false");
+        System.setProperty(RENEGOTIATION, "false");
         System.setProperty(ServerDefaults.PKCS12_ITERATIONS, "20000");
         String securityBefore = Security.getProperty(ServerDefaults.PKCS12_ITERATIONS);
         ServerDefaults.apply();
-        assertThat(System.getProperty(POOLING)).isEqualTo("false");
+        assertThat(System.getProperty(RENEGOTIATION)).isEqualTo("false");
         assertThat(System.getProperty(ServerDefaults.PKCS12_ITERATIONS)).isEqualTo("20000");
         assertThat(Security.getProperty(ServerDefaults.PKCS12_ITERATIONS)).isEqualTo(securityBefore);
     }

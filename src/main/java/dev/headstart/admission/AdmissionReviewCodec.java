@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.headstart.json.Json;
@@ -25,14 +26,32 @@ public final class AdmissionReviewCodec {
     }
 
     public static AdmissionRequest decode(byte[] body) throws InvalidReviewException {
-        if (body == null || body.length == 0) {
+        return decode(body, 0, body == null ? 0 : body.length, Json.MAPPER);
+    }
+
+    /**
+     * Decodes {@code length} bytes of {@code body} from {@code offset} with {@code mapper}, whose
+     * read constraints bound what one review may cost: past them, an {@link OversizedReviewException}
+     * carrying the uid when the bytes show one.
+     */
+    public static AdmissionRequest decode(byte[] body, int offset, int length, ObjectMapper mapper)
+            throws InvalidReviewException {
+        if (body == null || length == 0) {
             throw new InvalidReviewException("empty body: expected an AdmissionReview", null);
         }
         JsonNode review;
         try {
-            review = Json.MAPPER.readTree(body);
+            review = mapper.readTree(body, offset, length);
         } catch (StreamConstraintsException e) {
-            throw new InvalidReviewException("body nests deeper than " + Json.MAX_NESTING_DEPTH + " levels", null);
+            String message = e.getMessage() == null ? "" : e.getMessage();
+            if (message.contains("nesting depth")) {
+                throw new InvalidReviewException("body nests deeper than " + Json.MAX_NESTING_DEPTH + " levels", null);
+            }
+            if (message.startsWith("Number value length")) {
+                throw new InvalidReviewException("body holds a number too long to be one", null);
+            }
+            // Token count, document, string or name length: a budget of this server, not bad input.
+            throw new OversizedReviewException(tooLarge(e), ReviewUid.find(body, offset, length));
         } catch (JacksonException e) {
             throw new InvalidReviewException(notJson(e), null);
         } catch (IOException e) {
@@ -74,6 +93,16 @@ public final class AdmissionReviewCodec {
                 request.path("namespace").asText(""), request.path("name").asText(""),
                 request.path("dryRun").asBoolean(false),
                 object == null || object.isNull() ? null : object);
+    }
+
+    /** Which limit a body broke, by name and bound only: Jackson's message may quote the input. */
+    private static String tooLarge(StreamConstraintsException e) {
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        int end = message.indexOf(" (");
+        String limit = end > 0 ? message.substring(0, end) : message;
+        // e.g. "Token count (20001) exceeds the maximum allowed (20000, from `StreamReadConstraints.getMaxTokenCount()`)"
+        return "review too large to evaluate: " + limit.replaceAll("[^A-Za-z ]", "").trim().toLowerCase(java.util.Locale.ROOT)
+                + " over this server's limit";
     }
 
     /**

@@ -1,7 +1,7 @@
 package dev.headstart.admission;
 
 /** A request body that is not a usable AdmissionReview; the message is the one-line reason. */
-public final class InvalidReviewException extends Exception {
+public class InvalidReviewException extends Exception {
 
     private final String uid;
 

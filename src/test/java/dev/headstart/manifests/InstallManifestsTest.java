@@ -433,6 +433,42 @@ class InstallManifestsTest {
 
     @ParameterizedTest
     @MethodSource("installs")
+    void networkPolicyAdmitsTheWebhookPortAndInClusterMetricsOnly(ManifestSet set) {
+        JsonNode policy = set.one("NetworkPolicy", "headstart");
+        JsonNode template = set.one("Deployment", "headstart").path("spec").path("template");
+        assertThat(policy.path("apiVersion").asText()).isEqualTo("networking.k8s.io/v1");
+        assertThat(policy.path("metadata").path("namespace").asText()).isEqualTo(NS);
+        assertThat(LabelSelector.matches(policy.path("spec").path("podSelector"), labels(template.path("metadata"))))
+                .as("the policy selects Headstart's pods").isTrue();
+        assertThat(policy.path("spec").path("policyTypes").toString()).isEqualTo("[\"Ingress\"]");
+        // Every port a rule opens resolves to a port a container listens on, and together they are exactly
+        // the webhook port (from anywhere: the API server) and the two management ports (from pods only).
+        Map<Integer, String> opened = new java.util.TreeMap<>();
+        for (JsonNode rule : policy.path("spec").path("ingress")) {
+            assertThat(rule.path("from").isArray() && rule.path("from").size() > 0).as("every rule names its sources").isTrue();
+            String from = rule.path("from").toString();
+            for (JsonNode port : rule.path("ports")) {
+                Integer resolved = null;
+                for (JsonNode c : containers(template.path("spec")).values()) {
+                    for (JsonNode p : c.path("ports")) {
+                        if (p.path("name").asText().equals(port.path("port").asText())
+                                || p.path("containerPort").asText().equals(port.path("port").asText())) {
+                            resolved = p.path("containerPort").asInt();
+                        }
+                    }
+                }
+                assertThat(resolved).as("policy port %s is a container port", port.path("port")).isNotNull();
+                opened.put(resolved, from);
+            }
+        }
+        assertThat(opened.keySet()).containsExactly(8443, 9000, 9001);
+        assertThat(opened.get(8443)).contains("0.0.0.0/0");
+        assertThat(opened.get(9000)).isEqualTo("[{\"namespaceSelector\":{}}]").doesNotContain("ipBlock");
+        assertThat(opened.get(9001)).isEqualTo(opened.get(9000));
+    }
+
+    @ParameterizedTest
+    @MethodSource("installs")
     void priorityClassesAndHeadroomParameters(ManifestSet set) throws IOException {
         JsonNode high = set.one("PriorityClass", "headstart-high");
         assertThat(high.path("value").asInt()).isEqualTo(1_000_000);
