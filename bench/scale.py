@@ -64,7 +64,8 @@ def proc_status(pid):
             out["cpu_ticks"] = int(fields[11]) + int(fields[12])
     except (FileNotFoundError, ProcessLookupError, IndexError):
         return None
-    return out
+    # A process that has exited (a zombie until reaped) has no memory lines.
+    return out if "VmRSS" in out else None
 
 
 class Sampler(threading.Thread):
@@ -144,6 +145,20 @@ def blocked_warnings(log_path):
             if "OutOfMemoryError" in line:
                 oom = True
     return blocked, oom
+
+
+def informer_failures(log_path):
+    """Informers whose list or watch failed for good ("will stop"): their reconciler waits forever."""
+    failed = []
+    try:
+        with open(log_path, errors="replace") as f:
+            for line in f:
+                m = re.search(r"listSyncAndWatch failed for (\S+), will stop", line)
+                if m:
+                    failed.append(m.group(1))
+    except OSError:
+        return None
+    return failed
 
 
 def run(args):
@@ -348,11 +363,14 @@ current-context: simulated
         cleanup()
         if "ctl" in locals():
             result["controller_exit"] = None if still else ctl.returncode
+            if not still and sampler.samples:
+                result["controller_died_seconds"] = round((sampler.samples[-1]["t"] - t0) / 1000, 1)
             result["controller_alive_at_end"] = still
             blocked, oom = blocked_warnings(ctl_log)
             result["blocked_thread_warnings"] = len(blocked)
             result["blocked_max_ms"] = max(blocked) if blocked else 0
             result["out_of_memory"] = oom
+            result["informers_stopped"] = informer_failures(ctl_log)
         try:
             result["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
         except OSError:
@@ -371,7 +389,12 @@ def short(requests):
 
 
 def report(paths):
-    results = [json.load(open(p)) for p in paths]
+    results = []
+    for p in paths:
+        r = json.load(open(p))
+        if "informers_stopped" not in r:
+            r["informers_stopped"] = informer_failures(os.path.join(os.path.dirname(p), "controller.log"))
+        results.append(r)
     results.sort(key=lambda r: r["nodes"])
     rows = [
         ("objects (nodes / workloads / namespaces / pods)", lambda r: "{} / {} / {} / {}".format(
@@ -387,12 +410,14 @@ def report(paths):
         ("start-up: bytes received (MiB), CPU (s)", lambda r: "{} / {}".format(fmt(r.get("phases", {}).get("start", {}).get("bytes_received_mib")), fmt(r.get("phases", {}).get("start", {}).get("cpu_seconds")))),
         ("steady minute, no heartbeats: API requests", lambda r: short(r.get("phases", {}).get("steady_no_heartbeats", {}).get("requests", {}))),
         ("steady minute, heartbeats: API requests", lambda r: short(r.get("phases", {}).get("steady_heartbeats", {}).get("requests", {}))),
+        ("steady minute: writes besides the Lease, without / with heartbeats", lambda r: "{} / {}".format(fmt(r.get("phases", {}).get("steady_no_heartbeats", {}).get("writes_besides_lease")), fmt(r.get("phases", {}).get("steady_heartbeats", {}).get("writes_besides_lease")))),
         ("AWS calls/min without / with heartbeats", lambda r: "{} / {}".format(fmt(r.get("phases", {}).get("steady_no_heartbeats", {}).get("aws_calls_per_minute")), fmt(r.get("phases", {}).get("steady_heartbeats", {}).get("aws_calls_per_minute")))),
         ("controller CPU s per steady minute without / with heartbeats", lambda r: "{} / {}".format(fmt(r.get("phases", {}).get("steady_no_heartbeats", {}).get("cpu_seconds")), fmt(r.get("phases", {}).get("steady_heartbeats", {}).get("cpu_seconds")))),
         ("heartbeats/s (simulated kubelets)", lambda r: fmt(r.get("phases", {}).get("steady_heartbeats", {}).get("heartbeats_per_second"))),
         ("50 new nodes: first headroom write (s), headroom writes", lambda r: "{} s, {}".format(fmt(r.get("phases", {}).get("new_nodes", {}).get("first_headroom_write_seconds")), fmt(r.get("phases", {}).get("new_nodes", {}).get("headroom_writes")))),
         ("blocked-thread warnings (max ms)", lambda r: f"{r.get('blocked_thread_warnings')} ({r.get('blocked_max_ms')})"),
-        ("out-of-memory exit", lambda r: ("yes, exit " + str(r.get("controller_exit"))) if r.get("out_of_memory") or (r.get("controller_exit") not in (None, 0, 143) and not r.get("controller_alive_at_end")) else "no"),
+        ("informers stopped for good (list/watch failed)", lambda r: str(len(r["informers_stopped"])) + (" (" + ", ".join(sorted(set(r["informers_stopped"]))) + ")" if r["informers_stopped"] else "")),
+        ("out-of-memory exit", lambda r: ("yes, exit " + str(r.get("controller_exit")) + " after ~" + str(r.get("controller_died_seconds")) + " s") if r.get("out_of_memory") or (r.get("controller_exit") not in (None, 0, 143) and not r.get("controller_alive_at_end")) else "no"),
         ("load average at start / end", lambda r: "{} / {}".format(" ".join(r.get("loadavg_start", [])), " ".join(r.get("loadavg_end", [])))),
     ]
     header = "| | " + " | ".join(f"{r['nodes']:,} nodes" for r in results) + " |"
