@@ -115,6 +115,41 @@ def heap_after_gc(pid):
     return (round(used / 1024, 1) if found else None), out
 
 
+def controller_metrics(port):
+    """The controller's own headstart_* meters from its management port (empty when unreachable)."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/q/metrics", timeout=20) as r:
+            text = r.read().decode()
+    except OSError:
+        return {}
+    out = {}
+    for line in text.splitlines():
+        if line.startswith("headstart_"):
+            name, _, value = line.rpartition(" ")
+            try:
+                out[name] = float(value)
+            except ValueError:
+                pass
+    return out
+
+
+def scan_figures(metrics, log_path):
+    """What the background scan evaluated, and what the report writer wrote and dropped."""
+    evaluated = None
+    try:
+        with open(log_path, errors="replace") as f:
+            for line in f:
+                m = re.search(r"background scan: (\d+) workloads in (\d+) opted-in namespaces", line)
+                if m:
+                    evaluated = int(m.group(1))
+    except OSError:
+        pass
+    dropped = {k: v for k, v in metrics.items() if k.startswith("headstart_reports_dropped") and v}
+    written = sum(v for k, v in metrics.items() if k.startswith("headstart_reports_written"))
+    return {"evaluated": evaluated, "reports_written": written if metrics else None,
+            "reports_dropped": sum(dropped.values()) if metrics else None, "dropped_by": dropped}
+
+
 def by_verb_resource(entries):
     c = collections.Counter(f"{e['verb']} {e['resource']}" for e in entries)
     return dict(sorted(c.items()))
@@ -145,6 +180,20 @@ def blocked_warnings(log_path):
             if "OutOfMemoryError" in line:
                 oom = True
     return blocked, oom
+
+
+def sim_gc_pauses(log_path, after_seconds):
+    """The simulated cluster's own GC pauses once it served (they delay its answers)."""
+    pauses = []
+    try:
+        with open(log_path, errors="replace") as f:
+            for line in f:
+                m = re.search(r"^\[(\d+\.\d+)s\].*Pause.* (\d+\.\d+)ms", line)
+                if m and float(m.group(1)) > after_seconds:
+                    pauses.append(float(m.group(2)))
+    except OSError:
+        return None
+    return {"count": len(pauses), "max_ms": round(max(pauses)) if pauses else 0, "total_ms": round(sum(pauses))}
 
 
 def informer_failures(log_path):
@@ -188,7 +237,8 @@ def run(args):
     signal.signal(signal.SIGTERM, lambda *a: (cleanup(), sys.exit(143)))
     try:
         sim_cmd = ["java", f"-Xmx{args.sim_heap}", "-XX:+UseParallelGC",
-                   "-Djava.util.logging.manager=org.jboss.logmanager.LogManager", "-cp", args.classpath,
+                   "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
+                   f"-Xlog:gc:file={os.path.join(out, 'sim-gc.log')}", "-cp", args.classpath,
                    "dev.headstart.scale.SimulatedCluster", "--nodes", str(args.nodes), "--out", out,
                    "--heartbeat-seconds", str(args.heartbeat_seconds)] + args.sim_args.split()
         log(f"simulated cluster, {args.nodes} nodes: populating")
@@ -291,6 +341,7 @@ current-context: simulated
             "cpu_seconds": sampler.cpu_seconds(t0, start_end),
             "max_rss_mib": sampler.max_rss_mib(),
         }
+        result["scan"] = scan_figures(controller_metrics(port), ctl_log)
         if alive():
             heap, text = heap_after_gc(ctl.pid)
             result["heap_after_gc_start_mib"] = heap
@@ -348,6 +399,9 @@ current-context: simulated
             }
             log(f"50 new nodes: {result['phases']['new_nodes']}")
 
+        if alive():
+            result["scan_end"] = scan_figures(controller_metrics(port), ctl_log)
+            result["metrics_end"] = controller_metrics(port)
         final = proc_status(ctl.pid) if alive() else None
         result["rss_end_mib"] = round(final["VmRSS"] / 1024, 1) if final else None
         result["rss_hwm_mib"] = round(final["VmHWM"] / 1024, 1) if final else sampler.max_rss_mib()
@@ -371,6 +425,9 @@ current-context: simulated
             result["blocked_max_ms"] = max(blocked) if blocked else 0
             result["out_of_memory"] = oom
             result["informers_stopped"] = informer_failures(ctl_log)
+        if "cluster" in result:
+            result["sim_gc_pauses"] = sim_gc_pauses(os.path.join(out, "sim-gc.log"),
+                                                    result["cluster"]["populate_seconds"] + 2)
         try:
             result["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
         except OSError:
@@ -415,9 +472,11 @@ def report(paths):
         ("controller CPU s per steady minute without / with heartbeats", lambda r: "{} / {}".format(fmt(r.get("phases", {}).get("steady_no_heartbeats", {}).get("cpu_seconds")), fmt(r.get("phases", {}).get("steady_heartbeats", {}).get("cpu_seconds")))),
         ("heartbeats/s (simulated kubelets)", lambda r: fmt(r.get("phases", {}).get("steady_heartbeats", {}).get("heartbeats_per_second"))),
         ("50 new nodes: first headroom write (s), headroom writes", lambda r: "{} s, {}".format(fmt(r.get("phases", {}).get("new_nodes", {}).get("first_headroom_write_seconds")), fmt(r.get("phases", {}).get("new_nodes", {}).get("headroom_writes")))),
+        ("background scan: workloads evaluated / reports written / dropped", lambda r: "{} / {} / {}".format(fmt(r.get("scan", {}).get("evaluated")), fmt(r.get("scan", {}).get("reports_written")), fmt(r.get("scan", {}).get("reports_dropped")))),
         ("blocked-thread warnings (max ms)", lambda r: f"{r.get('blocked_thread_warnings')} ({r.get('blocked_max_ms')})"),
         ("informers stopped for good (list/watch failed)", lambda r: str(len(r["informers_stopped"])) + (" (" + ", ".join(sorted(set(r["informers_stopped"]))) + ")" if r["informers_stopped"] else "")),
         ("out-of-memory exit", lambda r: ("yes, exit " + str(r.get("controller_exit")) + " after ~" + str(r.get("controller_died_seconds")) + " s") if r.get("out_of_memory") or (r.get("controller_exit") not in (None, 0, 143) and not r.get("controller_alive_at_end")) else "no"),
+        ("simulated API server's own GC pauses while measured (count, max ms)", lambda r: "{}, {}".format(r["sim_gc_pauses"]["count"], r["sim_gc_pauses"]["max_ms"]) if r.get("sim_gc_pauses") else "—"),
         ("load average at start / end", lambda r: "{} / {}".format(" ".join(r.get("loadavg_start", [])), " ".join(r.get("loadavg_end", [])))),
     ]
     header = "| | " + " | ".join(f"{r['nodes']:,} nodes" for r in results) + " |"
