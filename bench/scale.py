@@ -236,7 +236,7 @@ def run(args):
 
     signal.signal(signal.SIGTERM, lambda *a: (cleanup(), sys.exit(143)))
     try:
-        sim_cmd = ["java", f"-Xmx{args.sim_heap}", "-XX:+UseParallelGC",
+        sim_cmd = ["java", f"-Xmx{args.sim_heap}", "-Xms2g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=100",
                    "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
                    f"-Xlog:gc:file={os.path.join(out, 'sim-gc.log')}", "-cp", args.classpath,
                    "dev.headstart.scale.SimulatedCluster", "--nodes", str(args.nodes), "--out", out,
@@ -503,7 +503,7 @@ def main():
     r.add_argument("--java-opts", default="-XX:+UseSerialGC -Xms154m -Xmx307m -XX:+ExitOnOutOfMemoryError "
                                           "-Djava.io.tmpdir=/tmp -Djava.util.logging.manager=org.jboss.logmanager.LogManager")
     r.add_argument("--controller-env", default="")
-    r.add_argument("--sim-heap", default="4g")
+    r.add_argument("--sim-heap", default="5g")
     r.add_argument("--sim-args", default="")
     r.add_argument("--heartbeat-seconds", type=int, default=10)
     r.add_argument("--populate-timeout", type=int, default=900)

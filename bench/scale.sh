@@ -8,7 +8,7 @@
 # Env: SCALE_SIZES ("100 1000 5000"), CONTROLLER_JAR (target/quarkus-app/quarkus-run.jar, built if
 #      missing; any build's quarkus-run.jar with its lib/ beside it), CONTROLLER_JAVA_OPTS (the
 #      install's: SerialGC, 154m/307m = 30 %/60 % of the 512 MiB limit, exit on OOM),
-#      CONTROLLER_ENV (extra KEY=VALUE for the controller), SCALE_SIM_HEAP (4g), SCALE_OUT
+#      CONTROLLER_ENV (extra KEY=VALUE for the controller), SCALE_SIM_HEAP (5g), SCALE_OUT
 #      (target/scale), SCALE_STEADY_SECONDS (60), SCALE_HEARTBEAT_SECONDS (10), SCALE_SIM_ARGS
 #      (e.g. "--pods 150000 --workloads 35000 --namespaces 1000 --opted-in 20").
 # Output: $SCALE_OUT/<nodes>/result.json (+ requests, logs), $SCALE_OUT/summary.md, table on stdout.
@@ -44,7 +44,7 @@ results=()
 for n in $SIZES; do
   log "scale bench: $n nodes, controller $JAR"
   python3 bench/scale.py run --nodes "$n" --jar "$JAR" --classpath "$CP" --out "$OUT/$n" \
-    --java-opts "$JAVA_OPTS" --controller-env "${CONTROLLER_ENV:-}" --sim-heap "${SCALE_SIM_HEAP:-4g}" \
+    --java-opts "$JAVA_OPTS" --controller-env "${CONTROLLER_ENV:-}" --sim-heap "${SCALE_SIM_HEAP:-5g}" \
     --sim-args "${SCALE_SIM_ARGS:-}" --steady-seconds "${SCALE_STEADY_SECONDS:-60}" \
     --heartbeat-seconds "${SCALE_HEARTBEAT_SECONDS:-10}" || log "size $n did not complete (see $OUT/$n)"
   [[ -f $OUT/$n/result.json ]] && results+=("$OUT/$n/result.json")

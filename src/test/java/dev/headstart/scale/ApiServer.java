@@ -130,12 +130,13 @@ final class ApiServer {
         String verb;
         ObjectStore.Result result;
         Buffer out = null;
+        ListBody listed = null;
         try {
             switch (method) {
                 case "GET" -> {
                     if (t.name() == null) {
                         verb = "list";
-                        out = list(req, t);
+                        listed = list(req, t);
                         result = null;
                     } else {
                         verb = "get";
@@ -178,16 +179,67 @@ final class ApiServer {
             result = ObjectStore.status(500, "InternalError", e.toString());
         }
         int code = result == null ? 200 : result.code();
-        if (out == null) {
-            out = Buffer.buffer(result.body());
-        }
         String resource = t.resource().id() + (t.subresource() == null ? "" : "/" + t.subresource());
+        if (listed != null) {
+            stream(req.response(), listed);
+            log.add(new RequestLog.Entry(started, verb, resource, t.namespace(), null, code, listed.size(),
+                    System.currentTimeMillis() - started));
+            return;
+        }
+        out = Buffer.buffer(result.body());
         log.add(new RequestLog.Entry(started, verb, resource, t.namespace(), t.name(), code, out.length(),
                 System.currentTimeMillis() - started));
         req.response().setStatusCode(code).putHeader("content-type", "application/json").end(out);
     }
 
-    private Buffer list(HttpServerRequest req, Target t) {
+    /** A list answer: the envelope's head, the items, and its size in bytes. */
+    private record ListBody(String head, List<ObjectStore.Stored> items, long size) {
+    }
+
+    /** Bytes per chunk of a streamed list: big lists never sit whole in the simulator's heap. */
+    private static final int CHUNK = 256 * 1024;
+
+    /** Streams a list in chunks, waiting while the client is behind (as the API server does). */
+    private static void stream(HttpServerResponse response, ListBody body) {
+        response.setStatusCode(200).putHeader("content-type", "application/json").setChunked(true);
+        Buffer chunk = Buffer.buffer(CHUNK + 32 * 1024).appendString(body.head());
+        boolean first = true;
+        for (ObjectStore.Stored o : body.items()) {
+            if (!first) {
+                chunk.appendByte((byte) ',');
+            }
+            first = false;
+            chunk.appendBytes(o.json());
+            if (chunk.length() >= CHUNK) {
+                if (!write(response, chunk)) {
+                    return;
+                }
+                chunk = Buffer.buffer(CHUNK + 32 * 1024);
+            }
+        }
+        response.end(chunk.appendString("]}"));
+    }
+
+    private static boolean write(HttpServerResponse response, Buffer chunk) {
+        java.util.concurrent.CountDownLatch drained = new java.util.concurrent.CountDownLatch(1);
+        response.drainHandler(v -> drained.countDown());
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        try {
+            while (response.writeQueueFull() && !response.closed() && System.nanoTime() < deadline) {
+                drained.await(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        if (response.closed()) {
+            return false;
+        }
+        response.write(chunk);
+        return true;
+    }
+
+    private ListBody list(HttpServerRequest req, Target t) {
         Predicate<ObjectStore.Stored> filter = Selector.labels(req.getParam("labelSelector"))
                 .and(Selector.fields(req.getParam("fieldSelector")));
         String limitParam = req.getParam("limit");
@@ -213,19 +265,10 @@ final class ApiServer {
             size += o.json().length + 1;
         }
         String apiVersion = t.resource().group.isEmpty() ? "v1" : t.resource().group + "/" + versionOf(req.path());
-        Buffer out = Buffer.buffer((int) Math.min(Integer.MAX_VALUE - 16, size + 256));
-        out.appendString("{\"apiVersion\":\"" + apiVersion + "\",\"kind\":\"" + t.resource().kind
+        String head = "{\"apiVersion\":\"" + apiVersion + "\",\"kind\":\"" + t.resource().kind
                 + "List\",\"metadata\":{\"resourceVersion\":\"" + version + "\""
-                + (next == null ? "" : ",\"continue\":\"" + next + "\"") + "},\"items\":[");
-        boolean first = true;
-        for (ObjectStore.Stored o : page) {
-            if (!first) {
-                out.appendByte((byte) ',');
-            }
-            first = false;
-            out.appendBytes(o.json());
-        }
-        return out.appendString("]}");
+                + (next == null ? "" : ",\"continue\":\"" + next + "\"") + "},\"items\":[";
+        return new ListBody(head, page, size + head.length() + 2);
     }
 
     private static String versionOf(String path) {
