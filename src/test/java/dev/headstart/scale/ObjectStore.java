@@ -150,7 +150,10 @@ final class ObjectStore {
             } else if (now) {
                 watch.send("ADDED", event.object());
             } else if (before) {
-                watch.send("DELETED", event.object());
+                // Out of the selection: DELETED with the previous content at the event's version,
+                // as kube-apiserver's cacheWatcher does (staging/src/k8s.io/apiserver/pkg/storage/
+                // cacher/cache_watcher.go, convertToWatchEvent).
+                watch.send("DELETED", atVersion(event.previous(), event.object().resourceVersion()));
             }
         }
     }
@@ -310,6 +313,12 @@ final class ObjectStore {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static Stored atVersion(Stored object, long version) {
+        ObjectNode copy = (ObjectNode) parse(object.json());
+        copy.with("metadata").put("resourceVersion", Long.toString(version));
+        return stored(object.namespace(), object.name(), copy, version);
     }
 
     static JsonNode parse(byte[] json) {

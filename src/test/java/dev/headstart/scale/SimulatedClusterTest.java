@@ -117,7 +117,7 @@ class SimulatedClusterTest {
             }
         });
         try {
-            assertThat(added).hasSize(20);
+            until(() -> added.size() == 20); // handlers are called after inform() returns
             control("heartbeats?on=true");
             until(() -> updates.size() == 20);
             control("add-nodes?count=3");
@@ -126,6 +126,55 @@ class SimulatedClusterTest {
         } finally {
             control("heartbeats?on=false");
             informer.close();
+        }
+    }
+
+    @Test
+    void aLabelSelectedWatchSeesObjectsEnterAndLeaveTheSelection() throws Exception {
+        Set<String> optedIn = ConcurrentHashMap.newKeySet();
+        List<Map<String, String>> deletedLabels = new java.util.concurrent.CopyOnWriteArrayList<>();
+        SharedIndexInformer<io.fabric8.kubernetes.api.model.Namespace> informer = client.namespaces()
+                .withLabel("headstart.dev/inject", "enabled").inform(new ResourceEventHandler<>() {
+                    public void onAdd(io.fabric8.kubernetes.api.model.Namespace ns) {
+                        optedIn.add(ns.getMetadata().getName());
+                    }
+
+                    public void onUpdate(io.fabric8.kubernetes.api.model.Namespace before,
+                                         io.fabric8.kubernetes.api.model.Namespace after) {
+                    }
+
+                    public void onDelete(io.fabric8.kubernetes.api.model.Namespace ns, boolean unknown) {
+                        optedIn.remove(ns.getMetadata().getName());
+                        deletedLabels.add(ns.getMetadata().getLabels());
+                    }
+                });
+        try {
+            until(() -> optedIn.size() == 2);
+            assertThat(optedIn).containsExactlyInAnyOrder("team-0000", "team-0005");
+            client.namespaces().withName("team-0003").edit(ns -> {
+                ns.getMetadata().getLabels().put("headstart.dev/inject", "enabled");
+                return ns;
+            });
+            until(() -> optedIn.contains("team-0003"));
+            client.namespaces().withName("team-0000").edit(ns -> {
+                ns.getMetadata().getLabels().remove("headstart.dev/inject");
+                return ns;
+            });
+            until(() -> !optedIn.contains("team-0000"));
+            assertThat(optedIn).containsExactlyInAnyOrder("team-0003", "team-0005");
+            // The DELETED event carries the object as it was when it still matched.
+            assertThat(deletedLabels).singleElement().satisfies(labels ->
+                    assertThat(labels).containsEntry("headstart.dev/inject", "enabled"));
+        } finally {
+            informer.close();
+            client.namespaces().withName("team-0003").edit(ns -> {
+                ns.getMetadata().getLabels().remove("headstart.dev/inject");
+                return ns;
+            });
+            client.namespaces().withName("team-0000").edit(ns -> {
+                ns.getMetadata().getLabels().put("headstart.dev/inject", "enabled");
+                return ns;
+            });
         }
     }
 
