@@ -236,7 +236,7 @@ def run(args):
 
     signal.signal(signal.SIGTERM, lambda *a: (cleanup(), sys.exit(143)))
     try:
-        sim_cmd = ["java", f"-Xmx{args.sim_heap}", "-Xms2g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=100",
+        sim_cmd = ["java", f"-Xmx{args.sim_heap}", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=100",
                    "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
                    f"-Xlog:gc:file={os.path.join(out, 'sim-gc.log')}", "-cp", args.classpath,
                    "dev.headstart.scale.SimulatedCluster", "--nodes", str(args.nodes), "--out", out,
