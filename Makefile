@@ -99,3 +99,10 @@ soak:
 	bash bench/soak.sh
 	bash bench/restart.sh
 	bash bench/rotate.sh
+
+# --- The controller at cluster scale (BENCHMARKS.md, "Controller at scale") ---
+.PHONY: scale-bench
+## scale-bench: the controller jar against a simulated EKS cluster per size in SCALE_SIZES ("100 1000 5000");
+##   CONTROLLER_JAR=path/quarkus-run.jar to measure another build
+scale-bench:
+	bash bench/scale.sh

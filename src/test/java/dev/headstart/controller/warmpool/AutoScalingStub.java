@@ -25,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * states are set by the test; lifecycle calls fail with "No active Lifecycle Action" unless an
  * action is active for that hook and instance, exactly like the service.
  */
-final class AutoScalingStub implements AutoCloseable {
+public final class AutoScalingStub implements AutoCloseable {
 
     static final String NS = "http://autoscaling.amazonaws.com/doc/2011-01-01/";
 
@@ -42,13 +42,13 @@ final class AutoScalingStub implements AutoCloseable {
     private final List<Map<String, String>> requests = new ArrayList<>();
     private final Deque<Failure> failures = new ArrayDeque<>();
 
-    AutoScalingStub() throws IOException {
+    public AutoScalingStub() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", this::handle);
         server.start();
     }
 
-    String endpoint() {
+    public String endpoint() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
@@ -57,7 +57,7 @@ final class AutoScalingStub implements AutoCloseable {
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "test-secret")));
     }
 
-    void instance(String id, String group, String state) {
+    public void instance(String id, String group, String state) {
         instances.put(id, new Instance(group, state));
     }
 
@@ -74,7 +74,7 @@ final class AutoScalingStub implements AutoCloseable {
         failures.add(new Failure(status, code, message));
     }
 
-    synchronized List<Map<String, String>> requests() {
+    public synchronized List<Map<String, String>> requests() {
         return List.copyOf(requests);
     }
 
