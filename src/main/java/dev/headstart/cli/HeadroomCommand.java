@@ -102,14 +102,14 @@ public class HeadroomCommand {
                 config = ConfigLoader.load();
                 settings = HeadroomSettings.from(config);
             } catch (RuntimeException e) {
-                err.println("headstart: invalid configuration: " + oneLine(e));
+                err.println("headstart: invalid configuration: " + ErrorLine.of(e));
                 return 2;
             }
             String text;
             try {
                 text = params != null ? params : paramsFile != null ? Files.readString(paramsFile) : null;
             } catch (IOException e) {
-                err.println("headstart: cannot read " + paramsFile + ": " + oneLine(e));
+                err.println("headstart: cannot read " + paramsFile + ": " + ErrorLine.of(e));
                 return 2;
             }
             boolean offline = nodes != null;
@@ -137,7 +137,7 @@ public class HeadroomCommand {
                     Throwable cause = e.getCause() == null ? e : e.getCause();
                     err.println("headstart: cannot read the cluster at " + clientConfig.getMasterUrl()
                             + " (give --nodes and --cores to plan offline): "
-                            + oneLine(cause instanceof Exception x ? x : new RuntimeException(cause)));
+                            + ErrorLine.of(cause));
                     return 1;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -215,19 +215,6 @@ public class HeadroomCommand {
         private static String contextOf(Config config) {
             return config.getCurrentContext() == null || config.getCurrentContext().getName() == null
                     ? "" : " (kubeconfig context " + config.getCurrentContext().getName() + ")";
-        }
-
-        /** The exception's message and its root cause's (a client error says little without it). */
-        private static String oneLine(Exception e) {
-            Throwable root = e;
-            while (root.getCause() != null && root.getCause() != root) {
-                root = root.getCause();
-            }
-            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            if (root != e) {
-                message += " (" + (root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage()) + ")";
-            }
-            return message.replaceAll("\\s+", " ");
         }
     }
 }

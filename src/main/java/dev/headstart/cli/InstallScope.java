@@ -2,6 +2,7 @@ package dev.headstart.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
+import dev.headstart.cluster.LabelSelector;
 import dev.headstart.rules.Workload;
 import dev.headstart.rules.WorkloadKind;
 
@@ -83,13 +84,13 @@ final class InstallScope {
         String namespace = workload.namespace();
         if (namespace != null && !namespace.isEmpty()) {
             Map<String, String> namespaceLabels = Map.of(NAMESPACE_NAME_LABEL, namespace, OPT_IN_LABEL, "enabled");
-            if (!matches(webhook.namespaceSelector(), namespaceLabels)) {
+            if (!LabelSelector.matches(webhook.namespaceSelector(), namespaceLabels)) {
                 return Optional.of("namespace " + namespace + " is outside " + webhook.name() + "'s namespaceSelector");
             }
         }
         JsonNode labelled = daemonSet || workload.isPod() ? workload.root() : podTemplate(workload);
         Map<String, String> labels = labels(labelled);
-        if (!matches(webhook.objectSelector(), labels)) {
+        if (!LabelSelector.matches(webhook.objectSelector(), labels)) {
             return Optional.of((daemonSet || workload.isPod() ? "its labels" : "its pod template's labels")
                     + " are outside " + webhook.name() + "'s objectSelector (Headstart's own objects)");
         }
@@ -109,35 +110,5 @@ final class InstallScope {
                     .forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
         }
         return labels;
-    }
-
-    /** Kubernetes label-selector semantics: an absent selector selects everything. */
-    static boolean matches(JsonNode selector, Map<String, String> labels) {
-        if (selector == null || selector.isMissingNode() || selector.isNull()) {
-            return true;
-        }
-        for (var entry : selector.path("matchLabels").properties()) {
-            if (!entry.getValue().asText().equals(labels.get(entry.getKey()))) {
-                return false;
-            }
-        }
-        for (JsonNode expression : selector.path("matchExpressions")) {
-            String key = expression.path("key").asText();
-            Set<String> values = new HashSet<>();
-            expression.path("values").forEach(v -> values.add(v.asText()));
-            boolean has = labels.containsKey(key);
-            boolean ok = switch (expression.path("operator").asText()) {
-                case "In" -> has && values.contains(labels.get(key));
-                case "NotIn" -> !has || !values.contains(labels.get(key));
-                case "Exists" -> has;
-                case "DoesNotExist" -> !has;
-                // An operator the API server would reject: never silently admit or exclude on it.
-                default -> throw new IllegalStateException("unknown selector operator in " + expression);
-            };
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -97,7 +97,7 @@ public class StartupCommand implements Callable<Integer> {
                     return 1;
                 } catch (ExecutionException e) {
                     err.println("headstart: cannot read the cluster at " + client.getMasterUrl() + ": "
-                            + oneLine(e.getCause()) + " (use -f with a kubectl dump to work offline)");
+                            + ErrorLine.of(e.getCause()) + " (use -f with a kubectl dump to work offline)");
                     return 1;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -105,7 +105,7 @@ public class StartupCommand implements Callable<Integer> {
                 }
                 from = "cluster " + client.getMasterUrl();
             } catch (KubernetesClientException e) {
-                err.println("headstart: cannot read the cluster: " + oneLine(e));
+                err.println("headstart: cannot read the cluster: " + ErrorLine.of(e));
                 return 1;
             }
         }
@@ -126,18 +126,5 @@ public class StartupCommand implements Callable<Integer> {
                 + objects.events().size() + " events read from " + from);
         err.flush();
         return 0;
-    }
-
-    /** The message and its root cause's, on one line. */
-    private static String oneLine(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        if (root != e) {
-            message += " (" + (root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage()) + ")";
-        }
-        return message.replaceAll("\\s+", " ");
     }
 }

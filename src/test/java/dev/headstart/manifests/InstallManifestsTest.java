@@ -1,5 +1,6 @@
 package dev.headstart.manifests;
 
+import dev.headstart.cluster.LabelSelector;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.headstart.json.Json;
 import org.junit.jupiter.api.Assumptions;

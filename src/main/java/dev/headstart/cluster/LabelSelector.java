@@ -1,4 +1,4 @@
-package dev.headstart.manifests;
+package dev.headstart.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -6,19 +6,26 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
-/** Kubernetes label-selector semantics, to check selectors by what they select, not how they read. */
-final class LabelSelector {
+/**
+ * Kubernetes label-selector semantics over a selector as JSON ({@code matchLabels},
+ * {@code matchExpressions}): what the API server selects, for the CLI's install scope and the
+ * manifest tests alike (apimachinery {@code pkg/apis/meta/v1/helpers.go},
+ * {@code LabelSelectorAsSelector}).
+ */
+public final class LabelSelector {
 
     private LabelSelector() {
     }
 
-    /** An absent or empty selector selects everything, as in the API server. */
-    static boolean matches(JsonNode selector, Map<String, String> labels) {
+    /**
+     * Whether the labels match. An absent or empty selector selects everything; an operator the
+     * API server would reject throws, so nothing is silently admitted or excluded on it.
+     */
+    public static boolean matches(JsonNode selector, Map<String, String> labels) {
         if (selector == null || selector.isMissingNode() || selector.isNull()) {
             return true;
         }
-        var matchLabels = selector.path("matchLabels").properties();
-        for (var entry : matchLabels) {
+        for (var entry : selector.path("matchLabels").properties()) {
             if (!entry.getValue().asText().equals(labels.get(entry.getKey()))) {
                 return false;
             }
@@ -33,7 +40,7 @@ final class LabelSelector {
                 case "NotIn" -> !has || !values.contains(labels.get(key));
                 case "Exists" -> has;
                 case "DoesNotExist" -> !has;
-                default -> throw new AssertionError("unknown selector operator in " + expression);
+                default -> throw new IllegalArgumentException("unknown selector operator in " + expression);
             };
             if (!ok) {
                 return false;
