@@ -51,6 +51,15 @@ public interface HeadstartConfig {
 
     ImageCache imageCache();
 
+    Telemetry telemetry();
+
+    /** The controller's startup metrics ({@code headstart_pod_startup_seconds} and the others). */
+    interface Telemetry {
+        /** Switch off the leader's pod, node and Pulled-event watches and the metrics they feed. */
+        @WithDefault("true")
+        boolean enabled();
+    }
+
     /** Auto Scaling warm pools: the warm-up taint, lifecycle hooks and the AWS client. */
     interface WarmPool {
         @WithDefault("headstart.dev/warmup=true:NoSchedule")

@@ -21,7 +21,7 @@ class LeaderTasksWiringTest {
     @Test
     void warmPoolAndImageCacheAreLeaderTasksThatStayInertOutsideTheController() {
         List<String> names = tasks.stream().map(LeaderTask::name).toList();
-        assertThat(names).contains("image-cache", "warm-pool");
+        assertThat(names).contains("image-cache", "warm-pool", "startup-telemetry");
         tasks.forEach(task -> {
             task.start();
             task.stop();

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.dsl.Informable;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -21,6 +22,9 @@ import java.util.function.Function;
  *                     {@code ReducedStateItemStore}); everything else — managedFields, status the
  *                     controller does not read — is dropped as each object arrives
  * @param indexers     extra indexes; the fields they read must be among the stored fields
+ * @param keptAnnotations when not empty and {@code metadata.annotations} is stored, only these
+ *                     annotation keys are kept (a pod's annotations can be kilobytes; the
+ *                     telemetry reads one)
  */
 public record CachedKind<T extends HasMetadata>(
         String name,
@@ -28,10 +32,18 @@ public record CachedKind<T extends HasMetadata>(
         int startOrder,
         Function<KubernetesClient, Informable<T>> source,
         List<String> storedFields,
-        Map<String, Function<T, List<String>>> indexers) {
+        Map<String, Function<T, List<String>>> indexers,
+        Set<String> keptAnnotations) {
 
     public CachedKind {
         storedFields = List.copyOf(storedFields);
         indexers = Map.copyOf(indexers);
+        keptAnnotations = Set.copyOf(keptAnnotations);
+    }
+
+    /** A kind that keeps all annotations it stores (but kubectl's last-applied copy). */
+    public CachedKind(String name, Class<T> type, int startOrder, Function<KubernetesClient, Informable<T>> source,
+            List<String> storedFields, Map<String, Function<T, List<String>>> indexers) {
+        this(name, type, startOrder, source, storedFields, indexers, Set.of());
     }
 }

@@ -1,8 +1,11 @@
 package dev.headstart.controller.informers;
 
 import dev.headstart.controller.imagecache.ImageCacheDaemonSet;
+import dev.headstart.telemetry.ImagePull;
+import dev.headstart.telemetry.PodStartup;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Taint;
@@ -14,6 +17,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Every informer the controller runs, with the fields each store keeps. A field belongs here only
@@ -62,6 +66,28 @@ public final class ControllerKinds {
             List.of("metadata.annotations", "spec.nodeName", "spec.initContainers", "status.initContainerStatuses"),
             Map.of(NODE_NAME_INDEX, pod -> pod.getSpec() == null || pod.getSpec().getNodeName() == null ? List.of()
                     : List.of(pod.getSpec().getNodeName())));
+
+    /**
+     * Every pod, for the startup telemetry. Its handlers read each pod whole as the watch delivers
+     * it (conditions, creation time, annotation); the store only answers "which group is this
+     * Pulled event's pod in" and gives deletes their uid, so it keeps the uid and the one
+     * annotation, nothing else (see docs/startup-telemetry.md for the bytes per pod). Separate from
+     * {@link #IMAGE_CACHE_PODS}: another selector, other fields, and a few pods, not all of them.
+     * Starts after the small kinds: its initial list is the biggest.
+     */
+    public static final CachedKind<Pod> PODS = new CachedKind<>("pods", Pod.class, 5,
+            client -> client.pods().inAnyNamespace(),
+            List.of("metadata.uid", "metadata.annotations"), Map.of(), Set.of(PodStartup.APPLIED_ANNOTATION));
+
+    /**
+     * The kubelets' {@code Pulled} events, selected by the API server ({@code fieldSelector=reason=Pulled}:
+     * a busy cluster has ten other events per pod start). Only adds are read, from the delivered
+     * object; the store keeps the key and resourceVersion (what the informer needs to tell an add
+     * from an update), none of the event.
+     */
+    public static final CachedKind<Event> PULLED_EVENTS = new CachedKind<>("events/pulled", Event.class, 6,
+            client -> client.v1().events().inAnyNamespace().withField("reason", ImagePull.REASON),
+            List.of(), Map.of());
 
     /** One ConfigMap by name (the headroom parameters). */
     public static CachedKind<ConfigMap> configMap(String namespace, String name) {

@@ -109,7 +109,8 @@ public class SharedInformers {
     private <T extends HasMetadata> Shared<T> create(CachedKind<T> kind) {
         KubernetesClient kube = client.get();
         SharedIndexInformer<T> informer = kind.source().apply(kube).withLimit(pageSize).runnableInformer(0);
-        informer.itemStore(new SlimItemStore<>(kind.type(), kube.getKubernetesSerialization(), kind.storedFields()));
+        informer.itemStore(new SlimItemStore<>(kind.type(), kube.getKubernetesSerialization(), kind.storedFields(),
+                kind.keptAnnotations()));
         if (!kind.indexers().isEmpty()) {
             informer.addIndexers(kind.indexers());
         }

@@ -1,6 +1,7 @@
 package dev.headstart.controller.informers;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -8,6 +9,7 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -21,8 +23,14 @@ final class SlimItemStore<T extends HasMetadata> implements ItemStore<T> {
     static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
     private final ReducedStateItemStore<T> reduced;
+    private final Set<String> keptAnnotations;
 
     SlimItemStore(Class<T> type, KubernetesSerialization serialization, List<String> fields) {
+        this(type, serialization, fields, Set.of());
+    }
+
+    SlimItemStore(Class<T> type, KubernetesSerialization serialization, List<String> fields, Set<String> keptAnnotations) {
+        this.keptAnnotations = Set.copyOf(keptAnnotations);
         this.reduced = new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, type, serialization,
                 fields.toArray(String[]::new));
     }
@@ -34,7 +42,29 @@ final class SlimItemStore<T extends HasMetadata> implements ItemStore<T> {
 
     @Override
     public T put(String key, T obj) {
-        return reduced.put(key, withoutLastApplied(obj));
+        if (keptAnnotations.isEmpty() || obj == null || obj.getMetadata() == null) {
+            return reduced.put(key, withoutLastApplied(obj));
+        }
+        // Only the listed annotations go into the store; the handlers, next, get the object whole.
+        // (The informer's thread owns the object until it hands it to them.)
+        ObjectMeta metadata = obj.getMetadata();
+        Map<String, String> all = metadata.getAnnotations();
+        Map<String, String> kept = null;
+        if (all != null) {
+            for (String annotation : keptAnnotations) {
+                String value = all.get(annotation);
+                if (value != null) {
+                    kept = kept == null ? new LinkedHashMap<>() : kept;
+                    kept.put(annotation, value);
+                }
+            }
+        }
+        metadata.setAnnotations(kept);
+        try {
+            return reduced.put(key, obj);
+        } finally {
+            metadata.setAnnotations(all);
+        }
     }
 
     @Override

@@ -19,6 +19,7 @@ import dev.headstart.controller.warmpool.WarmPoolAction.MarkCacheComplete;
 import dev.headstart.controller.warmpool.WarmPoolAction.MarkHeartbeat;
 import dev.headstart.controller.warmpool.WarmPoolAction.RecordHeartbeat;
 import dev.headstart.controller.warmpool.WarmPoolAction.RemoveWarmupTaint;
+import dev.headstart.telemetry.NodeStartup;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -285,13 +286,25 @@ public class WarmPoolReconciler implements LeaderTask {
                             heartbeat.groupName(), heartbeat.hookName(), heartbeat.instanceId());
                     metrics.lifecycleAction("heartbeat", result == LifecycleCallResult.DONE ? "ok" : "no_active");
                 } else if (action instanceof MarkCacheComplete mark) {
-                    annotate(name, CACHE_COMPLETED_AT, mark.at());
+                    Map<String, String> marks = new java.util.LinkedHashMap<>(warmPoolMark(node, facts));
+                    marks.put(CACHE_COMPLETED_AT, mark.at().toString());
+                    marks.put(NodeStartup.IMAGE_CACHE_ANNOTATION, mark.at().toString());
+                    annotate(name, marks);
                     metrics.cacheComplete(Duration.between(facts.registeredAt(), mark.at()));
                     LOG.infof("node %s: image cache complete", name);
                 } else if (action instanceof MarkHeartbeat mark) {
-                    annotate(name, HEARTBEAT_AT, mark.at());
+                    Map<String, String> marks = new java.util.LinkedHashMap<>(warmPoolMark(node, facts));
+                    marks.put(HEARTBEAT_AT, mark.at().toString());
+                    annotate(name, marks);
                 } else if (action instanceof RemoveWarmupTaint) {
+                    Map<String, String> marks = new java.util.LinkedHashMap<>(warmPoolMark(node, facts));
+                    if (facts.cacheComplete() && annotation(node, NodeStartup.IMAGE_CACHE_ANNOTATION).isEmpty()
+                            && annotation(node, CACHE_COMPLETED_AT).isEmpty()) {
+                        marks.put(NodeStartup.IMAGE_CACHE_ANNOTATION, facts.now().toString());
+                    }
+                    marks.put(NodeStartup.WARM_UP_ANNOTATION, facts.now().toString());
                     client.get().nodes().withName(name).edit(current -> new NodeBuilder(current)
+                            .editMetadata().addToAnnotations(marks).endMetadata()
                             .editSpec()
                                 .withTaints(current.getSpec().getTaints().stream()
                                         .filter(t -> !settings.taint().matches(t)).toList())
@@ -357,10 +370,21 @@ public class WarmPoolReconciler implements LeaderTask {
         }
     }
 
-    private void annotate(String node, String key, Instant at) {
+    private void annotate(String node, Map<String, String> annotations) {
         client.get().nodes().withName(node).edit(current -> new NodeBuilder(current)
-                .editMetadata().addToAnnotations(key, at.toString()).endMetadata()
+                .editMetadata().addToAnnotations(annotations).endMetadata()
                 .build());
+    }
+
+    /**
+     * {@code headstart.dev/warm-pool: "true"} for a node that carries the warm-up taint and is not
+     * marked yet: written with the reconciler's next edit of the node (cache complete, heartbeat,
+     * taint removal), never on its own, so it costs no extra write. The startup telemetry groups
+     * nodes by it.
+     */
+    private static Map<String, String> warmPoolMark(Node node, WarmNodeFacts facts) {
+        return facts.warmupTainted() && !"true".equals(annotation(node, NodeStartup.WARM_POOL_ANNOTATION).orElse(null))
+                ? Map.of(NodeStartup.WARM_POOL_ANNOTATION, "true") : Map.of();
     }
 
     private synchronized AutoScalingGateway gateway() {

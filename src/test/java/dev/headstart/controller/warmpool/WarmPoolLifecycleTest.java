@@ -4,6 +4,7 @@ import dev.headstart.cluster.Component;
 import dev.headstart.controller.imagecache.ImageCacheDaemonSet;
 import dev.headstart.controller.imagecache.ImageCachePlan;
 import dev.headstart.controller.imagecache.ImageCacheSettings;
+import dev.headstart.telemetry.NodeStartup;
 import dev.headstart.testing.ComponentClient;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
@@ -149,7 +150,9 @@ class WarmPoolLifecycleTest {
                     .containsEntry("AutoScalingGroupName", "workers")
                     .containsEntry("LifecycleHookName", "headstart-warmup")
                     .containsEntry("InstanceId", ID));
-            assertThat(currentNode().getMetadata().getAnnotations()).containsKey(WarmPoolReconciler.HEARTBEAT_AT);
+            assertThat(currentNode().getMetadata().getAnnotations()).containsKey(WarmPoolReconciler.HEARTBEAT_AT)
+                    // joined with the warm-up taint: marked in the heartbeat's own edit
+                    .containsEntry(NodeStartup.WARM_POOL_ANNOTATION, "true");
         });
         assertThat(stub.requests("CompleteLifecycleAction")).isEmpty();
         assertThat(stub.actionActive("headstart-warmup", ID)).isTrue();
@@ -171,6 +174,12 @@ class WarmPoolLifecycleTest {
         eventually(WAIT, () -> assertThat(actions("complete", "no_active")).isGreaterThanOrEqualTo(1));
         assertThat(actions("complete", "ok")).isEqualTo(1);
         assertThat(registry.get("headstart.warm.node.cache.complete").timer().count()).isEqualTo(1);
+        // What the startup telemetry reads: the cache's completion, in RFC 3339, in the same edit.
+        Map<String, String> warmed = currentNode().getMetadata().getAnnotations();
+        assertThat(warmed).containsEntry(NodeStartup.WARM_POOL_ANNOTATION, "true")
+                .containsEntry(NodeStartup.IMAGE_CACHE_ANNOTATION, warmed.get(WarmPoolReconciler.CACHE_COMPLETED_AT))
+                .doesNotContainKey(NodeStartup.WARM_UP_ANNOTATION);
+        assertThat(Instant.parse(warmed.get(NodeStartup.IMAGE_CACHE_ANNOTATION))).isBeforeOrEqualTo(Instant.now());
 
         // The instance is stopped into the pool: its stale Node object is deleted.
         stub.instance(ID, "workers", "Warmed:Stopped");
@@ -188,6 +197,14 @@ class WarmPoolLifecycleTest {
             // recorded once the reconciler's edit returns, which can be after the API server has the change
             assertThat(registry.get("headstart.warm.node.taint.removed").timer().count()).isEqualTo(1);
         });
+        // The taint's removal and the warm-pool mark land in the removal's own edit.
+        Map<String, String> served = currentNode().getMetadata().getAnnotations();
+        assertThat(served).containsEntry(NodeStartup.WARM_POOL_ANNOTATION, "true")
+                .containsKey(NodeStartup.WARM_UP_ANNOTATION);
+        Instant warmUp = Instant.parse(served.get(NodeStartup.WARM_UP_ANNOTATION));
+        assertThat(warmUp).isBeforeOrEqualTo(Instant.now())
+                .isAfterOrEqualTo(Instant.parse(currentNode().getMetadata().getCreationTimestamp()).minusSeconds(1));
+        assertThat(NodeStartup.of(currentNode()).orElseThrow().ends()).containsKey(dev.headstart.telemetry.NodePhase.WARM_UP);
         assertThat(stub.requests("CompleteLifecycleAction")).first().isEqualTo(Map.of(
                 "Action", "CompleteLifecycleAction", "Version", "2011-01-01",
                 "AutoScalingGroupName", "workers", "LifecycleHookName", "headstart-launch",
