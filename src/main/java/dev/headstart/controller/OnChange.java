@@ -4,13 +4,22 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 
 import java.util.function.Consumer;
 
-/** An informer handler for reconcilers that react the same way to every add, update and delete. */
+/**
+ * An informer handler for reconcilers that react the same way to every add and update, and to a
+ * delete either the same way or with their own action.
+ */
 public final class OnChange<T> implements ResourceEventHandler<T> {
 
     private final Consumer<T> changed;
+    private final Consumer<T> deleted;
 
     public OnChange(Consumer<T> changed) {
+        this(changed, changed);
+    }
+
+    public OnChange(Consumer<T> changed, Consumer<T> deleted) {
         this.changed = changed;
+        this.deleted = deleted;
     }
 
     /** For reconcilers that only need to know that something changed. */
@@ -30,6 +39,6 @@ public final class OnChange<T> implements ResourceEventHandler<T> {
 
     @Override
     public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-        changed.accept(obj);
+        deleted.accept(obj);
     }
 }

@@ -1,5 +1,6 @@
 package dev.headstart.telemetry;
 
+import dev.headstart.controller.OnChange;
 import dev.headstart.cluster.Component;
 import dev.headstart.testing.ComponentClient;
 import io.fabric8.kubernetes.api.model.Event;
@@ -28,8 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
+import static dev.headstart.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -58,9 +59,9 @@ class StartupTelemetryInformerTest {
                     (ns, name) -> Optional.ofNullable(pods.getStore().getByKey(ns + "/" + name)),
                     Clock.systemUTC(), StartupTelemetry.DEFAULT_HORIZON);
             telemetry.begin(leadsFrom);
-            pods.addEventHandler(handler(telemetry::onPod, telemetry::onPodDeleted));
+            pods.addEventHandler(new OnChange<>(telemetry::onPod, telemetry::onPodDeleted));
             SharedIndexInformer<Node> nodes = controller.nodes().runnableInformer(0);
-            nodes.addEventHandler(handler(telemetry::onNode, telemetry::onNodeDeleted));
+            nodes.addEventHandler(new OnChange<>(telemetry::onNode, telemetry::onNodeDeleted));
             SharedIndexInformer<Event> events = controller.v1().events().inAnyNamespace().runnableInformer(0);
             events.addEventHandler(new ResourceEventHandler<>() {
                 @Override
@@ -94,41 +95,6 @@ class StartupTelemetryInformerTest {
             informers.forEach(SharedIndexInformer::close);
             controller.close();
         }
-    }
-
-    /** Retries the assertion until it holds or 20 s have passed (informers deliver asynchronously). */
-    private static void eventually(Runnable assertion) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (true) {
-            try {
-                assertion.run();
-                return;
-            } catch (AssertionError e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(50);
-            }
-        }
-    }
-
-    private static <T> ResourceEventHandler<T> handler(Consumer<T> changed, Consumer<T> deleted) {
-        return new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(T object) {
-                changed.accept(object);
-            }
-
-            @Override
-            public void onUpdate(T old, T object) {
-                changed.accept(object);
-            }
-
-            @Override
-            public void onDelete(T object, boolean unknown) {
-                deleted.accept(object);
-            }
-        };
     }
 
     private Pod createPod(String name, boolean headstart) {
@@ -176,7 +142,7 @@ class StartupTelemetryInformerTest {
             node.setStatus(new io.fabric8.kubernetes.api.model.NodeStatusBuilder().addNewCondition().withType("Ready")
                     .withStatus("True").withLastTransitionTime(nodeCreated.plusSeconds(1).toString()).endCondition().build());
             client.resource(node).updateStatus();
-            eventually(() -> {
+            eventually(Duration.ofSeconds(20), () -> {
                 assertThat(a.count("headstart.pod.startup", "phase", "total", "headstart", "on")).isEqualTo(1);
                 assertThat(a.count("headstart.pod.startup", "phase", "total", "headstart", "off")).isEqualTo(1);
                 assertThat(a.count("headstart.image.pull", "headstart", "on")).isEqualTo(1);
@@ -201,7 +167,7 @@ class StartupTelemetryInformerTest {
         try (Replica b = new Replica(bLeads)) {
             Pod late = createPod("late", false);
             conditions(late, Map.of("Ready", 9));
-            eventually(() ->
+            eventually(Duration.ofSeconds(20), () ->
                     assertThat(b.count("headstart.pod.startup", "phase", "total", "headstart", "off")).isEqualTo(1));
             Thread.sleep(500); // let anything else the initial lists brought arrive
             assertThat(b.seconds("headstart.pod.startup", "phase", "total", "headstart", "off")).isEqualTo(9.0);

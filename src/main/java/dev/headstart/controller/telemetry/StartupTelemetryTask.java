@@ -3,6 +3,7 @@ package dev.headstart.controller.telemetry;
 import dev.headstart.cluster.ClusterAccess;
 import dev.headstart.config.HeadstartConfig;
 import dev.headstart.controller.LeaderTask;
+import dev.headstart.controller.OnChange;
 import dev.headstart.controller.informers.CachedKind;
 import dev.headstart.controller.informers.ControllerKinds;
 import dev.headstart.controller.informers.SharedInformers;
@@ -21,7 +22,6 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -78,8 +78,8 @@ public class StartupTelemetryTask implements LeaderTask {
             return;
         }
         telemetry.begin(clock.instant());
-        nodes = informers.subscribe(ControllerKinds.NODES, handler(telemetry::onNode, telemetry::onNodeDeleted));
-        pods = informers.subscribe(ControllerKinds.PODS, handler(telemetry::onPod, telemetry::onPodDeleted));
+        nodes = informers.subscribe(ControllerKinds.NODES, new OnChange<>(telemetry::onNode, telemetry::onNodeDeleted));
+        pods = informers.subscribe(ControllerKinds.PODS, new OnChange<>(telemetry::onPod, telemetry::onPodDeleted));
         pulls = informers.subscribe(events, new ResourceEventHandler<>() {
             @Override
             public void onAdd(Event event) {
@@ -120,24 +120,5 @@ public class StartupTelemetryTask implements LeaderTask {
     /** What the shared pod cache holds for a pod (tests). */
     Pod cachedPodForTest(String namespace, String name) {
         return cachedPod(namespace, name).orElse(null);
-    }
-
-    private static <T> ResourceEventHandler<T> handler(Consumer<T> changed, Consumer<T> deleted) {
-        return new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(T object) {
-                changed.accept(object);
-            }
-
-            @Override
-            public void onUpdate(T before, T after) {
-                changed.accept(after);
-            }
-
-            @Override
-            public void onDelete(T object, boolean finalStateUnknown) {
-                deleted.accept(object);
-            }
-        };
     }
 }
