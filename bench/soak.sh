@@ -6,8 +6,13 @@
 # Env as bench/run.sh, plus SOAK_CONNECTIONS (8): fewer than the benchmark, leaving CPU for jcmd.
 # Then a hostile phase (SOAK_HOSTILE_SECONDS, 180; 0 skips it): bench/hostile.py runs issue 11's
 # attacks in rounds while wrk keeps the normal load; it fails on any failed normal request, or when
-# heap after GC, threads or file descriptors are not back at the pre-attack baseline afterwards.
+# heap after GC, threads, file descriptors or RSS (SOAK_RSS_TOLERANCE_MIB, 16: the JIT's code and
+# the classes the attack paths load stay) are not back at the pre-attack baseline afterwards.
 cd "$(dirname "$0")/.."
+# The JVM as the webhook container runs it (manifests/base/deployment.yaml): Serial GC, a fixed heap
+# of 40 % of the 512 MiB limit, touched at start, so RSS measures the process, not heap growth.
+BENCH_HEAP=${BENCH_HEAP:-205m}
+BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:--XX:+UseSerialGC -Xms$BENCH_HEAP -XX:+AlwaysPreTouch}
 source bench/lib.sh
 
 SECONDS_TOTAL=${SOAK_SECONDS:-600}
@@ -104,12 +109,13 @@ if (( HOSTILE > 0 )); then
   kill -0 "$SERVER_PID" || die "the server died in the hostile phase"
   sleep 10 # slow bodies and handshakes time out; the attacker closed its sockets
   after=$(sample)
-  python3 - "$before" "$after" "$OUT/wrk-hostile.txt" "$OUT/hostile.json" "$TOLERANCE" <<'PY'
+  python3 - "$before" "$after" "$OUT/wrk-hostile.txt" "$OUT/hostile.json" "$TOLERANCE" "${SOAK_RSS_TOLERANCE_MIB:-16}" <<'PY'
 import json, sys
 b, a = [list(map(int, x.split())) for x in sys.argv[1:3]]
 wrk = dict(l.strip().split("=", 1) for l in open(sys.argv[3]) if "=" in l)
 hostile = json.load(open(sys.argv[4]))
 tolerance = int(sys.argv[5])
+rss_tolerance = int(sys.argv[6])
 print(f"hostile phase: {hostile['rounds']} rounds of attacks; outcomes {hostile['outcomes']}")
 print(f"normal load meanwhile: {wrk['requests']} requests, {wrk['rps']}/s, p50 {wrk['p50_ms']} ms, p99 {wrk['p99_ms']} ms, "
       f"max {wrk['max_ms']} ms, non-2xx {wrk['non2xx']}, socket errors {wrk['socket_errors']}")
@@ -126,6 +132,8 @@ if a[1] > b[1] + tolerance:
     failures.append(f"threads not back: {b[1]} -> {a[1]}")
 if a[2] > b[2] + 8:
     failures.append(f"file descriptors not back: {b[2]} -> {a[2]}")
+if a[3] > b[3] + rss_tolerance * 1024:
+    failures.append(f"RSS not back: {b[3] // 1024} -> {a[3] // 1024} MiB (tolerance {rss_tolerance} MiB)")
 for f in failures:
     print("HOSTILE PHASE FAILED: " + f)
 sys.exit(1 if failures else 0)
