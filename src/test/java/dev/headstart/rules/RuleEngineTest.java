@@ -211,6 +211,32 @@ class RuleEngineTest {
     }
 
     @Test
+    void anErrorResultSaysWhyOnOneBoundedLine() {
+        Rule throwsInCheck = new Rule() {
+            public String name() {
+                return "broken";
+            }
+
+            public boolean appliesTo(Workload w) {
+                return true;
+            }
+
+            public List<Finding> check(Workload w) {
+                throw new IllegalStateException("first line\nsecond line " + "x".repeat(10_000));
+            }
+
+            public boolean mutate(Workload w, Warnings warnings) {
+                return false;
+            }
+        };
+        RuleResult result = new RuleEngine(List.of(throwsInCheck), Set.of())
+                .evaluate(workload(String.format(POD, "{}"))).get(0);
+        assertThat(result.status()).isEqualTo(RuleStatus.ERROR);
+        assertThat(result.error()).startsWith("first line second line xxx").doesNotContain("\n")
+                .hasSize(dev.headstart.text.OneLine.MAX_ERROR_CHARS + 1).endsWith("…");
+    }
+
+    @Test
     void nonWorkloadsHaveNoView() {
         assertThat(Workload.of(RuleTesting.json("{'apiVersion':'v1','kind':'ConfigMap'}"))).isEmpty();
         assertThat(Workload.of(RuleTesting.json("{'apiVersion':'example.com/v1','kind':'Pod'}"))).isEmpty();
