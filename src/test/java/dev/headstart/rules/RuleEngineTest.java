@@ -183,9 +183,9 @@ class RuleEngineTest {
         assertThat(apply(m, original).at("/metadata/halfDone").isMissingNode()).isTrue();
     }
 
-    @Test
-    void aRuleThatThrowsInCheckIsAnErrorResult() {
-        Rule throwsInCheck = new Rule() {
+    /** A rule named "broken" whose check throws this. */
+    private static Rule throwingInCheck(RuntimeException error) {
+        return new Rule() {
             public String name() {
                 return "broken";
             }
@@ -195,14 +195,18 @@ class RuleEngineTest {
             }
 
             public List<Finding> check(Workload w) {
-                throw new NullPointerException();
+                throw error;
             }
 
             public boolean mutate(Workload w, Warnings warnings) {
                 return false;
             }
         };
-        RuleEngine e = new RuleEngine(List.of(throwsInCheck), Set.of());
+    }
+
+    @Test
+    void aRuleThatThrowsInCheckIsAnErrorResult() {
+        RuleEngine e = new RuleEngine(List.of(throwingInCheck(new NullPointerException())), Set.of());
         Workload w = workload(String.format(POD, "{}"));
         assertThat(e.evaluate(w)).extracting(RuleResult::status).containsExactly(RuleStatus.ERROR);
         Mutation m = e.mutate(w);
@@ -212,23 +216,7 @@ class RuleEngineTest {
 
     @Test
     void anErrorResultSaysWhyOnOneBoundedLine() {
-        Rule throwsInCheck = new Rule() {
-            public String name() {
-                return "broken";
-            }
-
-            public boolean appliesTo(Workload w) {
-                return true;
-            }
-
-            public List<Finding> check(Workload w) {
-                throw new IllegalStateException("first line\nsecond line " + "x".repeat(10_000));
-            }
-
-            public boolean mutate(Workload w, Warnings warnings) {
-                return false;
-            }
-        };
+        Rule throwsInCheck = throwingInCheck(new IllegalStateException("first line\nsecond line " + "x".repeat(10_000)));
         RuleResult result = new RuleEngine(List.of(throwsInCheck), Set.of())
                 .evaluate(workload(String.format(POD, "{}"))).get(0);
         assertThat(result.status()).isEqualTo(RuleStatus.ERROR);
