@@ -1,5 +1,6 @@
 package dev.headstart.admission;
 
+import dev.headstart.text.OneLine;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -41,19 +42,11 @@ public class ProtocolErrorHandler {
         metrics.protocolError();
         long dropped = log.admit(System.nanoTime());
         if (dropped >= 0) {
-            String reason = ctx.failure() == null ? "status " + ctx.statusCode() : oneLine(ctx.failure().getMessage());
+            String reason = ctx.failure() == null ? "status " + ctx.statusCode() : OneLine.of(ctx.failure());
             LOG.warnf("refused a malformed request from %s: %s%s", ctx.request().remoteAddress(), reason,
                     dropped == 0 ? "" : " (" + dropped + " more not logged)");
         }
         ctx.response().setStatusCode(ctx.statusCode()).putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE)
                 .end().onComplete(done -> ctx.request().connection().close());
-    }
-
-    private static String oneLine(String message) {
-        if (message == null) {
-            return "malformed request";
-        }
-        String line = message.replaceAll("[\\r\\n\\t]", " ");
-        return line.length() > 200 ? line.substring(0, 200) : line;
     }
 }

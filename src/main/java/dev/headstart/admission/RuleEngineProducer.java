@@ -25,10 +25,19 @@ public class RuleEngineProducer {
     @Singleton
     RuleEngine ruleEngine(HeadstartConfig config, ClusterAccess cluster, PriorityClassInformer informer,
             NamespaceInformer namespaces, AlwaysPullImagesDetector alwaysPullImages, AdmissionMetrics metrics) {
-        RuleSettings settings = config.ruleSettings();
         PriorityClassCatalog catalog = cluster.enabled() ? informer : config.configuredPriorityClass();
         NamespaceAnnotations annotations = cluster.enabled() ? namespaces : NamespaceAnnotations.NONE;
-        return new RuleEngine(gated(RuleSet.standard(settings, config.priorityClassRule(catalog, annotations)),
+        return engine(config, catalog, annotations, alwaysPullImages, metrics);
+    }
+
+    /**
+     * The engine over these cluster inputs: the webhook's (its informers) and the background scan's
+     * (the controller's shared caches) are built here alike, so they judge a workload alike.
+     */
+    public static RuleEngine engine(HeadstartConfig config, PriorityClassCatalog catalog, NamespaceAnnotations namespaces,
+            AlwaysPullImagesDetector alwaysPullImages, AdmissionMetrics metrics) {
+        RuleSettings settings = config.ruleSettings();
+        return new RuleEngine(gated(RuleSet.standard(settings, config.priorityClassRule(catalog, namespaces)),
                 alwaysPullImages), settings.disabledRules(), new RuleErrorReporter(metrics));
     }
 

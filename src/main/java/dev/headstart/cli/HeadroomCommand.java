@@ -10,6 +10,7 @@ import dev.headstart.controller.headroom.HeadroomSettings;
 import dev.headstart.controller.headroom.InvalidHeadroomParamsException;
 import dev.headstart.controller.headroom.NodeCensus;
 import dev.headstart.json.Json;
+import dev.headstart.text.OneLine;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -102,14 +103,14 @@ public class HeadroomCommand {
                 config = ConfigLoader.load();
                 settings = HeadroomSettings.from(config);
             } catch (RuntimeException e) {
-                err.println("headstart: invalid configuration: " + ErrorLine.of(e));
+                err.println("headstart: invalid configuration: " + OneLine.of(e));
                 return 2;
             }
             String text;
             try {
                 text = params != null ? params : paramsFile != null ? Files.readString(paramsFile) : null;
             } catch (IOException e) {
-                err.println("headstart: cannot read " + paramsFile + ": " + ErrorLine.of(e));
+                err.println("headstart: cannot read " + paramsFile + ": " + OneLine.of(e));
                 return 2;
             }
             boolean offline = nodes != null;
@@ -137,7 +138,7 @@ public class HeadroomCommand {
                     Throwable cause = e.getCause() == null ? e : e.getCause();
                     err.println("headstart: cannot read the cluster at " + clientConfig.getMasterUrl()
                             + " (give --nodes and --cores to plan offline): "
-                            + ErrorLine.of(cause));
+                            + OneLine.of(cause));
                     return 1;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();

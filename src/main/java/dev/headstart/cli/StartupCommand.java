@@ -2,6 +2,7 @@ package dev.headstart.cli;
 
 import dev.headstart.json.Json;
 import dev.headstart.telemetry.StartupReport;
+import dev.headstart.text.OneLine;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -97,7 +98,7 @@ public class StartupCommand implements Callable<Integer> {
                     return 1;
                 } catch (ExecutionException e) {
                     err.println("headstart: cannot read the cluster at " + client.getMasterUrl() + ": "
-                            + ErrorLine.of(e.getCause()) + " (use -f with a kubectl dump to work offline)");
+                            + OneLine.of(e.getCause()) + " (use -f with a kubectl dump to work offline)");
                     return 1;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -105,7 +106,7 @@ public class StartupCommand implements Callable<Integer> {
                 }
                 from = "cluster " + client.getMasterUrl();
             } catch (KubernetesClientException e) {
-                err.println("headstart: cannot read the cluster: " + ErrorLine.of(e));
+                err.println("headstart: cannot read the cluster: " + OneLine.of(e));
                 return 1;
             }
         }

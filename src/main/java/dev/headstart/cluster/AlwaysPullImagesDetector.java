@@ -2,6 +2,7 @@ package dev.headstart.cluster;
 
 import dev.headstart.config.HeadstartConfig;
 import dev.headstart.controller.DaemonScheduler;
+import dev.headstart.text.OneLine;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -142,7 +143,7 @@ public class AlwaysPullImagesDetector {
             lastFailure = null;
         } catch (RuntimeException e) {
             next = State.UNKNOWN;
-            why = "dry-run create of a pod in " + namespace + " failed: " + oneLine(e);
+            why = "dry-run create of a pod in " + namespace + " failed: " + OneLine.of(e);
         }
         State before = state;
         state = next;
@@ -217,11 +218,5 @@ public class AlwaysPullImagesDetector {
                     .endContainer()
                 .endSpec()
                 .build();
-    }
-
-    private static String oneLine(RuntimeException e) {
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        String flat = message.replaceAll("\\s+", " ");
-        return flat.length() > 300 ? flat.substring(0, 300) + "…" : flat;
     }
 }

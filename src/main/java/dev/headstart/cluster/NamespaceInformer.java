@@ -24,10 +24,12 @@ public class NamespaceInformer implements NamespaceAnnotations {
 
     private final Instance<KubernetesClient> client;
     private final WebhookCache<Namespace> cache;
+    private final CachedNamespaceAnnotations annotations;
 
     public NamespaceInformer(ClusterAccess cluster, Instance<KubernetesClient> client, HeadstartConfig config) {
         this.client = client;
         this.cache = new WebhookCache<>("Namespace", cluster, !config.isController());
+        this.annotations = new CachedNamespaceAnnotations(cache::synced, cache::get);
     }
 
     void start(@Observes StartupEvent event) {
@@ -45,17 +47,13 @@ public class NamespaceInformer implements NamespaceAnnotations {
 
     @Override
     public boolean ready() {
-        return cache.synced();
+        return annotations.ready();
     }
 
     /** An annotation of a namespace (the priority-class choice), or empty when either is unknown. */
     @Override
     public Optional<String> annotation(String namespace, String key) {
-        Namespace found = cache.get(namespace);
-        if (found == null || found.getMetadata() == null || found.getMetadata().getAnnotations() == null) {
-            return Optional.empty();
-        }
-        return Optional.ofNullable(found.getMetadata().getAnnotations().get(key));
+        return annotations.annotation(namespace, key);
     }
 
     /** A label of a namespace, or empty when the namespace or the label is unknown. */

@@ -11,7 +11,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
 
-import java.util.Comparator;
 import java.util.Optional;
 
 /**
@@ -24,10 +23,12 @@ public class PriorityClassInformer implements PriorityClassCatalog {
 
     private final Instance<KubernetesClient> client;
     private final WebhookCache<PriorityClass> cache;
+    private final CachedPriorityClasses catalog;
 
     public PriorityClassInformer(ClusterAccess cluster, Instance<KubernetesClient> client, HeadstartConfig config) {
         this.client = client;
         this.cache = new WebhookCache<>("PriorityClass", cluster, !config.isController());
+        this.catalog = new CachedPriorityClasses(cache::synced, cache::get, cache::list);
     }
 
     void start(@Observes StartupEvent event) {
@@ -47,26 +48,17 @@ public class PriorityClassInformer implements PriorityClassCatalog {
     /** Only a synced cache may say that a class does not exist. */
     @Override
     public boolean ready() {
-        return cache.synced();
+        return catalog.ready();
     }
 
     @Override
     public Optional<PriorityClassSpec> find(String name) {
-        PriorityClass found = cache.get(name);
-        if (found == null || found.getValue() == null) {
-            return Optional.empty();
-        }
-        return Optional.of(new PriorityClassSpec(found.getValue(), found.getPreemptionPolicy()));
+        return catalog.find(name);
     }
 
     /** As the Priority plugin picks it: a {@code globalDefault} class, the lowest value when several are. */
     @Override
     public Optional<NamedPriorityClass> globalDefault() {
-        return cache.list().stream()
-                .filter(pc -> Boolean.TRUE.equals(pc.getGlobalDefault()) && pc.getValue() != null
-                        && pc.getMetadata() != null && pc.getMetadata().getName() != null)
-                .min(Comparator.comparingInt(PriorityClass::getValue))
-                .map(pc -> new NamedPriorityClass(pc.getMetadata().getName(),
-                        new PriorityClassSpec(pc.getValue(), pc.getPreemptionPolicy())));
+        return catalog.globalDefault();
     }
 }

@@ -1,5 +1,6 @@
 package dev.headstart.cluster;
 
+import dev.headstart.text.OneLine;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.informers.ExceptionHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -49,7 +50,7 @@ final class WebhookCache<T extends HasMetadata> {
         informer = created;
         created.start().whenComplete((ignored, error) -> {
             if (error != null) {
-                LOG.warnf("%s cache stopped: %s", what, firstLine(error));
+                LOG.warnf("%s cache stopped: %s", what, OneLine.ofRootCause(error));
             } else if (failing.getAndSet(false)) {
                 LOG.infof("%s cache synced from the Kubernetes API at %s", what, where);
             }
@@ -60,12 +61,12 @@ final class WebhookCache<T extends HasMetadata> {
         return (started, error) -> {
             if (ExceptionHandler.isDeserializationException(error)) {
                 LOG.errorf("%s cache: the Kubernetes API at %s sent what this client cannot read: %s",
-                        what, where, firstLine(error));
+                        what, where, OneLine.ofRootCause(error));
                 return false;
             }
             if (!failing.getAndSet(true)) {
                 LOG.warnf("%s cache: the Kubernetes API at %s cannot be reached: %s; retrying%s", what, where,
-                        firstLine(error), started ? "" : ", readiness stays DOWN until it answers");
+                        OneLine.ofRootCause(error), started ? "" : ", readiness stays DOWN until it answers");
             }
             return true;
         };
@@ -91,15 +92,5 @@ final class WebhookCache<T extends HasMetadata> {
     List<T> list() {
         SharedIndexInformer<T> current = informer;
         return current == null ? List.of() : current.getStore().list();
-    }
-
-    private static String firstLine(Throwable error) {
-        Throwable root = error;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String message = root.getMessage() == null ? root.getClass().getSimpleName()
-                : root.getClass().getSimpleName() + ": " + root.getMessage();
-        return message.replaceAll("\\s+", " ");
     }
 }

@@ -7,6 +7,7 @@ import dev.headstart.json.Json;
 import dev.headstart.rules.RuleResult;
 import dev.headstart.rules.Workload;
 import dev.headstart.rules.WorkloadKind;
+import dev.headstart.text.OneLine;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -206,12 +207,12 @@ public class PolicyReportWriter implements PolicyReportSink {
         int attempt = pending.attempts() + 1;
         if (attempt >= maxAttempts) {
             droppedGaveUp.increment();
-            LOG.warnf("gave up writing PolicyReport for %s after %d attempts: %s", pending.key(), attempt, oneLine(e));
+            LOG.warnf("gave up writing PolicyReport for %s after %d attempts: %s", pending.key(), attempt, OneLine.of(e));
             return;
         }
         long delay = Math.min(maxBackoff.toNanos(), initialBackoff.toNanos() << Math.min(20, attempt - 1));
         LOG.debugf("PolicyReport write for %s failed (attempt %d), retrying in %d ms: %s", pending.key(), attempt,
-                delay / 1_000_000, oneLine(e));
+                delay / 1_000_000, OneLine.of(e));
         // A newer verdict already waiting wins over this retry; a full queue drops the retry.
         if (!queue.retry(pending.key(), pending.retried(), delay)) {
             droppedFull.increment();
@@ -264,10 +265,5 @@ public class PolicyReportWriter implements PolicyReportSink {
             case JOB -> Job.class;
             case CRON_JOB -> CronJob.class;
         };
-    }
-
-    private static String oneLine(RuntimeException e) {
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return message.replaceAll("\\s+", " ");
     }
 }

@@ -2,6 +2,7 @@ package dev.headstart.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.headstart.text.OneLine;
 
 import java.util.List;
 import java.util.Optional;
@@ -29,6 +30,9 @@ public final class PriorityClassRule implements Rule {
 
     /** The namespace annotation's value for "no class from Headstart here". */
     public static final String NONE = "none";
+
+    /** How much of a value quoted from the object or namespace a warning repeats. */
+    private static final int QUOTED_CHARS = 80;
 
     private static final Pattern CLASS_NAME =
             Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
@@ -122,7 +126,7 @@ public final class PriorityClassRule implements Rule {
             }
             if (!CLASS_NAME.matcher(chosen.get()).matches() || chosen.get().startsWith("system-")) {
                 return decline(what, className, "namespace " + workload.namespace() + " annotation "
-                        + NAMESPACE_ANNOTATION + " '" + oneLine(chosen.get())
+                        + NAMESPACE_ANNOTATION + " '" + OneLine.of(chosen.get(), QUOTED_CHARS)
                         + "' is not a class Headstart gives (system- classes are not); class not injected");
             }
             wanted = chosen.get();
@@ -179,11 +183,11 @@ public final class PriorityClassRule implements Rule {
         StringBuilder s = new StringBuilder();
         JsonNode priority = spec.get("priority");
         if (priority != null && !priority.isNull()) {
-            s.append("priority ").append(oneLine(priority.toString()));
+            s.append("priority ").append(OneLine.of(priority.toString(), QUOTED_CHARS));
         }
         JsonNode policy = spec.get("preemptionPolicy");
         if (policy != null && !policy.isNull()) {
-            s.append(s.isEmpty() ? "" : " and ").append("preemptionPolicy ").append(oneLine(policy.asText(policy.toString())));
+            s.append(s.isEmpty() ? "" : " and ").append("preemptionPolicy ").append(OneLine.of(policy.asText(policy.toString()), QUOTED_CHARS));
         }
         return s.toString();
     }
@@ -199,10 +203,5 @@ public final class PriorityClassRule implements Rule {
             }
         }
         return false;
-    }
-
-    private static String oneLine(String text) {
-        String flat = text.replaceAll("\\s+", " ");
-        return flat.length() > 80 ? flat.substring(0, 80) + "…" : flat;
     }
 }

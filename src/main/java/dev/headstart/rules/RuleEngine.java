@@ -3,6 +3,7 @@ package dev.headstart.rules;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.headstart.text.OneLine;
 import io.fabric8.zjsonpatch.DiffFlags;
 import io.fabric8.zjsonpatch.JsonDiff;
 
@@ -83,7 +84,7 @@ public final class RuleEngine {
                         : new RuleResult(rule, RuleStatus.FAIL, findings, null));
             } catch (RuntimeException e) {
                 onRuleError.accept(rule.name(), e);
-                results.add(new RuleResult(rule, RuleStatus.ERROR, List.of(), oneLine(e)));
+                results.add(new RuleResult(rule, RuleStatus.ERROR, List.of(), OneLine.of(e)));
             }
         }
         return results;
@@ -200,10 +201,5 @@ public final class RuleEngine {
             onRuleError.accept(rule.name(), e);
             return false;
         }
-    }
-
-    private static String oneLine(RuntimeException e) {
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return message.replaceAll("\\s+", " ");
     }
 }

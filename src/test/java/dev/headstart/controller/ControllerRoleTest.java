@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -80,6 +81,24 @@ class ControllerRoleTest {
             client.pods().inNamespace("apps").resource(new PodBuilder().withNewMetadata().withName("web")
                     .withNamespace("apps").endMetadata().withNewSpec().addNewContainer().withName("c")
                     .withImage("app:1.0").endContainer().endSpec().build()).create();
+            // What the priority-class rule reads of the cluster: a globalDefault class, the
+            // configured class, and a namespace whose pods get no class from Headstart.
+            client.scheduling().v1().priorityClasses().resource(new PriorityClassBuilder().withNewMetadata()
+                    .withName("tenant-default").endMetadata().withValue(100).withGlobalDefault(true)
+                    .withPreemptionPolicy("Never").build()).create();
+            client.scheduling().v1().priorityClasses().resource(new PriorityClassBuilder().withNewMetadata()
+                    .withName("headstart-high").endMetadata().withValue(1000000)
+                    .withPreemptionPolicy("PreemptLowerPriority").build()).create();
+            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("batch")
+                    .addToLabels("headstart.dev/inject", "enabled")
+                    .addToAnnotations("headstart.dev/priority-class", "none").endMetadata().build()).create();
+            for (String namespace : new String[] {"apps", "batch"}) {
+                // As stored after the Priority plugin filled in the global default.
+                client.pods().inNamespace(namespace).resource(new PodBuilder().withNewMetadata().withName("filled")
+                        .withNamespace(namespace).endMetadata().withNewSpec().withPriorityClassName("tenant-default")
+                        .withPriority(100).withPreemptionPolicy("Never").addNewContainer().withName("c")
+                        .withImage("app:1.0").endContainer().endSpec().build()).create();
+            }
         }
     }
 
@@ -136,6 +155,31 @@ class ControllerRoleTest {
         await(Duration.ofSeconds(15), "the next scan (every second here) rewrites the report", () ->
                 !version.equals(client.genericKubernetesResources(PolicyReportWriter.POLICY_REPORTS).inNamespace("apps")
                         .withName("headstart-pod-web").get().getMetadata().getResourceVersion()));
+    }
+
+    /**
+     * The controller's scan reads the cluster's classes and the namespaces' choice as the webhook
+     * does: a pod with the plugin-filled global default fails priority-class (as /validate says),
+     * and passes in a namespace annotated {@code none}. (Before, its catalog was empty: the reverse.)
+     */
+    @Test
+    void theScanJudgesPriorityClassesWithTheWebhooksInputs() {
+        assertThat(priorityClassResult("apps")).isEqualTo("fail");
+        assertThat(priorityClassResult("batch")).isEqualTo("pass");
+    }
+
+    private String priorityClassResult(String namespace) {
+        await(Duration.ofSeconds(15), "PolicyReport for " + namespace + "/filled", () ->
+                client.genericKubernetesResources(PolicyReportWriter.POLICY_REPORTS).inNamespace(namespace)
+                        .withName("headstart-pod-filled").get() != null);
+        JsonNode report = Json.MAPPER.valueToTree(client.genericKubernetesResources(PolicyReportWriter.POLICY_REPORTS)
+                .inNamespace(namespace).withName("headstart-pod-filled").get());
+        for (JsonNode result : report.path("results")) {
+            if (result.path("policy").asText().equals("priority-class")) {
+                return result.path("result").asText();
+            }
+        }
+        throw new AssertionError("no priority-class result in " + report);
     }
 
     @Test

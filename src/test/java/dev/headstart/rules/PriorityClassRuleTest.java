@@ -233,6 +233,16 @@ class PriorityClassRuleTest {
     }
 
     @Test
+    void aMalformedNamespaceChoiceIsQuotedOnOneShortLine() {
+        PriorityClassRule r = inNamespaces(java.util.Map.of("odd", "Team Medium\n\u001B[2Jforged line " + "x".repeat(200)));
+        Warnings warnings = new Warnings();
+        assertThat(r.mutate(podIn("odd"), warnings)).isFalse();
+        assertThat(warnings.messages()).singleElement().asString()
+                .contains("'Team Medium [2Jforged line xxx").contains("x…' is not a class Headstart gives")
+                .doesNotContain("\n", "\u001B").hasSizeLessThan(300);
+    }
+
+    @Test
     void unsyncedNamespacesInjectNothing() {
         NamespaceAnnotations unsynced = new NamespaceAnnotations() {
             @Override

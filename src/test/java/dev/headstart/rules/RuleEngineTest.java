@@ -183,9 +183,9 @@ class RuleEngineTest {
         assertThat(apply(m, original).at("/metadata/halfDone").isMissingNode()).isTrue();
     }
 
-    @Test
-    void aRuleThatThrowsInCheckIsAnErrorResult() {
-        Rule throwsInCheck = new Rule() {
+    /** A rule named "broken" whose check throws this. */
+    private static Rule throwingInCheck(RuntimeException error) {
+        return new Rule() {
             public String name() {
                 return "broken";
             }
@@ -195,19 +195,33 @@ class RuleEngineTest {
             }
 
             public List<Finding> check(Workload w) {
-                throw new NullPointerException();
+                throw error;
             }
 
             public boolean mutate(Workload w, Warnings warnings) {
                 return false;
             }
         };
-        RuleEngine e = new RuleEngine(List.of(throwsInCheck), Set.of());
+    }
+
+    @Test
+    void aRuleThatThrowsInCheckIsAnErrorResult() {
+        RuleEngine e = new RuleEngine(List.of(throwingInCheck(new NullPointerException())), Set.of());
         Workload w = workload(String.format(POD, "{}"));
         assertThat(e.evaluate(w)).extracting(RuleResult::status).containsExactly(RuleStatus.ERROR);
         Mutation m = e.mutate(w);
         assertThat(m.changed()).isFalse();
         assertThat(m.warnings()).containsExactly("headstart: broken: rule failed and was skipped");
+    }
+
+    @Test
+    void anErrorResultSaysWhyOnOneBoundedLine() {
+        Rule throwsInCheck = throwingInCheck(new IllegalStateException("first line\nsecond line " + "x".repeat(10_000)));
+        RuleResult result = new RuleEngine(List.of(throwsInCheck), Set.of())
+                .evaluate(workload(String.format(POD, "{}"))).get(0);
+        assertThat(result.status()).isEqualTo(RuleStatus.ERROR);
+        assertThat(result.error()).startsWith("first line second line xxx").doesNotContain("\n")
+                .hasSize(dev.headstart.text.OneLine.MAX_ERROR_CHARS + 1).endsWith("…");
     }
 
     @Test

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 
 import java.util.List;
 import java.util.Map;
@@ -53,6 +54,14 @@ public final class ControllerKinds {
     public static final CachedKind<Namespace> OPTED_IN_NAMESPACES = new CachedKind<>("namespaces/opted-in",
             Namespace.class, 1, client -> client.namespaces().withLabel(OPT_IN_LABEL, OPT_IN_VALUE),
             List.of("metadata.labels", "metadata.annotations", "metadata.deletionTimestamp"), Map.of());
+
+    /**
+     * Every PriorityClass, for the background scan's priority-class rule: the value and preemption
+     * policy of a class, and which one is the {@code globalDefault} (what the webhook's informer reads).
+     */
+    public static final CachedKind<PriorityClass> PRIORITY_CLASSES = new CachedKind<>("priorityclasses",
+            PriorityClass.class, 1, client -> client.scheduling().v1().priorityClasses(),
+            List.of("value", "preemptionPolicy", "globalDefault"), Map.of());
 
     /** Headstart's own image-cache DaemonSets, in any namespace (also ones no longer opted in). */
     public static final CachedKind<DaemonSet> IMAGE_CACHE_DAEMONSETS = new CachedKind<>("daemonsets/image-cache",

@@ -1,11 +1,22 @@
 package dev.headstart.controller.scan;
 
+import dev.headstart.admission.AdmissionMetrics;
+import dev.headstart.admission.RuleEngineProducer;
+import dev.headstart.cluster.AlwaysPullImagesDetector;
+import dev.headstart.cluster.CachedNamespaceAnnotations;
+import dev.headstart.cluster.CachedPriorityClasses;
 import dev.headstart.controller.CallSpacing;
 import dev.headstart.controller.DaemonScheduler;
 import dev.headstart.config.HeadstartConfig;
 import dev.headstart.controller.LeaderTask;
+import dev.headstart.controller.OnChange;
+import dev.headstart.controller.informers.ControllerKinds;
+import dev.headstart.controller.informers.SharedInformers;
+import dev.headstart.controller.informers.Subscription;
 import dev.headstart.json.Json;
 import dev.headstart.report.PolicyReportSink;
+import dev.headstart.rules.NamespaceAnnotations;
+import dev.headstart.rules.PriorityClassCatalog;
 import dev.headstart.rules.RuleEngine;
 import dev.headstart.rules.Workload;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -14,6 +25,7 @@ import io.fabric8.kubernetes.api.model.ListOptions;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -23,12 +35,16 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -44,37 +60,78 @@ import java.util.function.Supplier;
  * never makes the writer drop a report: before each one it waits while the write queue is half
  * full ({@link PolicyReportSink#awaitRoom}), and it hands over at most
  * {@code headstart.scan.reports-per-second}, so its writes are spread instead of arriving at once.
+ *
+ * <p>The rules see what the webhook's see: the cluster's PriorityClasses (value, policy, the
+ * {@code globalDefault} class) and the namespaces' {@code headstart.dev/priority-class} choice, read
+ * from the controller's shared caches ({@link ControllerKinds#PRIORITY_CLASSES},
+ * {@link ControllerKinds#OPTED_IN_NAMESPACES}, which also names the namespaces to scan) through the
+ * same catalog code and engine wiring as the webhook's informers, so a scan's report and an
+ * admission's answer agree for the same pod. The caches are held from the first scan until the
+ * leadership ends; a scan waits for them to sync, and is skipped when they have not.
  */
 @Singleton
 public class BackgroundScan implements LeaderTask {
 
     private static final Logger LOG = Logger.getLogger(BackgroundScan.class);
 
-    public static final String OPT_IN_LABEL = "headstart.dev/inject";
-    public static final String OPT_IN_VALUE = "enabled";
+    /** How long a scan waits for its caches' first lists before it is skipped (they go on retrying). */
+    static final Duration CACHE_WAIT = Duration.ofSeconds(60);
 
     /** What one scan did. */
     public record Summary(int namespaces, int workloads, boolean skipped) {
     }
 
     private final Supplier<KubernetesClient> clients;
-    private final Supplier<RuleEngine> engines;
+    private final SharedInformers informers;
+    private final BiFunction<PriorityClassCatalog, NamespaceAnnotations, RuleEngine> engines;
     private final Supplier<Optional<PolicyReportSink>> sinks;
     private final ScanSettings settings;
     private final Counter evaluated;
     private final AtomicLong lastCompleted = new AtomicLong();
     private volatile ScheduledExecutorService executor;
+    /** The caches the rules read, from the first scan until {@link #stop()}; guarded by this. */
+    private Caches caches;
 
-    @Inject
-    public BackgroundScan(HeadstartConfig config, Instance<KubernetesClient> client, Instance<RuleEngine> engine,
-            Instance<PolicyReportSink> sink, MeterRegistry registry) {
-        this(client::get, engine::get, () -> sink.isResolvable() ? Optional.of(sink.get()) : Optional.empty(),
-                ScanSettings.from(config), registry);
+    /** The shared caches a scan reads: every PriorityClass, and the opted-in namespaces. */
+    private record Caches(Subscription<PriorityClass> classes, Subscription<Namespace> namespaces) {
+
+        /** Waits for both first lists; false when they have not synced within {@link #CACHE_WAIT}. */
+        boolean awaitSynced() {
+            try {
+                CompletableFuture.allOf(classes.started(), namespaces.started())
+                        .get(CACHE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // stopping
+                return false;
+            } catch (ExecutionException | TimeoutException e) {
+                // Not synced (or closed by a stop): the informers go on retrying; the next scan waits again.
+            }
+            return classes.hasSynced() && namespaces.hasSynced();
+        }
+
+        void close() {
+            classes.close();
+            namespaces.close();
+        }
     }
 
-    public BackgroundScan(Supplier<KubernetesClient> clients, Supplier<RuleEngine> engines,
+    @Inject
+    public BackgroundScan(HeadstartConfig config, Instance<KubernetesClient> client, SharedInformers informers,
+            AlwaysPullImagesDetector alwaysPullImages, AdmissionMetrics metrics, Instance<PolicyReportSink> sink,
+            MeterRegistry registry) {
+        this(client::get, informers,
+                (catalog, namespaces) -> RuleEngineProducer.engine(config, catalog, namespaces, alwaysPullImages, metrics),
+                () -> sink.isResolvable() ? Optional.of(sink.get()) : Optional.empty(), ScanSettings.from(config), registry);
+    }
+
+    /**
+     * @param engines the rule engine over the cluster inputs the scan reads (as the webhook's is built)
+     */
+    public BackgroundScan(Supplier<KubernetesClient> clients, SharedInformers informers,
+            BiFunction<PriorityClassCatalog, NamespaceAnnotations, RuleEngine> engines,
             Supplier<Optional<PolicyReportSink>> sinks, ScanSettings settings, MeterRegistry registry) {
         this.clients = clients;
+        this.informers = informers;
         this.engines = engines;
         this.sinks = sinks;
         this.settings = settings;
@@ -116,6 +173,20 @@ public class BackgroundScan implements LeaderTask {
         if (scheduler != null) {
             scheduler.shutdownNow();
         }
+        // A standby holds no cache: the shared informers stop with their last subscriber.
+        if (caches != null) {
+            caches.close();
+            caches = null;
+        }
+    }
+
+    /** The caches, subscribed to by the first scan after a start. */
+    private synchronized Caches caches() {
+        if (caches == null) {
+            caches = new Caches(informers.subscribe(ControllerKinds.PRIORITY_CLASSES, OnChange.run(() -> { })),
+                    informers.subscribe(ControllerKinds.OPTED_IN_NAMESPACES, OnChange.run(() -> { })));
+        }
+        return caches;
     }
 
     /** One full pass over the opted-in namespaces. */
@@ -125,12 +196,19 @@ public class BackgroundScan implements LeaderTask {
             LOG.info("background scan skipped: no PolicyReport writer in this build");
             return new Summary(0, 0, true);
         }
-        KubernetesClient client = clients.get();
-        RuleEngine engine = engines.get();
         long started = System.nanoTime();
-        List<String> namespaces = new ArrayList<>();
-        paged(options -> client.namespaces().withLabel(OPT_IN_LABEL, OPT_IN_VALUE).list(options),
-                (Namespace ns) -> namespaces.add(ns.getMetadata().getName()));
+        Caches read = caches();
+        if (!read.awaitSynced()) {
+            LOG.info("background scan skipped: the PriorityClass and namespace caches have not synced yet");
+            return new Summary(0, 0, true);
+        }
+        Subscription<PriorityClass> classes = read.classes();
+        Subscription<Namespace> optedIn = read.namespaces();
+        RuleEngine engine = engines.apply(new CachedPriorityClasses(classes::hasSynced, classes::get, classes::list),
+                new CachedNamespaceAnnotations(optedIn::hasSynced, optedIn::get));
+        KubernetesClient client = clients.get();
+        // The opted-in namespaces are the cache's (label headstart.dev/inject=enabled), in name order.
+        List<String> namespaces = optedIn.keys().stream().sorted().toList();
         int[] workloads = {0};
         CallSpacing pace = CallSpacing.perSecond(settings.reportsPerSecond());
         Consumer<Object> evaluate = object -> Workload.of(Json.MAPPER.valueToTree(object)).ifPresent(workload -> {

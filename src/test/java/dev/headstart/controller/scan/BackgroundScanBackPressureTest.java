@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import dev.headstart.cluster.Component;
 import dev.headstart.testing.ComponentClient;
 import dev.headstart.config.ConfigLoader;
+import dev.headstart.controller.informers.SharedInformers;
 import dev.headstart.report.PolicyReportSink;
 import dev.headstart.rules.PriorityClassCatalog;
 import dev.headstart.rules.PriorityClassSpec;
@@ -114,10 +115,16 @@ class BackgroundScanBackPressureTest {
         try {
             // No pacing to speak of: only the back-pressure keeps the scan from overrunning the queue.
             KubernetesClient controller = ComponentClient.of(Component.CONTROLLER, server, client);
-            BackgroundScan scan = new BackgroundScan(() -> controller, () -> engine, () -> Optional.of(sink),
+            BackgroundScan scan = new BackgroundScan(() -> controller, new SharedInformers(() -> controller, 100),
+                    (catalog, namespaces) -> engine, () -> Optional.of(sink),
                     new ScanSettings(true, Duration.ofHours(1), Duration.ZERO, 7, 100_000), new SimpleMeterRegistry());
 
-            BackgroundScan.Summary summary = scan.scanOnce();
+            BackgroundScan.Summary summary;
+            try {
+                summary = scan.scanOnce();
+            } finally {
+                scan.stop();
+            }
 
             assertThat(summary.workloads()).isEqualTo(PODS);
             eventually(Duration.ofSeconds(10), () -> assertThat(sink.written).hasSize(PODS));

@@ -2,7 +2,10 @@ package dev.headstart.controller.scan;
 
 import dev.headstart.cluster.Component;
 import dev.headstart.config.ConfigLoader;
+import dev.headstart.config.HeadstartConfig;
+import dev.headstart.controller.informers.SharedInformers;
 import dev.headstart.report.PolicyReportSink;
+import dev.headstart.rules.NamespaceAnnotations;
 import dev.headstart.rules.PriorityClassCatalog;
 import dev.headstart.rules.PriorityClassSpec;
 import dev.headstart.rules.RuleEngine;
@@ -16,6 +19,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -55,15 +59,23 @@ class BackgroundScanTest {
 
     private final RecordingSink sink = new RecordingSink();
     private final MeterRegistry metrics = new SimpleMeterRegistry();
-    private RuleEngine engine;
+    private SharedInformers informers;
     private BackgroundScan scan;
+    /** What the scan's engine was built over, by the last scan. */
+    private PriorityClassCatalog catalogSeen;
+
+    /** The rules as configured, over the cluster inputs the scan hands over (as the webhook's engine is built). */
+    private RuleEngine engine(PriorityClassCatalog catalog, NamespaceAnnotations namespaces) {
+        catalogSeen = catalog;
+        HeadstartConfig config = ConfigLoader.load();
+        RuleSettings settings = config.ruleSettings();
+        return new RuleEngine(RuleSet.standard(settings, config.priorityClassRule(catalog, namespaces)), Set.of());
+    }
 
     @BeforeEach
     void cluster() {
         controller = ComponentClient.of(Component.CONTROLLER, server, client);
-        RuleSettings settings = ConfigLoader.load().ruleSettings();
-        engine = new RuleEngine(RuleSet.standard(settings, PriorityClassCatalog.of(settings.priorityClassName(),
-                new PriorityClassSpec(1000000, "PreemptLowerPriority"))), Set.of());
+        informers = new SharedInformers(() -> controller, 100);
         namespace("apps", true);
         namespace("team-b", true);
         namespace("other", false);
@@ -101,7 +113,12 @@ class BackgroundScanTest {
     }
 
     private void namespace(String name, boolean optedIn) {
-        NamespaceBuilder ns = new NamespaceBuilder().withNewMetadata().withName(name).endMetadata();
+        namespace(name, optedIn, Map.of());
+    }
+
+    private void namespace(String name, boolean optedIn, Map<String, String> annotations) {
+        NamespaceBuilder ns = new NamespaceBuilder().withNewMetadata().withName(name).withAnnotations(annotations)
+                .endMetadata();
         if (optedIn) {
             ns.editMetadata().addToLabels("headstart.dev/inject", "enabled").endMetadata();
         }
@@ -109,10 +126,16 @@ class BackgroundScanTest {
     }
 
     private void pod(String namespace, String name, String priorityClass, String phase) {
+        pod(namespace, name, priorityClass, null, null, phase);
+    }
+
+    /** A pod as the API server stores it: the Priority plugin has resolved its priority and policy. */
+    private void pod(String namespace, String name, String priorityClass, Integer priority, String preemptionPolicy,
+            String phase) {
         Pod pod = new PodBuilder()
                 .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
                 .withNewSpec()
-                    .withPriorityClassName(priorityClass)
+                    .withPriorityClassName(priorityClass).withPriority(priority).withPreemptionPolicy(preemptionPolicy)
                     .addNewContainer().withName("app").withImage("registry.example/app:1.0").endContainer()
                 .endSpec()
                 .withNewStatus().withPhase(phase).endStatus()
@@ -121,7 +144,7 @@ class BackgroundScanTest {
     }
 
     private BackgroundScan scan(Optional<PolicyReportSink> sinkOrNone, Duration initialDelay) {
-        return new BackgroundScan(() -> controller, () -> engine, () -> sinkOrNone,
+        return new BackgroundScan(() -> controller, informers, this::engine, () -> sinkOrNone,
                 new ScanSettings(true, Duration.ofHours(1), initialDelay, 1), metrics);
     }
 
@@ -141,6 +164,45 @@ class BackgroundScanTest {
         assertThat(metrics.get("headstart.scan.last.completed").gauge().value()).isPositive();
     }
 
+    /**
+     * The webhook's inputs, from the controller's shared caches: the cluster's globalDefault class
+     * (a pod the Priority plugin gave it has chosen nothing) and a namespace's
+     * {@code headstart.dev/priority-class} choice. Before, the scan's catalog was empty and it judged
+     * the first "class chosen" and the second "no class" — the opposite of /validate.
+     */
+    @Test
+    void judgesWithTheClusterPriorityClassesAndTheNamespacesChoice() {
+        client.scheduling().v1().priorityClasses().resource(new PriorityClassBuilder().withNewMetadata()
+                .withName("tenant-default").endMetadata().withValue(100).withGlobalDefault(true)
+                .withPreemptionPolicy("Never").build()).create();
+        client.scheduling().v1().priorityClasses().resource(new PriorityClassBuilder().withNewMetadata()
+                .withName("headstart-high").endMetadata().withValue(1000000)
+                .withPreemptionPolicy("PreemptLowerPriority").build()).create();
+        namespace("batch", true, Map.of("headstart.dev/priority-class", "none"));
+        pod("apps", "filled-by-the-plugin", "tenant-default", 100, "Never", "Running");
+        pod("batch", "runner", "tenant-default", 100, "Never", "Running");
+        scan = scan(Optional.of(sink), Duration.ZERO);
+
+        assertThat(scan.scanOnce().skipped()).isFalse();
+
+        RuleResult filled = result(sink.submitted.get("POD apps/filled-by-the-plugin"), "priority-class");
+        assertThat(filled.status()).isEqualTo(RuleStatus.FAIL);
+        assertThat(filled.findings()).singleElement().asString()
+                .contains("pod has the cluster's default PriorityClass tenant-default, not headstart-high");
+        assertThat(status(sink.submitted.get("POD batch/runner"), "priority-class")).isEqualTo(RuleStatus.PASS);
+        assertThat(catalogSeen.find("headstart-high")).contains(new PriorityClassSpec(1000000, "PreemptLowerPriority"));
+    }
+
+    @Test
+    void theCachesAreHeldUntilStopAndSharedWithTheOtherReconcilers() {
+        scan = scan(Optional.of(sink), Duration.ZERO);
+        scan.scanOnce();
+        scan.scanOnce();
+        assertThat(informers.active()).containsExactly("namespaces/opted-in", "priorityclasses");
+        scan.stop();
+        assertThat(informers.active()).isEmpty();
+    }
+
     @Test
     void withoutAReportWriterTheScanIsSkipped() {
         scan = scan(Optional.empty(), Duration.ZERO);
@@ -158,6 +220,10 @@ class BackgroundScanTest {
     }
 
     private static RuleStatus status(List<RuleResult> results, String rule) {
-        return results.stream().filter(r -> r.rule().name().equals(rule)).findFirst().orElseThrow().status();
+        return result(results, rule).status();
+    }
+
+    private static RuleResult result(List<RuleResult> results, String rule) {
+        return results.stream().filter(r -> r.rule().name().equals(rule)).findFirst().orElseThrow();
     }
 }
