@@ -1,5 +1,6 @@
 package dev.headstart.config;
 
+import dev.headstart.imagecache.CachePolicy;
 import dev.headstart.rules.NamespaceAnnotations;
 import dev.headstart.rules.PriorityClassCatalog;
 import dev.headstart.rules.PriorityClassRule;
@@ -116,7 +117,7 @@ public interface HeadstartConfig {
         int debounceMillis();
 
         /** At most this many cache pods per node; further groups leave the node out (reported). */
-        @WithDefault("3")
+        @WithDefault(CachePolicy.DEFAULT_MAX_PODS_PER_NODE_TEXT)
         int maxPodsPerNode();
 
         /**
@@ -124,14 +125,14 @@ public interface HeadstartConfig {
          * their images need no pull secret and go to the shared cache. {@code *} matches within a
          * host name label.
          */
-        @WithDefault("*.dkr.ecr.*.amazonaws.com,*.dkr.ecr.*.amazonaws.com.cn,public.ecr.aws,registry.k8s.io")
+        @WithDefault(CachePolicy.DEFAULT_NODE_CREDENTIAL_REGISTRIES_TEXT)
         List<String> nodeCredentialRegistries();
 
         /**
          * Taint keys placement ignores: they come and go on healthy nodes (a prefix ending in
          * {@code *}). The warm-up taint's key is always one of them.
          */
-        @WithDefault("node.kubernetes.io/*,node.cloudprovider.kubernetes.io/uninitialized,ToBeDeletedByClusterAutoscaler,karpenter.sh/disrupted,karpenter.sh/unregistered")
+        @WithDefault(CachePolicy.DEFAULT_TRANSIENT_TAINT_KEYS_TEXT)
         List<String> transientTaintKeys();
 
         /** {@code pattern=arch[,arch];…}: images that run only on these {@code kubernetes.io/arch} values. */

@@ -4,7 +4,11 @@ import dev.headstart.imagecache.CacheGroup;
 import dev.headstart.imagecache.CachePodStatus;
 import dev.headstart.imagecache.CachedImage;
 import dev.headstart.imagecache.ImageState;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -56,7 +60,7 @@ public record ImageCacheCompletion(boolean complete, List<String> pending, List<
                 pending.addAll(group.images());
                 continue;
             }
-            for (CachedImage image : CachePodStatus.of(pod.get())) {
+            for (CachedImage image : images(pod.get())) {
                 switch (image.state()) {
                     case PENDING -> pending.add(image.image());
                     case FAILED -> failed.add(image);
@@ -75,6 +79,30 @@ public record ImageCacheCompletion(boolean complete, List<String> pending, List<
                 .filter(pod -> hash != null && pod.getMetadata().getAnnotations() != null
                         && Objects.equals(hash, pod.getMetadata().getAnnotations().get(ImageCacheDaemonSet.HASH_ANNOTATION)))
                 .findFirst();
+    }
+
+    /**
+     * {@link CachePodStatus} of a cache pod, also one from the informer's store, which keeps no
+     * container specs: there the images annotation (one image a line, container {@code cache-i}
+     * holds the i-th) stands in for them.
+     */
+    static List<CachedImage> images(Pod pod) {
+        if (pod.getSpec() != null && pod.getSpec().getContainers() != null && !pod.getSpec().getContainers().isEmpty()) {
+            return CachePodStatus.of(pod);
+        }
+        Map<String, String> annotations = pod.getMetadata() == null ? null : pod.getMetadata().getAnnotations();
+        String text = annotations == null ? null : annotations.get(ImageCacheDaemonSet.IMAGES_ANNOTATION);
+        if (text == null || text.isBlank()) {
+            return List.of();
+        }
+        String[] lines = text.split("\n");
+        List<Container> containers = new ArrayList<>();
+        for (int i = 0; i < lines.length; i++) {
+            containers.add(new ContainerBuilder().withName(ImageCacheDaemonSet.CACHE_PREFIX + i).withImage(lines[i].trim()).build());
+        }
+        PodSpec spec = new PodSpecBuilder().withNodeName(pod.getSpec() == null ? null : pod.getSpec().getNodeName())
+                .withContainers(containers).build();
+        return CachePodStatus.of(new Pod(pod.getApiVersion(), pod.getKind(), pod.getMetadata(), spec, pod.getStatus()));
     }
 
     /** The failed images as one line each: {@code image (reason)}. */

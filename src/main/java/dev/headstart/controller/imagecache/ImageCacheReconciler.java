@@ -12,7 +12,6 @@ import dev.headstart.controller.informers.SharedInformers;
 import dev.headstart.controller.informers.Subscription;
 import dev.headstart.imagecache.CacheGroup;
 import dev.headstart.imagecache.CachePlan;
-import dev.headstart.imagecache.CachePodStatus;
 import dev.headstart.imagecache.CachePolicy;
 import dev.headstart.imagecache.CachedImage;
 import dev.headstart.imagecache.ImageState;
@@ -133,7 +132,7 @@ public class ImageCacheReconciler implements LeaderTask {
         this.view = view;
         this.metrics = metrics;
         this.active = active;
-        this.platforms = new KnownPlatforms(settings.platforms());
+        this.platforms = new KnownPlatforms();
         this.reporter = new FailedImageReporter(client, Clock.systemUTC());
     }
 
@@ -307,18 +306,13 @@ public class ImageCacheReconciler implements LeaderTask {
         List<NodeFacts> facts = nodeList.stream().map(NodeFacts::of).toList();
         Set<String> architectures = nodeList.stream().map(n -> label(n, ARCH_LABEL)).filter(Objects::nonNull)
                 .collect(Collectors.toCollection(TreeSet::new));
-        Map<String, Set<String>> known = platforms.architectures(imageUsers.keySet(), architectures);
-        List<String> excluded = new ArrayList<>(settings.exclude());
-        known.forEach((image, archs) -> {
-            if (archs.isEmpty()) {
-                excluded.add(image); // no node of this cluster can run it
-            }
-        });
-        Map<String, Set<String>> placeable = new TreeMap<>(known);
-        placeable.values().removeIf(Set::isEmpty);
-        CachePolicy policy = new CachePolicy(settings.sharedNamespace(), settings.maxPodsPerNode(), excluded,
-                settings.nodeCredentialRegistries(), settings.transientTaintKeys(),
-                List.of(settings.warmupTaint().toleration()), placeable);
+        CachePolicy configured = settings.policy();
+        KnownPlatforms.Learned learned = platforms.learned(configured, imageUsers.keySet(), architectures);
+        List<String> excluded = new ArrayList<>(configured.excludedImages());
+        excluded.addAll(learned.nowhere()); // no node of this cluster can run them
+        CachePolicy policy = new CachePolicy(configured.sharedNamespace(), configured.maxPodsPerNode(), excluded,
+                configured.nodeCredentialRegistries(), configured.transientTaintKeys(), configured.cacheTolerations(),
+                learned.architectures());
         CachePlan plan = CachePlan.of(templates, facts, policy);
 
         Map<String, DaemonSet> desired = new LinkedHashMap<>();
@@ -482,7 +476,7 @@ public class ImageCacheReconciler implements LeaderTask {
                     counts.merge(ImageState.PENDING, (long) group.images().size(), Long::sum);
                     continue;
                 }
-                for (CachedImage image : CachePodStatus.of(pod.get())) {
+                for (CachedImage image : ImageCacheCompletion.images(pod.get())) {
                     counts.merge(image.state(), 1L, Long::sum);
                     if (image.state() == ImageState.FAILED) {
                         failures.computeIfAbsent(image.image(), i -> new ArrayList<>()).add(image);
@@ -514,7 +508,7 @@ public class ImageCacheReconciler implements LeaderTask {
         String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
         Subscription<Node> nodeCache = nodes;
         if (node != null && nodeCache != null) {
-            for (CachedImage image : CachePodStatus.of(pod)) {
+            for (CachedImage image : ImageCacheCompletion.images(pod)) {
                 if (image.state() != ImageState.CACHED && KnownPlatforms.platformFailure(image.message())) {
                     Node known = nodeCache.get(node);
                     String arch = known == null ? null : label(known, ARCH_LABEL);

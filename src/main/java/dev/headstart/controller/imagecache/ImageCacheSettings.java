@@ -2,9 +2,11 @@ package dev.headstart.controller.imagecache;
 
 import dev.headstart.config.HeadstartConfig;
 import dev.headstart.controller.warmpool.WarmupTaint;
+import dev.headstart.imagecache.CachePolicy;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,11 +26,6 @@ public record ImageCacheSettings(
         /* image pattern (exact, or prefix ending in *) -> architectures, in configuration order */
         Map<String, Set<String>> platforms) {
 
-    public static final List<String> DEFAULT_NODE_CREDENTIAL_REGISTRIES = List.of(
-            "*.dkr.ecr.*.amazonaws.com", "*.dkr.ecr.*.amazonaws.com.cn", "public.ecr.aws", "registry.k8s.io");
-    public static final List<String> DEFAULT_TRANSIENT_TAINT_KEYS = List.of("node.kubernetes.io/*",
-            "node.cloudprovider.kubernetes.io/uninitialized", "ToBeDeletedByClusterAutoscaler",
-            "karpenter.sh/disrupted", "karpenter.sh/unregistered");
 
     public ImageCacheSettings {
         exclude = List.copyOf(exclude);
@@ -43,8 +40,9 @@ public record ImageCacheSettings(
 
     /** The defaults, with the given no-op image, exclusions, taint and debounce (tests). */
     public ImageCacheSettings(String noopImage, List<String> exclude, WarmupTaint warmupTaint, Duration debounce) {
-        this(noopImage, exclude, warmupTaint, debounce, "headstart-system", 3, DEFAULT_NODE_CREDENTIAL_REGISTRIES,
-                DEFAULT_TRANSIENT_TAINT_KEYS, Map.of());
+        this(noopImage, exclude, warmupTaint, debounce, CachePolicy.DEFAULT_SHARED_NAMESPACE,
+                CachePolicy.DEFAULT_MAX_PODS_PER_NODE, CachePolicy.DEFAULT_NODE_CREDENTIAL_REGISTRIES,
+                CachePolicy.DEFAULT_TRANSIENT_TAINT_KEYS, Map.of());
     }
 
     public ImageCacheSettings withMaxPodsPerNode(int max) {
@@ -83,44 +81,30 @@ public record ImageCacheSettings(
 
     /**
      * {@code pattern=arch[,arch];pattern=arch…}: an image matching the pattern (exact, or a prefix
-     * ending in {@code *}) runs only on those {@code kubernetes.io/arch} values.
+     * ending in {@code *}) runs only on those {@code kubernetes.io/arch} values. Entries are
+     * separated by {@code ;} because a configuration list would split at the commas.
      *
      * @throws IllegalArgumentException naming the entry that does not parse
      */
     public static Map<String, Set<String>> parsePlatforms(String text) {
-        Map<String, Set<String>> patterns = new LinkedHashMap<>();
-        for (String entry : text.split(";")) {
-            if (entry.isBlank()) {
-                continue;
-            }
-            int eq = entry.lastIndexOf('=');
-            String pattern = eq < 0 ? "" : entry.substring(0, eq).trim();
-            Set<String> archs = new LinkedHashSet<>();
-            if (eq >= 0) {
-                for (String arch : entry.substring(eq + 1).split(",")) {
-                    if (!arch.isBlank()) {
-                        archs.add(arch.trim());
-                    }
-                }
-            }
-            if (pattern.isEmpty() || archs.isEmpty()) {
-                throw new IllegalArgumentException("headstart.image-cache.platforms: '" + entry.trim()
-                        + "' is not pattern=arch[,arch] (e.g. registry.example.com/gpu/*=amd64)");
-            }
-            patterns.put(pattern, Set.copyOf(archs));
+        try {
+            return CachePolicy.parsePlatforms(Arrays.asList(text.split(";")));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("headstart.image-cache.platforms: " + e.getMessage());
         }
-        return patterns;
+    }
+
+    /** The planner's policy from this configuration: cache pods tolerate the warm-up taint. */
+    public CachePolicy policy() {
+        return new CachePolicy(sharedNamespace, maxPodsPerNode, exclude, nodeCredentialRegistries, transientTaintKeys,
+                List.of(), platforms).tolerating(warmupTaint.toleration());
     }
 
     /** Exact reference, or a prefix when the pattern ends in {@code *}. */
     public boolean excluded(String image) {
-        return exclude.stream().anyMatch(pattern -> matches(pattern, image));
-    }
-
-    static boolean matches(String pattern, String image) {
-        return pattern.endsWith("*")
+        return exclude.stream().anyMatch(pattern -> pattern.endsWith("*")
                 ? image.startsWith(pattern.substring(0, pattern.length() - 1))
-                : image.equals(pattern);
+                : image.equals(pattern));
     }
 
     private static List<String> trimmed(List<String> values) {

@@ -1,5 +1,7 @@
 package dev.headstart.controller.imagecache;
 
+import dev.headstart.imagecache.CachePolicy;
+
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -9,8 +11,8 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Which CPU architectures an image runs on, where known: configured patterns
- * ({@code headstart.image-cache.platforms}) and what the kubelets' pull failures taught. A pull of
+ * Which CPU architectures an image runs on, where known: the configured patterns
+ * ({@code headstart.image-cache.platforms}, in the policy) and what the kubelets' pull failures taught. A pull of
  * an image without a manifest for the node's platform fails with a message naming it — containerd
  * "no match for platform in manifest", Docker "no matching manifest for linux/arm64 …", CRI-O
  * "no image found in manifest list for architecture …" — and retrying it on that architecture can
@@ -22,13 +24,8 @@ final class KnownPlatforms {
     static final List<String> PLATFORM_FAILURES = List.of("no match for platform", "no matching manifest for",
             "no image found in manifest list for architecture");
 
-    private final Map<String, Set<String>> patterns;
     /** image → architectures it failed on for want of a manifest. */
     private final Map<String, Set<String>> notOn = new ConcurrentHashMap<>();
-
-    KnownPlatforms(Map<String, Set<String>> patterns) {
-        this.patterns = patterns;
-    }
 
     static boolean platformFailure(String message) {
         return message != null && PLATFORM_FAILURES.stream().anyMatch(message::contains);
@@ -40,35 +37,32 @@ final class KnownPlatforms {
     }
 
     /**
-     * The architectures of each image that has known ones: the configured ones, or else every
-     * architecture among the cluster's nodes, less the ones its pulls failed on. An empty set means
-     * the image runs on none of the cluster's nodes.
+     * The policy's image architectures with what the failures taught: each image that failed for
+     * want of a manifest gets an exact entry — its configured architectures (or else every
+     * architecture among the cluster's nodes) less the failed ones. Images left with none are
+     * returned in {@code nowhere}: no node of this cluster can run them.
      */
-    Map<String, Set<String>> architectures(Collection<String> images, Set<String> clusterArchitectures) {
-        Map<String, Set<String>> known = new TreeMap<>();
+    Learned learned(CachePolicy policy, Collection<String> images, Set<String> clusterArchitectures) {
+        Map<String, Set<String>> archs = new TreeMap<>(policy.imageArchitectures());
+        Set<String> nowhere = new TreeSet<>();
         for (String image : images) {
-            Set<String> configured = configured(image);
             Set<String> failed = notOn.get(image);
             if (failed == null || failed.isEmpty()) {
-                if (configured != null) {
-                    known.put(image, configured);
-                }
                 continue;
             }
-            Set<String> archs = new TreeSet<>(configured != null ? configured : clusterArchitectures);
-            archs.removeAll(failed);
-            known.put(image, Set.copyOf(archs));
-        }
-        return known;
-    }
-
-    private Set<String> configured(String image) {
-        for (Map.Entry<String, Set<String>> entry : patterns.entrySet()) {
-            if (ImageCacheSettings.matches(entry.getKey(), image)) {
-                return entry.getValue();
+            Set<String> configured = policy.architectures(image);
+            Set<String> left = new TreeSet<>(configured.isEmpty() ? clusterArchitectures : configured);
+            left.removeAll(failed);
+            if (left.isEmpty()) {
+                nowhere.add(image);
+            } else {
+                archs.put(image, Set.copyOf(left));
             }
         }
-        return null;
+        return new Learned(archs, nowhere);
+    }
+
+    record Learned(Map<String, Set<String>> architectures, Set<String> nowhere) {
     }
 
     void forget() {

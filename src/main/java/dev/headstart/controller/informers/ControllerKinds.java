@@ -64,13 +64,14 @@ public final class ControllerKinds {
     /**
      * Pods of the image-cache DaemonSets: where they run, which group and template they were made
      * from (label, hash annotation), the image of each container (the images annotation: container
-     * {@code cache-i} holds its i-th line) and the containers' statuses (pulled, pulling, failed).
-     * Not kept: the pod spec's containers (their images are in the annotation), init containers
-     * (the no-op installer says nothing about the images), conditions.
+     * {@code cache-i} holds its i-th line) and the containers' statuses (pulled, pulling, failed;
+     * the no-op installer's, which says why nothing starts when its own image cannot be pulled).
+     * Not kept: the pod spec (the images are in the annotation), conditions, managedFields.
      */
     public static final CachedKind<Pod> IMAGE_CACHE_PODS = new CachedKind<>("pods/image-cache", Pod.class, 3,
             client -> client.pods().inAnyNamespace().withLabel(ImageCacheDaemonSet.NAME_LABEL, ImageCacheDaemonSet.NAME),
-            List.of("metadata.labels", "metadata.annotations", "spec.nodeName", "status.containerStatuses"),
+            List.of("metadata.labels", "metadata.annotations", "spec.nodeName", "status.containerStatuses",
+                    "status.initContainerStatuses"),
             Map.of(NODE_NAME_INDEX, pod -> pod.getSpec() == null || pod.getSpec().getNodeName() == null ? List.of()
                     : List.of(pod.getSpec().getNodeName())),
             Set.of(ImageCacheDaemonSet.IMAGES_ANNOTATION, ImageCacheDaemonSet.HASH_ANNOTATION));

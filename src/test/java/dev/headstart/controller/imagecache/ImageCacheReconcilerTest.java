@@ -366,7 +366,9 @@ class ImageCacheReconcilerTest {
         start(SETTINGS);
 
         eventually(WAIT, () -> {
-            assertThat(cachedIn(SHARED)).containsExactly("shop/web:1.0");
+            // The unlabelled look-alike is the user's workload like any other: its image is cached;
+            // the old cache (labelled as Headstart's) is not a workload, and is removed.
+            assertThat(cachedIn(SHARED)).containsExactly("registry.k8s.io/pause:3.10", "shop/web:1.0");
             assertThat(client.apps().daemonSets().inNamespace("shop").withName("headstart-image-cache").get()).isNull();
         });
         assertThat(client.apps().daemonSets().inNamespace("mine").withName("headstart-image-cache").get()).isNotNull();
