@@ -23,10 +23,12 @@ import java.util.TreeSet;
  * its workload's placement, which pulls with that namespace's workloads' secrets. A workload whose
  * images have different known platforms is split: each platform set is its own placement.
  *
- * <p>Where more groups admit a node than {@code maxPodsPerNode}, groups are ranked (shared before
- * namespace groups, then most workloads, then id) and those past the cap leave the node: it is in
- * their {@code excludedNodes} and in {@code overCapByNode}. {@code groupsByNode} has every node,
- * with the ids in rank order (an empty list where none runs).
+ * <p>On each node, a group whose images other groups there already hold adds nothing and leaves the
+ * node; where more groups remain than {@code maxPodsPerNode}, they are ranked (shared before
+ * namespace groups, then most workloads, then id) and those past the cap leave the node too, and are
+ * reported in {@code overCapByNode} (see {@link NodeShare}). A group's {@code excludedNodes} are all
+ * the nodes it admits but leaves. {@code groupsByNode} has every node, with the ids in rank order
+ * (an empty list where none runs).
  */
 public record CachePlan(List<CacheGroup> groups, Map<String, List<String>> groupsByNode,
                         Map<String, List<String>> overCapByNode) {
@@ -101,22 +103,16 @@ public record CachePlan(List<CacheGroup> groups, Map<String, List<String>> group
         Map<String, List<String>> excluded = new HashMap<>();
         List<NodeFacts> sortedNodes = nodes.stream().sorted(Comparator.comparing(NodeFacts::name)).toList();
         for (NodeFacts node : sortedNodes) {
-            List<String> fits = new ArrayList<>();
-            List<String> over = new ArrayList<>();
-            for (CacheGroup group : groups) {
-                if (!group.placement().admits(node, policy)) {
-                    continue;
-                }
-                if (fits.size() < policy.maxPodsPerNode()) {
-                    fits.add(group.id());
-                } else {
-                    over.add(group.id());
+            List<CacheGroup> admitted = groups.stream().filter(g -> g.placement().admits(node, policy)).toList();
+            NodeShare share = NodeShare.of(admitted, policy.maxPodsPerNode());
+            byNode.put(node.name(), share.fits().stream().map(CacheGroup::id).toList());
+            if (!share.over().isEmpty()) {
+                overCap.put(node.name(), share.over().stream().map(CacheGroup::id).toList());
+            }
+            for (CacheGroup group : admitted) {
+                if (!share.fits().contains(group)) {
                     excluded.computeIfAbsent(group.id(), id -> new ArrayList<>()).add(node.name());
                 }
-            }
-            byNode.put(node.name(), List.copyOf(fits));
-            if (!over.isEmpty()) {
-                overCap.put(node.name(), List.copyOf(over));
             }
         }
         List<CacheGroup> capped = groups.stream()

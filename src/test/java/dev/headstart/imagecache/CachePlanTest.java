@@ -207,6 +207,43 @@ class CachePlanTest {
         assertThat(plan.groups()).allSatisfy(g -> assertThat(g.excludedNodes()).isEmpty());
     }
 
+    @Test
+    void aGroupWhoseImagesOtherGroupsHoldThereTakesNoSlotAndIsNotOverTheCap() {
+        CachePlan plan = CachePlan.of(List.of(
+                workload("shop", "cart", pod("nginx:1", "redis:7")),
+                workload("shop", "db", pod("redis:7")),
+                workload("shop", "web", pod("nginx:1").affinity(term(requirement("capacity", "NotIn", "spot")))),
+                workload("shop", "api", pod("ghcr.io/shop/api:1").secrets("s"))),
+                List.of(node("od-1", labels("capacity", "on-demand")), node("spot-1", labels("capacity", "spot"))),
+                POLICY.withMaxPodsPerNode(2));
+
+        CacheGroup any = plan.groups().stream().filter(g -> g.shared() && g.workloads().size() == 2).findFirst().orElseThrow();
+        CacheGroup web = plan.groups().stream().filter(g -> g.workloads().equals(List.of("shop/Deployment/web"))).findFirst().orElseThrow();
+        CacheGroup api = only(plan, false);
+        assertThat(plan.groupsByNode().get("od-1")).containsExactly(any.id(), api.id());
+        assertThat(plan.overCapByNode()).isEmpty();
+        assertThat(web.excludedNodes()).containsExactly("od-1");
+        assertThat(plan.imagesFor("od-1")).containsExactly("ghcr.io/shop/api:1", "nginx:1", "redis:7");
+    }
+
+    @Test
+    void aChosenGroupThatALaterOneMakesRedundantGivesItsSlotBack() {
+        // "small" ranks first (2 workloads) but "big" (1 workload) holds its image and more
+        CachePlan plan = CachePlan.of(List.of(
+                workload("a", "s1", pod("a:1")),
+                workload("a", "s2", pod("a:1")),
+                workload("b", "big", pod("a:1", "b:1").selector("tier", "x")),
+                workload("c", "ns", pod("ghcr.io/c:1").secrets("s"))),
+                List.of(node("n1", labels("tier", "x"))), POLICY.withMaxPodsPerNode(2));
+
+        CacheGroup small = plan.groups().stream().filter(g -> g.workloads().size() == 2).findFirst().orElseThrow();
+        CacheGroup big = plan.groups().stream().filter(g -> g.workloads().contains("b/Deployment/big")).findFirst().orElseThrow();
+        assertThat(plan.groupsByNode().get("n1")).containsExactly(big.id(), only(plan, false).id());
+        assertThat(small.excludedNodes()).containsExactly("n1");
+        assertThat(plan.overCapByNode()).isEmpty();
+        assertThat(plan.imagesFor("n1")).containsExactly("a:1", "b:1", "ghcr.io/c:1");
+    }
+
     // --- ids ---
 
     @Test
