@@ -37,7 +37,7 @@ import java.util.UUID;
  * <pre>
  * ./mvnw -o -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
  * java -XX:+UseSerialGC -Xmx1g -cp target/test-classes:target/classes:$(cat target/cp.txt) \
- *     dev.headstart.controller.informers.CachePodStoreHeapHarness 5000 3 10
+ *     dev.headstart.controller.informers.CachePodStoreHeapHarness 5000 3 10 [with-spec]
  * </pre>
  * (nodes, groups per node, images per group)
  */
@@ -50,10 +50,16 @@ public final class CachePodStoreHeapHarness {
         int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 5_000;
         int groups = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         int images = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+        // "with-spec": also keep spec.containers, for comparison (what CachePodStatus would read without the annotation)
+        boolean withSpec = args.length > 3 && args[3].equals("with-spec");
         KubernetesSerialization serialization = new KubernetesSerialization();
         List<DaemonSet> daemonSets = daemonSets(groups, images);
         CachedKind<Pod> kind = ControllerKinds.IMAGE_CACHE_PODS;
-        SlimItemStore<Pod> store = new SlimItemStore<>(Pod.class, serialization, kind.storedFields(), kind.keptAnnotations());
+        List<String> fields = new ArrayList<>(kind.storedFields());
+        if (withSpec) {
+            fields.add("spec.containers");
+        }
+        SlimItemStore<Pod> store = new SlimItemStore<>(Pod.class, serialization, fields, kind.keptAnnotations());
         // warm up (classes, serializer caches) outside the measure
         new SlimItemStore<>(Pod.class, serialization, kind.storedFields(), kind.keptAnnotations())
                 .put("x", serialization.unmarshal(serialization.asJson(pod(daemonSets.get(0), "warm-up", 0)), Pod.class));
@@ -69,10 +75,10 @@ public final class CachePodStoreHeapHarness {
         }
         long after = usedAfterGc();
         long pairs = (long) nodes * groups * images;
-        System.out.printf("IMAGE_CACHE_PODS store: %d nodes x %d groups x %d images = %d pods, %d (node, image) pairs;"
+        System.out.printf("IMAGE_CACHE_PODS store%s: %d nodes x %d groups x %d images = %d pods, %d (node, image) pairs;"
                         + " %d bytes of JSON per pod as served; heap after a full GC: %d bytes per pod, %d bytes per"
                         + " (node, image), %.1f MiB in all%n",
-                nodes, groups, images, store.size(), pairs, bytes / store.size(), (after - before) / store.size(),
+                withSpec ? " (+ spec.containers)" : "", nodes, groups, images, store.size(), pairs, bytes / store.size(), (after - before) / store.size(),
                 (after - before) / pairs, (after - before) / (double) (1 << 20));
     }
 
