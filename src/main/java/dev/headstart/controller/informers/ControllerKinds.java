@@ -66,7 +66,8 @@ public final class ControllerKinds {
      * from (label, hash annotation), the image of each container (the images annotation: container
      * {@code cache-i} holds its i-th line) and the containers' statuses (pulled, pulling, failed;
      * the no-op installer's, which says why nothing starts when its own image cannot be pulled).
-     * Not kept: the pod spec (the images are in the annotation), conditions, managedFields.
+     * Not kept: the pod spec (the images are in the annotation), conditions, managedFields, and of
+     * each status only its name and state: {@link CachePodStore}, compact, one container per image.
      */
     public static final CachedKind<Pod> IMAGE_CACHE_PODS = new CachedKind<>("pods/image-cache", Pod.class, 3,
             client -> client.pods().inAnyNamespace().withLabel(ImageCacheDaemonSet.NAME_LABEL, ImageCacheDaemonSet.NAME),
@@ -74,7 +75,9 @@ public final class ControllerKinds {
                     "status.initContainerStatuses"),
             Map.of(NODE_NAME_INDEX, pod -> pod.getSpec() == null || pod.getSpec().getNodeName() == null ? List.of()
                     : List.of(pod.getSpec().getNodeName())),
-            Set.of(ImageCacheDaemonSet.IMAGES_ANNOTATION, ImageCacheDaemonSet.HASH_ANNOTATION));
+            Set.of(ImageCacheDaemonSet.IMAGES_ANNOTATION, ImageCacheDaemonSet.HASH_ANNOTATION),
+            () -> new CachePodStore(Set.of(ImageCacheDaemonSet.NAME_LABEL, ImageCacheDaemonSet.GROUP_LABEL),
+                    Set.of(ImageCacheDaemonSet.IMAGES_ANNOTATION, ImageCacheDaemonSet.HASH_ANNOTATION)));
 
     /**
      * Every pod, for the startup telemetry. Its handlers read each pod whole as the watch delivers

@@ -37,7 +37,7 @@ import java.util.UUID;
  * <pre>
  * ./mvnw -o -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
  * java -XX:+UseSerialGC -Xmx1g -cp target/test-classes:target/classes:$(cat target/cp.txt) \
- *     dev.headstart.controller.informers.CachePodStoreHeapHarness 5000 3 10 [with-spec]
+ *     dev.headstart.controller.informers.CachePodStoreHeapHarness 5000 3 10 [slim|with-spec]
  * </pre>
  * (nodes, groups per node, images per group)
  */
@@ -55,12 +55,16 @@ public final class CachePodStoreHeapHarness {
         KubernetesSerialization serialization = new KubernetesSerialization();
         List<DaemonSet> daemonSets = daemonSets(groups, images);
         CachedKind<Pod> kind = ControllerKinds.IMAGE_CACHE_PODS;
+        // "slim": fabric8's ReducedStateItemStore of the same fields, for comparison (what the kind used before)
+        boolean slim = withSpec || args.length > 3 && args[3].equals("slim");
         List<String> fields = new ArrayList<>(kind.storedFields());
         if (withSpec) {
             fields.add("spec.containers");
         }
-        SlimItemStore<Pod> store = new SlimItemStore<>(Pod.class, serialization, fields, kind.keptAnnotations());
+        io.fabric8.kubernetes.client.informers.cache.ItemStore<Pod> store = slim
+                ? new SlimItemStore<>(Pod.class, serialization, fields, kind.keptAnnotations()) : kind.store().get();
         // warm up (classes, serializer caches) outside the measure
+        kind.store().get().put("x", serialization.unmarshal(serialization.asJson(pod(daemonSets.get(0), "warm-up", 0)), Pod.class));
         new SlimItemStore<>(Pod.class, serialization, kind.storedFields(), kind.keptAnnotations())
                 .put("x", serialization.unmarshal(serialization.asJson(pod(daemonSets.get(0), "warm-up", 0)), Pod.class));
         long before = usedAfterGc();
@@ -78,7 +82,7 @@ public final class CachePodStoreHeapHarness {
         System.out.printf("IMAGE_CACHE_PODS store%s: %d nodes x %d groups x %d images = %d pods, %d (node, image) pairs;"
                         + " %d bytes of JSON per pod as served; heap after a full GC: %d bytes per pod, %d bytes per"
                         + " (node, image), %.1f MiB in all%n",
-                withSpec ? " (+ spec.containers)" : "", nodes, groups, images, store.size(), pairs, bytes / store.size(), (after - before) / store.size(),
+                withSpec ? " (SlimItemStore + spec.containers)" : slim ? " (SlimItemStore)" : " (CachePodStore)", nodes, groups, images, store.size(), pairs, bytes / store.size(), (after - before) / store.size(),
                 (after - before) / pairs, (after - before) / (double) (1 << 20));
     }
 
