@@ -1,5 +1,6 @@
 package dev.headstart.config;
 
+import dev.headstart.imagecache.CachePolicy;
 import dev.headstart.rules.NamespaceAnnotations;
 import dev.headstart.rules.PriorityClassCatalog;
 import dev.headstart.rules.PriorityClassRule;
@@ -108,15 +109,34 @@ public interface HeadstartConfig {
         @WithDefault("busybox:1.36.1-musl")
         String noopImage();
 
-        @WithDefault("registry.k8s.io/pause:3.10")
-        String pauseImage();
-
         /** Images never cached: exact references, or prefixes ending in {@code *}. */
         Optional<List<String>> exclude();
 
-        /** Workload events for a namespace within this window are reconciled once. */
+        /** Changes (workloads, nodes, cache pods) within this window are reconciled once. */
         @WithDefault("2000")
         int debounceMillis();
+
+        /** At most this many cache pods per node; further groups leave the node out (reported). */
+        @WithDefault(CachePolicy.DEFAULT_MAX_PODS_PER_NODE_TEXT)
+        int maxPodsPerNode();
+
+        /**
+         * Registries the nodes pull from with their own credentials (ECR through the node role):
+         * their images need no pull secret and go to the shared cache. {@code *} matches within a
+         * host name label.
+         */
+        @WithDefault(CachePolicy.DEFAULT_NODE_CREDENTIAL_REGISTRIES_TEXT)
+        List<String> nodeCredentialRegistries();
+
+        /**
+         * Taint keys placement ignores: they come and go on healthy nodes (a prefix ending in
+         * {@code *}). The warm-up taint's key is always one of them.
+         */
+        @WithDefault(CachePolicy.DEFAULT_TRANSIENT_TAINT_KEYS_TEXT)
+        List<String> transientTaintKeys();
+
+        /** {@code pattern=arch[,arch];…}: images that run only on these {@code kubernetes.io/arch} values. */
+        Optional<String> platforms();
     }
 
     // --- controller (leader election, headroom, background scan) ---

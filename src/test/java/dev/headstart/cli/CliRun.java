@@ -34,6 +34,9 @@ record CliRun(int exitCode, String out, String err) {
                 if (made instanceof StartupCommand s) {
                     s.stdin = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
                 }
+                if (made instanceof ImagesCommand i) {
+                    i.stdin = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
+                }
                 if (made instanceof AuditCommand a) {
                     a.stdin = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
                     a.clock = Clock.fixed(NOW, ZoneOffset.UTC);

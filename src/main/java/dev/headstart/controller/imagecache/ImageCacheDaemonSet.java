@@ -1,5 +1,6 @@
 package dev.headstart.controller.imagecache;
 
+import dev.headstart.imagecache.CacheGroup;
 import dev.headstart.rules.Annotations;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -11,6 +12,7 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -23,50 +25,71 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
 
 /**
- * Builds the {@code headstart-image-cache} DaemonSet of one namespace from its {@link ImageCachePlan}.
- * Each image becomes an init container ({@code cache-0}, {@code cache-1}, …) that runs a static
- * no-op binary from a shared emptyDir instead of the image's own entrypoint, so the kubelet pulls
- * the image without running it, and images without a shell work. The main container is pause.
+ * Builds the DaemonSet of one {@link CacheGroup}: {@code headstart-image-cache-<group id>} in the
+ * group's namespace, carrying the group's node selector, affinity (over-cap nodes excluded) and
+ * tolerations, so the DaemonSet controller runs its pods exactly where the group's workloads could
+ * run. Each image is a regular container ({@code cache-0}, {@code cache-1}, … in the order of
+ * {@link CacheGroup#images()}) whose command is a static busybox {@code sleep} copied into a shared
+ * emptyDir by the one init container: the kubelet pulls the image, nothing of the image runs, and
+ * because regular containers are started independently one image that cannot be pulled leaves the
+ * others running (pkg/kubelet/kuberuntime/kuberuntime_manager.go, SyncPod; DESIGN.md).
  */
 public final class ImageCacheDaemonSet {
 
+    /** The name label's value on every cache DaemonSet and pod; also the name of the old per-namespace DaemonSet. */
     public static final String NAME = "headstart-image-cache";
     public static final String NAME_LABEL = "app.kubernetes.io/name";
     public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
     public static final String MANAGED_BY = "headstart";
-    /** The cached images, one per line, in init-container order; on the DaemonSet and its pods. */
+    public static final String GROUP_LABEL = "headstart.dev/image-cache-group";
+    /** The cached images, one per line, in container order; on the DaemonSet and its pods. */
     public static final String IMAGES_ANNOTATION = "headstart.dev/image-cache-images";
-    /** A digest of the pod template: the reconciler updates the DaemonSet only when it changes. */
+    /**
+     * A digest of the pod template (without itself): on the DaemonSet, where the reconciler compares
+     * it before writing, and on its pods, where completion tells a current pod from an old one.
+     */
     public static final String HASH_ANNOTATION = "headstart.dev/image-cache-hash";
     public static final String INSTALLER = "headstart-noop-installer";
     public static final String CACHE_PREFIX = "cache-";
-    /** Busybox dispatches on argv[0], so the copied binary must keep the name {@code true}. */
+    /** Busybox dispatches on argv[0], so the copied binary keeps the name {@code sleep}. */
     static final String NOOP_DIR = "/headstart";
-    static final String NOOP = NOOP_DIR + "/true";
+    static final String SLEEP = NOOP_DIR + "/sleep";
+    /** About 68 years: busybox sleep takes whole seconds up to 2^31-1 on every build. */
+    static final String FOREVER = "2147483647";
     static final String VOLUME = "noop";
     static final long NOBODY = 65534L;
+    static final String OS_LABEL = "kubernetes.io/os";
 
     private ImageCacheDaemonSet() {
     }
 
-    public static DaemonSet build(String namespace, ImageCachePlan plan, ImageCacheSettings settings) {
-        Map<String, String> labels = labels();
-        String images = String.join("\n", plan.images());
+    public static String name(CacheGroup group) {
+        return NAME + "-" + group.id();
+    }
+
+    public static DaemonSet build(CacheGroup group, ImageCacheSettings settings) {
+        Map<String, String> labels = labels(group.id());
+        String images = String.join("\n", group.images());
+        Map<String, String> nodeSelector = new TreeMap<>(group.nodeSelector() == null ? Map.of() : group.nodeSelector());
+        // The no-op is a Linux binary; Windows nodes never get a cache.
+        nodeSelector.putIfAbsent(OS_LABEL, "linux");
         PodTemplateSpec template = new PodTemplateSpecBuilder()
                 .withNewMetadata()
                     .withLabels(labels)
-                    .withAnnotations(Map.of(Annotations.SKIP, "all", IMAGES_ANNOTATION, images))
+                    .withAnnotations(new LinkedHashMap<>(Map.of(Annotations.SKIP, "all", IMAGES_ANNOTATION, images)))
                 .endMetadata()
                 .withNewSpec()
-                    // The no-op and pause are Linux binaries.
-                    .withNodeSelector(Map.of("kubernetes.io/os", "linux"))
+                    .withNodeSelector(nodeSelector)
+                    .withAffinity(group.affinity())
+                    .withTolerations(tolerations(group, settings))
                     .withAutomountServiceAccountToken(false)
                     .withEnableServiceLinks(false)
                     .withTerminationGracePeriodSeconds(1L)
-                    .withImagePullSecrets(plan.pullSecrets().stream().map(LocalObjectReference::new).toList())
-                    .withTolerations(plan.tolerations())
+                    .withImagePullSecrets(group.pullSecrets().stream().map(LocalObjectReference::new).toList())
                     .withNewSecurityContext()
                         .withRunAsNonRoot(true)
                         .withRunAsUser(NOBODY)
@@ -77,51 +100,54 @@ public final class ImageCacheDaemonSet {
                         .withName(VOLUME)
                         .withNewEmptyDir().withSizeLimit(new Quantity("16Mi")).endEmptyDir()
                     .endVolume()
-                    .withInitContainers(initContainers(plan, settings))
-                    .withContainers(new ContainerBuilder()
-                            .withName("pause")
-                            .withImage(settings.pauseImage())
-                            .withImagePullPolicy("IfNotPresent")
-                            .withResources(resources())
-                            .withSecurityContext(restricted())
-                            .build())
+                    .withInitContainers(installer(settings))
+                    .withContainers(imageContainers(group))
                 .endSpec()
                 .build();
+        String hash = hash(template);
+        template.getMetadata().getAnnotations().put(HASH_ANNOTATION, hash);
 
         Map<String, String> annotations = new LinkedHashMap<>();
         annotations.put(Annotations.SKIP, "all");
         annotations.put(IMAGES_ANNOTATION, images);
-        annotations.put(HASH_ANNOTATION, hash(template));
+        annotations.put(HASH_ANNOTATION, hash);
         return new DaemonSetBuilder()
                 .withNewMetadata()
-                    .withName(NAME)
-                    .withNamespace(namespace)
+                    .withName(name(group))
+                    .withNamespace(group.namespace())
                     .withLabels(labels)
                     .withAnnotations(annotations)
                 .endMetadata()
                 .withNewSpec()
-                    .withNewSelector().withMatchLabels(Map.of(NAME_LABEL, NAME)).endSelector()
+                    .withNewSelector().withMatchLabels(Map.of(NAME_LABEL, NAME, GROUP_LABEL, group.id())).endSelector()
+                    // All at once: a pod with an image in back-off never becomes Ready, so a rolling
+                    // update bounded by unavailable pods would stop at the first such node.
                     .withNewUpdateStrategy()
                         .withType("RollingUpdate")
-                        .withNewRollingUpdate().withNewMaxUnavailable("25%").endRollingUpdate()
+                        .withNewRollingUpdate().withNewMaxUnavailable("100%").endRollingUpdate()
                     .endUpdateStrategy()
                     .withTemplate(template)
                 .endSpec()
                 .build();
     }
 
-    public static Map<String, String> labels() {
+    public static Map<String, String> labels(String groupId) {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put(NAME_LABEL, NAME);
         labels.put(MANAGED_BY_LABEL, MANAGED_BY);
+        labels.put(GROUP_LABEL, groupId);
         return labels;
     }
 
-    /** True for the DaemonSet Headstart owns (by name and label), never for a user's look-alike. */
+    /**
+     * True for a cache DaemonSet Headstart made (its name label and {@code managed-by: headstart}),
+     * a group's or the old per-namespace one; never for a user's look-alike without the labels.
+     */
     public static boolean isOurs(DaemonSet daemonSet) {
-        return NAME.equals(daemonSet.getMetadata().getName())
-                && daemonSet.getMetadata().getLabels() != null
-                && MANAGED_BY.equals(daemonSet.getMetadata().getLabels().get(MANAGED_BY_LABEL));
+        Map<String, String> labels = daemonSet.getMetadata().getLabels();
+        String name = daemonSet.getMetadata().getName();
+        return labels != null && NAME.equals(labels.get(NAME_LABEL)) && MANAGED_BY.equals(labels.get(MANAGED_BY_LABEL))
+                && name != null && name.startsWith(NAME);
     }
 
     public static String hashOf(DaemonSet daemonSet) {
@@ -129,25 +155,41 @@ public final class ImageCacheDaemonSet {
         return annotations == null ? null : annotations.get(HASH_ANNOTATION);
     }
 
-    private static List<Container> initContainers(ImageCachePlan plan, ImageCacheSettings settings) {
-        List<Container> containers = new ArrayList<>();
-        containers.add(new ContainerBuilder()
+    /** The group's tolerations and the warm-up taint's (so warm nodes fill their cache), without duplicates. */
+    static List<Toleration> tolerations(CacheGroup group, ImageCacheSettings settings) {
+        List<Toleration> tolerations = new ArrayList<>(group.tolerations() == null ? List.of() : group.tolerations());
+        Toleration warmup = settings.warmupTaint().toleration();
+        if (tolerations.stream().noneMatch(t -> Objects.equals(t.getKey(), warmup.getKey())
+                && Objects.equals(t.getEffect(), warmup.getEffect())
+                && Objects.equals(t.getValue(), warmup.getValue())
+                && Objects.equals(t.getOperator(), warmup.getOperator()))) {
+            tolerations.add(warmup);
+        }
+        return tolerations;
+    }
+
+    private static Container installer(ImageCacheSettings settings) {
+        return new ContainerBuilder()
                 .withName(INSTALLER)
                 .withImage(settings.noopImage())
                 .withImagePullPolicy("IfNotPresent")
-                .withCommand("/bin/cp", "/bin/true", NOOP)
+                .withCommand("/bin/cp", "/bin/sleep", SLEEP)
                 .addNewVolumeMount().withName(VOLUME).withMountPath(NOOP_DIR).endVolumeMount()
                 .withResources(resources())
                 .withSecurityContext(restricted())
-                .build());
-        List<String> images = plan.images();
+                .build();
+    }
+
+    private static List<Container> imageContainers(CacheGroup group) {
+        List<Container> containers = new ArrayList<>();
+        List<String> images = group.images();
         for (int i = 0; i < images.size(); i++) {
             containers.add(new ContainerBuilder()
                     .withName(CACHE_PREFIX + i)
                     .withImage(images.get(i))
                     .withImagePullPolicy("IfNotPresent")
                     // Replaces the entrypoint, and with it the image's CMD: nothing of the image runs.
-                    .withCommand(NOOP)
+                    .withCommand(SLEEP, FOREVER)
                     .addNewVolumeMount().withName(VOLUME).withMountPath(NOOP_DIR).withReadOnly(true).endVolumeMount()
                     .withResources(resources())
                     .withSecurityContext(restricted())
@@ -156,10 +198,14 @@ public final class ImageCacheDaemonSet {
         return containers;
     }
 
+    /**
+     * Requests an explicit 0: with a limit and no request the API server would default the request
+     * to the limit (pkg/apis/core/v1/defaults.go), and a pod of N images would reserve N times it.
+     */
     private static ResourceRequirements resources() {
         return new ResourceRequirementsBuilder()
-                .withRequests(Map.of("cpu", new Quantity("1m"), "memory", new Quantity("8Mi")))
-                .withLimits(Map.of("memory", new Quantity("32Mi")))
+                .withRequests(Map.of("cpu", new Quantity("0"), "memory", new Quantity("0")))
+                .withLimits(Map.of("memory", new Quantity("16Mi")))
                 .build();
     }
 

@@ -1,18 +1,30 @@
 package dev.headstart.controller.imagecache;
 
+import dev.headstart.cluster.ClusterAccess;
+import dev.headstart.config.HeadstartConfig;
+import dev.headstart.controller.DaemonScheduler;
+import dev.headstart.controller.LeaderTask;
 import dev.headstart.controller.OnChange;
 import dev.headstart.controller.informers.ControllerKinds;
 import dev.headstart.controller.informers.NamespacedKind;
 import dev.headstart.controller.informers.OptedInInformers;
 import dev.headstart.controller.informers.SharedInformers;
 import dev.headstart.controller.informers.Subscription;
-import dev.headstart.controller.DaemonScheduler;
-import dev.headstart.cluster.ClusterAccess;
-import dev.headstart.config.HeadstartConfig;
-import dev.headstart.controller.LeaderTask;
+import dev.headstart.imagecache.CacheGroup;
+import dev.headstart.imagecache.CachePlan;
+import dev.headstart.imagecache.CachePolicy;
+import dev.headstart.imagecache.CachedImage;
+import dev.headstart.imagecache.ImageState;
+import dev.headstart.imagecache.NodeFacts;
+import dev.headstart.imagecache.WorkloadTemplate;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -20,31 +32,48 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.Unremovable;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
- * Keeps one {@code headstart-image-cache} DaemonSet in every opted-in namespace, holding the images
- * of that namespace's workloads. The shared informers of the opted-in namespaces, of their
- * workloads ({@link OptedInInformers}: nothing of the other namespaces is listed) and of
- * Headstart's own cache DaemonSets trigger a debounced per-namespace reconcile; the DaemonSet is
- * written only when its pod template would change. Inert until the leader election calls
- * {@link #start()}.
+ * Keeps exactly one DaemonSet per {@link CacheGroup} of the planner's {@link CachePlan}: shared
+ * groups in Headstart's namespace, namespace groups (images that need a namespace's pull secrets)
+ * in that namespace. Inputs are the controller's shared informers: the opted-in namespaces, their
+ * workloads and ServiceAccounts ({@link OptedInInformers}: nothing of other namespaces is listed),
+ * all nodes (only added, deleted, and label or taint changes count: heartbeats cause nothing),
+ * Headstart's cache DaemonSets and their pods. Any change asks for one debounced, cluster-wide pass
+ * that plans again when a plan input changed and then reads the cache pods' statuses:
+ * DaemonSets are written only when their pod-template hash differs, and deleted only when they
+ * carry Headstart's labels and the plan no longer has them (the old per-namespace
+ * {@code headstart-image-cache} included). The status side feeds the metrics, Events and
+ * PolicyReports of failed images ({@link FailedImageReporter}), learns image platforms from pull
+ * failures ({@link KnownPlatforms}) and publishes the plan for the warm pool ({@link ImageCacheView}).
+ * Inert until the leader election calls {@link #start()}.
  */
 /* Found by type (LeaderTask) by the leader election, never injected by name. */
 @Unremovable
@@ -54,41 +83,57 @@ public class ImageCacheReconciler implements LeaderTask {
     private static final Logger LOG = Logger.getLogger(ImageCacheReconciler.class);
     public static final String OPT_IN_LABEL = "headstart.dev/inject";
     public static final String SWITCH_ANNOTATION = "headstart.dev/image-cache";
+    static final String ARCH_LABEL = "kubernetes.io/arch";
     private static final long RETRY_MILLIS = 10_000;
+    /** The kinds read per opted-in namespace: the workloads, and ServiceAccounts for their pull secrets. */
+    static final List<NamespacedKind<?>> KINDS = Stream.concat(ControllerKinds.WORKLOADS.stream(),
+            Stream.of(ControllerKinds.SERVICE_ACCOUNTS)).toList();
 
     private final Supplier<KubernetesClient> client;
-    private final ImageCacheSettings settings;
-    private final boolean active;
-    private final Map<String, Boolean> pending = new ConcurrentHashMap<>();
-    /** Reconciles finished, for tests that must know a pass happened and changed nothing. */
-    private final java.util.concurrent.atomic.AtomicLong reconciles = new java.util.concurrent.atomic.AtomicLong();
     private final SharedInformers informers;
+    private final ImageCacheSettings settings;
+    private final ImageCacheView view;
+    private final ImageCacheMetrics metrics;
+    private final KnownPlatforms platforms;
+    private final FailedImageReporter reporter;
+    private final boolean active;
+    private final AtomicBoolean planDirty = new AtomicBoolean();
+    private final AtomicBoolean statusDirty = new AtomicBoolean();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** Plans computed and DaemonSet writes made, for tests that must know a pass happened and wrote nothing. */
+    private final AtomicLong plans = new AtomicLong();
+    private final AtomicLong writes = new AtomicLong();
+    private final AtomicLong statusPasses = new AtomicLong();
     private ScheduledExecutorService executor;
-    /** Until the namespace and cache informers have listed, nothing is known: do nothing. */
+    /** Until every informer has listed, nothing is known: do nothing. */
     private volatile boolean synced;
     private OptedInInformers workloads;
-    private Subscription<Namespace> namespaces;
+    private Subscription<Namespace> namespaceEvents;
+    private Subscription<Node> nodes;
     private Subscription<DaemonSet> caches;
-    private Subscription<Namespace> namespaceSubscription;
+    private Subscription<Pod> pods;
+    /** From the last plan: image → the workloads that use it. */
+    private volatile Map<String, List<WorkloadRef>> users = Map.of();
+    private volatile Map<String, List<String>> lastOverCap = Map.of();
+    private final Set<String> warnedNotOurs = new TreeSet<>();
 
     @Inject
     public ImageCacheReconciler(HeadstartConfig config, ClusterAccess cluster, Instance<KubernetesClient> client,
-            SharedInformers informers) {
-        this(client::get, informers, ImageCacheSettings.from(config),
+            SharedInformers informers, ImageCacheView view, MeterRegistry registry) {
+        this(client::get, informers, ImageCacheSettings.from(config), view, new ImageCacheMetrics(registry),
                 config.isController() && cluster.enabled() && config.imageCache().enabled());
     }
 
-    /** With informers of its own (tests). */
-    ImageCacheReconciler(Supplier<KubernetesClient> client, ImageCacheSettings settings, boolean active) {
-        this(client, new SharedInformers(client, 500), settings, active);
-    }
-
-    ImageCacheReconciler(Supplier<KubernetesClient> client, SharedInformers informers, ImageCacheSettings settings,
-            boolean active) {
+    public ImageCacheReconciler(Supplier<KubernetesClient> client, SharedInformers informers, ImageCacheSettings settings,
+            ImageCacheView view, ImageCacheMetrics metrics, boolean active) {
         this.client = client;
         this.informers = informers;
         this.settings = settings;
+        this.view = view;
+        this.metrics = metrics;
         this.active = active;
+        this.platforms = new KnownPlatforms();
+        this.reporter = new FailedImageReporter(client, Clock.systemUTC());
     }
 
     @Override
@@ -101,23 +146,77 @@ public class ImageCacheReconciler implements LeaderTask {
         if (!active || executor != null) {
             return;
         }
-        executor = DaemonScheduler.named("headstart-image-cache");
-        OnChange<HasMetadata> inNamespace = new OnChange<>(obj -> enqueue(obj.getMetadata().getNamespace()));
-        workloads = new OptedInInformers(informers, ControllerKinds.WORKLOADS, inNamespace, this::enqueue);
-        namespaces = workloads.namespaces();
-        OnChange<Namespace> namespaceChanged = new OnChange<>(ns -> enqueue(ns.getMetadata().getName()));
-        Subscription<Namespace> namespaceEvents = informers.subscribe(ControllerKinds.OPTED_IN_NAMESPACES, namespaceChanged);
-        caches = informers.subscribe(ControllerKinds.IMAGE_CACHE_DAEMONSETS, inNamespace);
-        Subscription<DaemonSet> current = caches;
-        CompletableFuture.allOf(namespaces.started(), current.started()).thenRun(() -> {
-            synced = true;
-            // Namespaces that should have a cache, and caches that may have to go.
-            Set<String> all = new TreeSet<>(namespaces.keys());
-            current.list().stream().filter(ImageCacheDaemonSet::isOurs)
-                    .forEach(d -> all.add(d.getMetadata().getNamespace()));
-            all.forEach(this::enqueue);
+        ScheduledExecutorService current = DaemonScheduler.named("headstart-image-cache");
+        executor = current;
+        workloads = new OptedInInformers(informers, KINDS, new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(HasMetadata obj) {
+                requestPlan();
+            }
+
+            @Override
+            public void onUpdate(HasMetadata before, HasMetadata after) {
+                if (planInputChanged(before, after)) {
+                    requestPlan();
+                }
+            }
+
+            @Override
+            public void onDelete(HasMetadata obj, boolean finalStateUnknown) {
+                requestPlan();
+            }
+        }, namespace -> requestPlan());
+        namespaceEvents = informers.subscribe(ControllerKinds.OPTED_IN_NAMESPACES, OnChange.run(this::requestPlan));
+        nodes = informers.subscribe(ControllerKinds.NODES, new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Node node) {
+                requestPlan();
+            }
+
+            @Override
+            public void onUpdate(Node before, Node after) {
+                // Labels and taints decide placement; status heartbeats change neither.
+                if (!NodeFacts.of(before).equals(NodeFacts.of(after))) {
+                    requestPlan();
+                }
+            }
+
+            @Override
+            public void onDelete(Node node, boolean finalStateUnknown) {
+                requestPlan();
+            }
         });
-        namespaceSubscription = namespaceEvents;
+        caches = informers.subscribe(ControllerKinds.IMAGE_CACHE_DAEMONSETS, new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(DaemonSet daemonSet) {
+                requestPlan();
+            }
+
+            @Override
+            public void onUpdate(DaemonSet before, DaemonSet after) {
+                // Its status moves with every pod; only an edit of what Headstart wrote matters.
+                if (!Objects.equals(ImageCacheDaemonSet.hashOf(before), ImageCacheDaemonSet.hashOf(after))
+                        || !Objects.equals(before.getMetadata().getLabels(), after.getMetadata().getLabels())) {
+                    requestPlan();
+                }
+            }
+
+            @Override
+            public void onDelete(DaemonSet daemonSet, boolean finalStateUnknown) {
+                requestPlan();
+            }
+        });
+        pods = informers.subscribe(ControllerKinds.IMAGE_CACHE_PODS, new OnChange<>(this::podChanged,
+                pod -> requestStatus()));
+        Subscription<Namespace> namespaces = workloads.namespaces();
+        CompletableFuture.allOf(namespaces.started(), nodes.started(), caches.started(), pods.started()).thenRun(() -> {
+            synchronized (this) {
+                if (executor == current) {
+                    synced = true;
+                }
+            }
+            requestPlan();
+        });
     }
 
     @Override
@@ -125,87 +224,314 @@ public class ImageCacheReconciler implements LeaderTask {
         synced = false;
         if (workloads != null) {
             workloads.close();
-            namespaceSubscription.close();
-            caches.close();
+            Stream.of(namespaceEvents, nodes, caches, pods).filter(Objects::nonNull).forEach(Subscription::close);
             workloads = null;
+            namespaceEvents = null;
+            nodes = null;
+            caches = null;
+            pods = null;
         }
         if (executor != null) {
             executor.shutdownNow();
             executor = null;
         }
-        pending.clear();
+        planDirty.set(false);
+        statusDirty.set(false);
+        scheduled.set(false);
+        view.clear();
+        metrics.reset();
+        reporter.forget();
+        platforms.forget();
+        users = Map.of();
+        lastOverCap = Map.of();
     }
 
-    /** Collapses a burst of events for one namespace into one reconcile after the debounce window. */
-    private void enqueue(String namespace) {
-        enqueue(namespace, settings.debounce().toMillis());
+    private void requestPlan() {
+        planDirty.set(true);
+        schedule(settings.debounce().toMillis());
     }
 
-    private synchronized void enqueue(String namespace, long delayMillis) {
-        if (namespace == null || !synced || executor == null || pending.putIfAbsent(namespace, Boolean.TRUE) != null) {
+    private void requestStatus() {
+        statusDirty.set(true);
+        schedule(settings.debounce().toMillis());
+    }
+
+    /** Collapses a burst of changes into one pass after the debounce window. */
+    private synchronized void schedule(long delayMillis) {
+        if (!synced || executor == null || !scheduled.compareAndSet(false, true)) {
             return;
         }
-        ScheduledExecutorService current = executor;
-        current.schedule(() -> {
-            pending.remove(namespace);
+        executor.schedule(this::pass, delayMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void pass() {
+        scheduled.set(false);
+        try {
+            if (planDirty.getAndSet(false)) {
+                plan();
+            }
+            if (statusDirty.getAndSet(false)) {
+                status();
+            }
+        } catch (KubernetesClientException e) {
+            LOG.warnf("image cache not reconciled, retrying: %s", e.getMessage());
+            planDirty.set(true);
+            schedule(RETRY_MILLIS);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "image cache not reconciled, retrying: %s", e.toString());
+            planDirty.set(true);
+            schedule(RETRY_MILLIS);
+        }
+    }
+
+    /** Plans from the informers and brings the DaemonSets in line. */
+    void plan() {
+        OptedInInformers current = workloads;
+        if (current == null || !synced) {
+            return;
+        }
+        List<String> opted = current.namespaces().list().stream().filter(ImageCacheReconciler::optedIn)
+                .map(ns -> ns.getMetadata().getName()).sorted().toList();
+        for (String namespace : opted) {
+            if (!current.synced(namespace)) {
+                return; // its informers are still listing; they ask for a plan once they have
+            }
+        }
+        List<WorkloadTemplate> templates = new ArrayList<>();
+        Map<String, List<WorkloadRef>> imageUsers = new TreeMap<>();
+        for (String namespace : opted) {
+            templates(current, namespace, templates, imageUsers);
+        }
+        List<Node> nodeList = nodes.list();
+        List<NodeFacts> facts = nodeList.stream().map(NodeFacts::of).toList();
+        Set<String> architectures = nodeList.stream().map(n -> label(n, ARCH_LABEL)).filter(Objects::nonNull)
+                .collect(Collectors.toCollection(TreeSet::new));
+        CachePolicy configured = settings.policy();
+        KnownPlatforms.Learned learned = platforms.learned(configured, imageUsers.keySet(), architectures);
+        List<String> excluded = new ArrayList<>(configured.excludedImages());
+        excluded.addAll(learned.nowhere()); // no node of this cluster can run them
+        CachePolicy policy = new CachePolicy(configured.sharedNamespace(), configured.maxPodsPerNode(), excluded,
+                configured.nodeCredentialRegistries(), configured.transientTaintKeys(), configured.cacheTolerations(),
+                learned.architectures());
+        CachePlan plan = CachePlan.of(templates, facts, policy);
+
+        Map<String, DaemonSet> desired = new LinkedHashMap<>();
+        Map<String, String> hashes = new HashMap<>();
+        for (CacheGroup group : plan.groups()) {
+            DaemonSet daemonSet = ImageCacheDaemonSet.build(group, settings);
+            desired.put(key(daemonSet), daemonSet);
+            hashes.put(group.id(), ImageCacheDaemonSet.hashOf(daemonSet));
+        }
+        Map<String, DaemonSet> existing = new HashMap<>();
+        caches.list().forEach(d -> existing.put(key(d), d));
+        for (DaemonSet want : desired.values()) {
+            write(want, existing.get(key(want)));
+        }
+        for (DaemonSet have : existing.values()) {
+            if (ImageCacheDaemonSet.isOurs(have) && !desired.containsKey(key(have))) {
+                client.get().apps().daemonSets().inNamespace(have.getMetadata().getNamespace())
+                        .withName(have.getMetadata().getName()).delete();
+                writes.incrementAndGet();
+                LOG.infof("image cache: %s/%s removed (no longer planned)", have.getMetadata().getNamespace(),
+                        have.getMetadata().getName());
+            }
+        }
+        view.publish(new ImageCacheView.Snapshot(plan, hashes,
+                nodeList.stream().map(n -> n.getMetadata().getName()).collect(Collectors.toSet())));
+        users = imageUsers;
+        overCap(plan);
+        plans.incrementAndGet();
+        statusDirty.set(true);
+    }
+
+    private void write(DaemonSet want, DaemonSet have) {
+        String namespace = want.getMetadata().getNamespace();
+        String name = want.getMetadata().getName();
+        var resource = client.get().apps().daemonSets().inNamespace(namespace).withName(name);
+        if (have != null && !ImageCacheDaemonSet.isOurs(have)) {
+            warnNotOurs(namespace + "/" + name);
+            return;
+        }
+        if (have == null) {
             try {
-                reconcile(namespace);
-                reconciles.incrementAndGet();
+                client.get().apps().daemonSets().inNamespace(namespace).resource(want).create();
             } catch (KubernetesClientException e) {
-                LOG.warnf("image cache in %s not reconciled, retrying: %s", namespace, e.getMessage());
-                enqueue(namespace, RETRY_MILLIS);
-            } catch (RuntimeException e) {
-                LOG.errorf("image cache in %s not reconciled: %s", namespace, e.toString());
-                enqueue(namespace, RETRY_MILLIS);
+                if (e.getCode() == 409) {
+                    warnNotOurs(namespace + "/" + name); // exists without our labels
+                    return;
+                }
+                throw e;
             }
-        }, delayMillis, TimeUnit.MILLISECONDS);
-    }
-
-    void reconcile(String namespace) {
-        Namespace ns = namespaces.get(namespace);
-        if (optedIn(ns) && !workloads.synced(namespace)) {
-            return; // its workload informers are still listing; they enqueue it once they have
-        }
-        // A DaemonSet of that name that is not ours shows in the namespace's own informer only.
-        DaemonSet existing = caches.get(namespace + "/" + ImageCacheDaemonSet.NAME);
-        if (existing == null) {
-            existing = workloads.inNamespace(ControllerKinds.DAEMON_SETS, namespace).stream()
-                    .filter(d -> ImageCacheDaemonSet.NAME.equals(d.getMetadata().getName())).findFirst().orElse(null);
-        }
-        if (existing != null && !ImageCacheDaemonSet.isOurs(existing)) {
-            LOG.warnf("%s/%s exists and is not managed by Headstart; leaving it alone", namespace, ImageCacheDaemonSet.NAME);
-            return;
-        }
-        ImageCachePlan plan = optedIn(ns) ? ImageCachePlan.of(podSpecs(namespace), settings) : null;
-        var resource = client.get().apps().daemonSets().inNamespace(namespace).withName(ImageCacheDaemonSet.NAME);
-        if (plan == null || plan.isEmpty()) {
-            if (existing != null) {
-                resource.delete();
-                LOG.infof("image cache removed from %s", namespace);
-            }
-            return;
-        }
-        DaemonSet desired = ImageCacheDaemonSet.build(namespace, plan, settings);
-        if (existing == null) {
-            client.get().apps().daemonSets().inNamespace(namespace).resource(desired).create();
-            LOG.infof("image cache created in %s with %d images", namespace, plan.images().size());
-        } else if (!Objects.equals(ImageCacheDaemonSet.hashOf(existing), ImageCacheDaemonSet.hashOf(desired))) {
+            writes.incrementAndGet();
+            LOG.infof("image cache: %s/%s created with %d images", namespace, name, images(want).size());
+        } else if (!Objects.equals(ImageCacheDaemonSet.hashOf(have), ImageCacheDaemonSet.hashOf(want))) {
             resource.edit(current -> new DaemonSetBuilder(current)
                     .editMetadata()
-                        .addToLabels(desired.getMetadata().getLabels())
-                        .addToAnnotations(desired.getMetadata().getAnnotations())
+                        .addToLabels(want.getMetadata().getLabels())
+                        .addToAnnotations(want.getMetadata().getAnnotations())
                     .endMetadata()
                     .editSpec()
-                        .withTemplate(desired.getSpec().getTemplate())
-                        .withUpdateStrategy(desired.getSpec().getUpdateStrategy())
+                        .withTemplate(want.getSpec().getTemplate())
+                        .withUpdateStrategy(want.getSpec().getUpdateStrategy())
                     .endSpec()
                     .build());
-            LOG.infof("image cache in %s updated to %d images", namespace, plan.images().size());
+            writes.incrementAndGet();
+            LOG.infof("image cache: %s/%s updated to %d images", namespace, name, images(want).size());
         }
     }
 
-    long reconciles() {
-        return reconciles.get();
+    private synchronized void warnNotOurs(String key) {
+        if (warnedNotOurs.add(key)) {
+            LOG.warnf("image cache: %s exists and is not managed by Headstart; leaving it alone", key);
+        }
+    }
+
+    private void overCap(CachePlan plan) {
+        Map<String, List<String>> overCap = plan.overCapByNode() == null ? Map.of() : plan.overCapByNode();
+        metrics.overCapNodes(overCap.size());
+        if (!overCap.equals(lastOverCap)) {
+            if (!overCap.isEmpty()) {
+                LOG.warnf("image cache: %d nodes admit more groups than max-pods-per-node (%d); left out: %s",
+                        overCap.size(), settings.maxPodsPerNode(), overCap.entrySet().stream().limit(10)
+                                .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))
+                                + (overCap.size() > 10 ? ", …" : ""));
+            }
+            lastOverCap = Map.copyOf(overCap);
+        }
+    }
+
+    /** The opted-in namespace's workloads as the planner's templates, and who uses which image. */
+    private void templates(OptedInInformers current, String namespace, List<WorkloadTemplate> templates,
+            Map<String, List<WorkloadRef>> imageUsers) {
+        Map<String, List<String>> accountSecrets = new HashMap<>();
+        for (ServiceAccount account : current.inNamespace(ControllerKinds.SERVICE_ACCOUNTS, namespace)) {
+            accountSecrets.put(account.getMetadata().getName(), account.getImagePullSecrets() == null ? List.of()
+                    : account.getImagePullSecrets().stream().map(LocalObjectReference::getName)
+                            .filter(n -> n != null && !n.isBlank()).toList());
+        }
+        List<HasMetadata> objects = new ArrayList<>();
+        objects.addAll(current.inNamespace(ControllerKinds.DEPLOYMENTS, namespace));
+        objects.addAll(current.inNamespace(ControllerKinds.STATEFUL_SETS, namespace));
+        objects.addAll(current.inNamespace(ControllerKinds.DAEMON_SETS, namespace));
+        objects.addAll(current.inNamespace(ControllerKinds.CRON_JOBS, namespace));
+        for (HasMetadata object : objects) {
+            PodSpec spec = podSpec(object);
+            if (spec == null || managedByHeadstart(object)) {
+                continue;
+            }
+            String kind = object.getClass().getSimpleName();
+            String account = spec.getServiceAccountName() != null ? spec.getServiceAccountName()
+                    : spec.getServiceAccount() != null ? spec.getServiceAccount() : "default";
+            templates.add(new WorkloadTemplate(namespace, kind, object.getMetadata().getName(), spec,
+                    accountSecrets.getOrDefault(account, List.of())));
+            WorkloadRef ref = new WorkloadRef(WorkloadRef.apiVersionOf(kind), kind, namespace,
+                    object.getMetadata().getName(), object.getMetadata().getUid());
+            Stream.concat(list(spec.getInitContainers()).stream(), list(spec.getContainers()).stream())
+                    .map(Container::getImage).filter(Objects::nonNull).map(String::trim)
+                    .filter(image -> !image.isEmpty() && !settings.excluded(image)).distinct()
+                    .forEach(image -> imageUsers.computeIfAbsent(image, i -> new ArrayList<>()).add(ref));
+        }
+    }
+
+    private static PodSpec podSpec(HasMetadata object) {
+        if (object instanceof Deployment d && d.getSpec() != null && d.getSpec().getTemplate() != null) {
+            return d.getSpec().getTemplate().getSpec();
+        }
+        if (object instanceof StatefulSet s && s.getSpec() != null && s.getSpec().getTemplate() != null) {
+            return s.getSpec().getTemplate().getSpec();
+        }
+        if (object instanceof DaemonSet d && d.getSpec() != null && d.getSpec().getTemplate() != null) {
+            return d.getSpec().getTemplate().getSpec();
+        }
+        if (object instanceof CronJob c && c.getSpec() != null && c.getSpec().getJobTemplate() != null
+                && c.getSpec().getJobTemplate().getSpec() != null
+                && c.getSpec().getJobTemplate().getSpec().getTemplate() != null) {
+            return c.getSpec().getJobTemplate().getSpec().getTemplate().getSpec();
+        }
+        return null;
+    }
+
+    /** Every (node, image) the plan puts somewhere, by state; failed images to their reporter. */
+    void status() {
+        var snapshot = view.current();
+        Subscription<Pod> current = pods;
+        if (snapshot.isEmpty() || current == null) {
+            return;
+        }
+        CachePlan plan = snapshot.get().plan();
+        Map<String, CacheGroup> groups = new HashMap<>();
+        plan.groups().forEach(g -> groups.put(g.id(), g));
+        Map<ImageState, Long> counts = new EnumMap<>(ImageState.class);
+        Map<String, List<CachedImage>> failures = new TreeMap<>();
+        Map<String, Set<String>> failedNodes = new HashMap<>();
+        plan.groupsByNode().forEach((node, ids) -> {
+            List<Pod> onNode = current.byIndex(ControllerKinds.NODE_NAME_INDEX, node);
+            for (String id : ids) {
+                CacheGroup group = groups.get(id);
+                if (group == null) {
+                    continue;
+                }
+                var pod = ImageCacheCompletion.current(onNode, id, snapshot.get().hashes().get(id));
+                if (pod.isEmpty()) {
+                    counts.merge(ImageState.PENDING, (long) group.images().size(), Long::sum);
+                    continue;
+                }
+                for (CachedImage image : ImageCacheCompletion.images(pod.get())) {
+                    counts.merge(image.state(), 1L, Long::sum);
+                    if (image.state() == ImageState.FAILED) {
+                        failures.computeIfAbsent(image.image(), i -> new ArrayList<>()).add(image);
+                        failedNodes.computeIfAbsent(image.image(), i -> new TreeSet<>()).add(node);
+                    }
+                }
+            }
+        });
+        metrics.images(counts);
+        Map<String, FailedImage> failed = new TreeMap<>();
+        failures.forEach((image, seen) -> failed.put(image, summarize(image, failedNodes.get(image), seen)));
+        reporter.update(failed, users);
+        statusPasses.incrementAndGet();
+    }
+
+    /** The most common reason, and a message that says why rather than "Back-off pulling image". */
+    static FailedImage summarize(String image, Set<String> nodes, List<CachedImage> seen) {
+        String reason = seen.stream().collect(Collectors.groupingBy(i -> Objects.toString(i.reason(), "Failed"),
+                        TreeMap::new, Collectors.counting()))
+                .entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("Failed");
+        String message = seen.stream().map(CachedImage::message).filter(Objects::nonNull)
+                .filter(m -> !m.startsWith("Back-off pulling image")).findFirst()
+                .orElse(seen.stream().map(CachedImage::message).filter(Objects::nonNull).findFirst().orElse(null));
+        return new FailedImage(image, Set.copyOf(nodes), reason, message);
+    }
+
+    /** A cache pod changed: learn from platform failures, and count again. */
+    private void podChanged(Pod pod) {
+        String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+        Subscription<Node> nodeCache = nodes;
+        if (node != null && nodeCache != null) {
+            for (CachedImage image : ImageCacheCompletion.images(pod)) {
+                if (image.state() != ImageState.CACHED && KnownPlatforms.platformFailure(image.message())) {
+                    Node known = nodeCache.get(node);
+                    String arch = known == null ? null : label(known, ARCH_LABEL);
+                    if (arch != null && platforms.learnNotOn(image.image(), arch)) {
+                        LOG.warnf("image cache: %s has no manifest for %s (node %s: %s); no longer placed on %s nodes",
+                                image.image(), arch, node, image.message(), arch);
+                        requestPlan();
+                    }
+                }
+            }
+        }
+        requestStatus();
+    }
+
+    /** A workload or ServiceAccount update that can change a template: a new generation, labels, or pull secrets. */
+    static boolean planInputChanged(HasMetadata before, HasMetadata after) {
+        if (before instanceof ServiceAccount a && after instanceof ServiceAccount b) {
+            return !Objects.equals(a.getImagePullSecrets(), b.getImagePullSecrets());
+        }
+        Long was = before.getMetadata().getGeneration();
+        Long is = after.getMetadata().getGeneration();
+        return was == null || is == null || !was.equals(is)
+                || !Objects.equals(before.getMetadata().getLabels(), after.getMetadata().getLabels());
     }
 
     static boolean optedIn(Namespace namespace) {
@@ -218,46 +544,44 @@ public class ImageCacheReconciler implements LeaderTask {
                 && (annotations == null || !"disabled".equalsIgnoreCase(String.valueOf(annotations.get(SWITCH_ANNOTATION)).trim()));
     }
 
-    private List<PodSpec> podSpecs(String namespace) {
-        List<PodSpec> specs = new ArrayList<>();
-        for (Deployment d : inNamespace(ControllerKinds.DEPLOYMENTS, namespace)) {
-            if (!managedByHeadstart(d)) {
-                specs.add(d.getSpec().getTemplate().getSpec());
-            }
-        }
-        for (StatefulSet s : inNamespace(ControllerKinds.STATEFUL_SETS, namespace)) {
-            if (!managedByHeadstart(s)) {
-                specs.add(s.getSpec().getTemplate().getSpec());
-            }
-        }
-        for (DaemonSet d : inNamespace(ControllerKinds.DAEMON_SETS, namespace)) {
-            if (!managedByHeadstart(d)) {
-                specs.add(d.getSpec().getTemplate().getSpec());
-            }
-        }
-        for (CronJob c : inNamespace(ControllerKinds.CRON_JOBS, namespace)) {
-            if (!managedByHeadstart(c) && c.getSpec().getJobTemplate() != null
-                    && c.getSpec().getJobTemplate().getSpec() != null
-                    && c.getSpec().getJobTemplate().getSpec().getTemplate() != null) {
-                specs.add(c.getSpec().getJobTemplate().getSpec().getTemplate().getSpec());
-            }
-        }
-        return specs;
+    /** Headstart's own objects (cache DaemonSets, headroom pause pods) are not workloads to cache. */
+    private static boolean managedByHeadstart(HasMetadata object) {
+        Map<String, String> labels = object.getMetadata().getLabels();
+        return labels != null && ImageCacheDaemonSet.MANAGED_BY.equals(labels.get(ImageCacheDaemonSet.MANAGED_BY_LABEL));
     }
 
-    private <T extends HasMetadata> List<T> inNamespace(NamespacedKind<T> kind, String namespace) {
-        return workloads.inNamespace(kind, namespace);
+    private static String key(DaemonSet daemonSet) {
+        return daemonSet.getMetadata().getNamespace() + "/" + daemonSet.getMetadata().getName();
+    }
+
+    private static List<String> images(DaemonSet daemonSet) {
+        return daemonSet.getSpec().getTemplate().getSpec().getContainers().stream().map(Container::getImage).toList();
+    }
+
+    private static String label(Node node, String key) {
+        Map<String, String> labels = node.getMetadata().getLabels();
+        return labels == null ? null : labels.get(key);
+    }
+
+    private static <T> List<T> list(List<T> maybe) {
+        return maybe == null ? List.of() : maybe;
+    }
+
+    long plans() {
+        return plans.get();
+    }
+
+    long writes() {
+        return writes.get();
+    }
+
+    long statusPasses() {
+        return statusPasses.get();
     }
 
     /** The namespaces whose workloads are watched now (tests). */
     Set<String> watchedNamespaces() {
         OptedInInformers current = workloads;
         return current == null ? Set.of() : current.followed();
-    }
-
-    /** Headstart's own objects (this cache, headroom pause pods) are not workloads to cache. */
-    private static boolean managedByHeadstart(HasMetadata object) {
-        Map<String, String> labels = object.getMetadata().getLabels();
-        return labels != null && ImageCacheDaemonSet.MANAGED_BY.equals(labels.get(ImageCacheDaemonSet.MANAGED_BY_LABEL));
     }
 }

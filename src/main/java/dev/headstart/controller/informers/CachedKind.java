@@ -3,11 +3,13 @@ package dev.headstart.controller.informers;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Informable;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * One informer the whole controller shares: what it watches, which fields its store keeps, its
@@ -25,6 +27,8 @@ import java.util.function.Function;
  * @param keptAnnotations when not empty and {@code metadata.annotations} is stored, only these
  *                     annotation keys are kept (a pod's annotations can be kilobytes; the
  *                     telemetry reads one)
+ * @param store        a store of the kind's own instead of the {@link SlimItemStore} of the stored
+ *                     fields (null: that one), for kinds whose kept fields are many small lists
  */
 public record CachedKind<T extends HasMetadata>(
         String name,
@@ -33,7 +37,8 @@ public record CachedKind<T extends HasMetadata>(
         Function<KubernetesClient, Informable<T>> source,
         List<String> storedFields,
         Map<String, Function<T, List<String>>> indexers,
-        Set<String> keptAnnotations) {
+        Set<String> keptAnnotations,
+        Supplier<ItemStore<T>> store) {
 
     public CachedKind {
         storedFields = List.copyOf(storedFields);
@@ -41,9 +46,15 @@ public record CachedKind<T extends HasMetadata>(
         keptAnnotations = Set.copyOf(keptAnnotations);
     }
 
+    /** A kind whose store keeps the stored fields and these annotations. */
+    public CachedKind(String name, Class<T> type, int startOrder, Function<KubernetesClient, Informable<T>> source,
+            List<String> storedFields, Map<String, Function<T, List<String>>> indexers, Set<String> keptAnnotations) {
+        this(name, type, startOrder, source, storedFields, indexers, keptAnnotations, null);
+    }
+
     /** A kind that keeps all annotations it stores (but kubectl's last-applied copy). */
     public CachedKind(String name, Class<T> type, int startOrder, Function<KubernetesClient, Informable<T>> source,
             List<String> storedFields, Map<String, Function<T, List<String>>> indexers) {
-        this(name, type, startOrder, source, storedFields, indexers, Set.of());
+        this(name, type, startOrder, source, storedFields, indexers, Set.of(), null);
     }
 }

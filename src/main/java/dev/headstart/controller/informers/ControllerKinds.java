@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -69,12 +70,23 @@ public final class ControllerKinds {
                     .withLabel(ImageCacheDaemonSet.NAME_LABEL, ImageCacheDaemonSet.NAME),
             List.of("metadata.labels", "metadata.annotations", "spec.template.metadata.annotations"), Map.of());
 
-    /** Pods of the image-cache DaemonSets: where they run and whether every pull has finished. */
+    /**
+     * Pods of the image-cache DaemonSets: where they run, which group and template they were made
+     * from (label, hash annotation), the image of each container (the images annotation: container
+     * {@code cache-i} holds its i-th line) and the containers' statuses (pulled, pulling, failed;
+     * the no-op installer's, which says why nothing starts when its own image cannot be pulled).
+     * Not kept: the pod spec (the images are in the annotation), conditions, managedFields, and of
+     * each status only its name and state: {@link CachePodStore}, compact, one container per image.
+     */
     public static final CachedKind<Pod> IMAGE_CACHE_PODS = new CachedKind<>("pods/image-cache", Pod.class, 3,
             client -> client.pods().inAnyNamespace().withLabel(ImageCacheDaemonSet.NAME_LABEL, ImageCacheDaemonSet.NAME),
-            List.of("metadata.annotations", "spec.nodeName", "spec.initContainers", "status.initContainerStatuses"),
+            List.of("metadata.labels", "metadata.annotations", "spec.nodeName", "status.containerStatuses",
+                    "status.initContainerStatuses"),
             Map.of(NODE_NAME_INDEX, pod -> pod.getSpec() == null || pod.getSpec().getNodeName() == null ? List.of()
-                    : List.of(pod.getSpec().getNodeName())));
+                    : List.of(pod.getSpec().getNodeName())),
+            Set.of(ImageCacheDaemonSet.IMAGES_ANNOTATION, ImageCacheDaemonSet.HASH_ANNOTATION),
+            () -> new CachePodStore(Set.of(ImageCacheDaemonSet.NAME_LABEL, ImageCacheDaemonSet.GROUP_LABEL),
+                    Set.of(ImageCacheDaemonSet.IMAGES_ANNOTATION, ImageCacheDaemonSet.HASH_ANNOTATION)));
 
     /**
      * Every pod, for the startup telemetry. Its handlers read each pod whole as the watch delivers
@@ -105,10 +117,16 @@ public final class ControllerKinds {
                 List.of("metadata.uid", "data"), Map.of());
     }
 
-    /** What the image cache (and, next, its placement) reads of a pod spec. */
+    /**
+     * What the image cache reads of a workload: its uid (Events and PolicyReports name it), its
+     * generation (an update that leaves it alone, such as a status update, changes no template) and its
+     * pod template's images, pull secrets, service account (whose pull secrets count too) and
+     * placement (node selector, affinity, tolerations).
+     */
     private static List<String> podSpecFields(String prefix) {
-        return List.of("metadata.labels",
+        return List.of("metadata.labels", "metadata.uid", "metadata.generation",
                 prefix + ".containers", prefix + ".initContainers", prefix + ".imagePullSecrets",
+                prefix + ".serviceAccountName", prefix + ".serviceAccount",
                 prefix + ".tolerations", prefix + ".nodeSelector", prefix + ".affinity");
     }
 
@@ -128,4 +146,13 @@ public final class ControllerKinds {
 
     /** The workload kinds whose pod templates the image cache reads. */
     public static final List<NamespacedKind<?>> WORKLOADS = List.of(DEPLOYMENTS, STATEFUL_SETS, DAEMON_SETS, CRON_JOBS);
+
+    /**
+     * ServiceAccounts of opted-in namespaces, for their {@code imagePullSecrets}: the ServiceAccount
+     * admission plugin gives them to every pod of the account that names none of its own
+     * (plugin/pkg/admission/serviceaccount/admission.go), so an image such a pod pulls needs them.
+     */
+    public static final NamespacedKind<ServiceAccount> SERVICE_ACCOUNTS = new NamespacedKind<>("serviceaccounts",
+            ServiceAccount.class, 4, (client, namespace) -> client.serviceAccounts().inNamespace(namespace),
+            List.of("imagePullSecrets"));
 }

@@ -109,8 +109,9 @@ public class SharedInformers {
     private <T extends HasMetadata> Shared<T> create(CachedKind<T> kind) {
         KubernetesClient kube = client.get();
         SharedIndexInformer<T> informer = kind.source().apply(kube).withLimit(pageSize).runnableInformer(0);
-        informer.itemStore(new SlimItemStore<>(kind.type(), kube.getKubernetesSerialization(), kind.storedFields(),
-                kind.keptAnnotations()));
+        informer.itemStore(kind.store() != null ? kind.store().get()
+                : new SlimItemStore<>(kind.type(), kube.getKubernetesSerialization(), kind.storedFields(),
+                        kind.keptAnnotations()));
         if (!kind.indexers().isEmpty()) {
             informer.addIndexers(kind.indexers());
         }

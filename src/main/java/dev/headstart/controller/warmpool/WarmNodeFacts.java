@@ -3,6 +3,7 @@ package dev.headstart.controller.warmpool;
 import dev.headstart.controller.warmpool.AutoScalingGateway.InstanceLifecycle;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -10,6 +11,10 @@ import java.util.Optional;
  * registration time), the image-cache pods on it, and Auto Scaling. Nothing is kept in memory
  * between passes, so a restart or a new leader picks up where the last one stopped.
  *
+ * @param cacheComplete every image-cache group planned for the node has its current pod there and
+ *                      none of their images is still being pulled ({@code ImageCacheCompletion})
+ * @param failedImages  images the kubelet could not pull on the node ({@code image (reason)}): they
+ *                      do not hold the node back, and are named when the cache is marked complete
  * @param instance empty when the node has no EC2 instance id or the instance is in no Auto Scaling group
  */
 public record WarmNodeFacts(
@@ -17,9 +22,14 @@ public record WarmNodeFacts(
         boolean warmupTainted,
         boolean shutdownTainted,
         boolean cacheComplete,
+        List<String> failedImages,
         Instant registeredAt,
         Optional<Instant> cacheCompletedAt,
         Optional<Instant> lastHeartbeatAt,
         Optional<InstanceLifecycle> instance,
         Instant now) {
+
+    public WarmNodeFacts {
+        failedImages = List.copyOf(failedImages);
+    }
 }

@@ -10,7 +10,7 @@ import dev.headstart.cluster.ClusterAccess;
 import dev.headstart.config.HeadstartConfig;
 import dev.headstart.controller.LeaderTask;
 import dev.headstart.controller.imagecache.ImageCacheCompletion;
-import dev.headstart.controller.imagecache.ImageCacheDaemonSet;
+import dev.headstart.controller.imagecache.ImageCacheView;
 import dev.headstart.controller.warmpool.AutoScalingGateway.InstanceLifecycle;
 import dev.headstart.controller.warmpool.AutoScalingGateway.LifecycleCallResult;
 import dev.headstart.controller.warmpool.WarmPoolAction.CompleteLifecycleAction;
@@ -24,7 +24,6 @@ import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -75,6 +74,8 @@ public class WarmPoolReconciler implements LeaderTask {
     public static final String HEARTBEAT_AT = "headstart.dev/warm-heartbeat-at";
     /** Node events live in the default namespace, where {@code kubectl describe node} finds them. */
     private static final String EVENT_NAMESPACE = "default";
+    /** The reason of the Node Event naming images a warm node was let go without. */
+    public static final String IMAGE_CACHE_FAILED = "ImageCacheFailed";
     private static final long EVENT_DELAY_MILLIS = 250;
     /** Event-triggered passes (each may describe every tainted node) are at least this far apart. */
     static final long MIN_PASS_SPACING_MILLIS = 1_000;
@@ -98,30 +99,32 @@ public class WarmPoolReconciler implements LeaderTask {
     private ScheduledExecutorService executor;
     private Subscription<Node> nodes;
     private Subscription<Pod> cachePods;
-    private Subscription<DaemonSet> caches;
+    /** What the image cache plans on each node: the cache is complete when that is there. */
+    private final ImageCacheView cacheView;
 
     @Inject
     public WarmPoolReconciler(HeadstartConfig config, ClusterAccess cluster, Instance<KubernetesClient> client,
-                              SharedInformers informers, MeterRegistry registry) {
+                              SharedInformers informers, ImageCacheView cacheView, MeterRegistry registry) {
         this(client::get, informers, config.warmPool().awsCallsPerSecond(),
                 () -> SdkAutoScalingGateway.create(config.warmPool().region(), config.warmPool().endpoint()),
                 WarmPoolSettings.from(config.warmPool()),
                 Duration.ofSeconds(Math.max(1, config.warmPool().tickSeconds())),
                 Clock.systemUTC(),
                 new WarmPoolMetrics(registry),
+                cacheView,
                 config.isController() && cluster.enabled() && config.warmPool().enabled());
     }
 
-    /** With informers of its own (tests). */
+    /** With informers of its own and no image cache (tests). */
     WarmPoolReconciler(Supplier<KubernetesClient> client, Supplier<AutoScalingGateway> gateway, WarmPoolSettings settings,
                        Duration tick, Clock clock, WarmPoolMetrics metrics, boolean active) {
         this(client, new SharedInformers(client, 500), DEFAULT_CALLS_PER_SECOND, gateway, settings, tick, clock, metrics,
-                active);
+                new ImageCacheView(false), active);
     }
 
     WarmPoolReconciler(Supplier<KubernetesClient> client, SharedInformers informers, double callsPerSecond,
                        Supplier<AutoScalingGateway> gateway, WarmPoolSettings settings,
-                       Duration tick, Clock clock, WarmPoolMetrics metrics, boolean active) {
+                       Duration tick, Clock clock, WarmPoolMetrics metrics, ImageCacheView cacheView, boolean active) {
         this.client = client;
         this.informers = informers;
         this.callsPerSecond = callsPerSecond;
@@ -130,6 +133,7 @@ public class WarmPoolReconciler implements LeaderTask {
         this.tick = tick;
         this.clock = clock;
         this.metrics = metrics;
+        this.cacheView = cacheView;
         this.active = active;
     }
 
@@ -164,8 +168,7 @@ public class WarmPoolReconciler implements LeaderTask {
             }
         });
         cachePods = informers.subscribe(ControllerKinds.IMAGE_CACHE_PODS, OnChange.run(this::requestPass));
-        caches = informers.subscribe(ControllerKinds.IMAGE_CACHE_DAEMONSETS, OnChange.run(() -> { }));
-        CompletableFuture.allOf(nodes.started(), cachePods.started(), caches.started()).thenRun(() -> {
+        CompletableFuture.allOf(nodes.started(), cachePods.started()).thenRun(() -> {
             synchronized (this) {
                 if (executor == current) {
                     synced = true;
@@ -178,10 +181,9 @@ public class WarmPoolReconciler implements LeaderTask {
     @Override
     public synchronized void stop() {
         synced = false;
-        Stream.of(nodes, cachePods, caches).filter(Objects::nonNull).forEach(Subscription::close);
+        Stream.of(nodes, cachePods).filter(Objects::nonNull).forEach(Subscription::close);
         nodes = null;
         cachePods = null;
-        caches = null;
         if (executor != null) {
             executor.shutdownNow();
             executor = null;
@@ -248,18 +250,19 @@ public class WarmPoolReconciler implements LeaderTask {
                 return;
             }
         }
-        List<DaemonSet> cacheSets = caches.list().stream().filter(ImageCacheDaemonSet::isOurs).toList();
         Map<WarmNodeState, Integer> counts = new EnumMap<>(WarmNodeState.class);
         Instant now = clock.instant();
         for (Node node : candidates) {
             String name = node.getMetadata().getName();
             Instant registered = parse(node.getMetadata().getCreationTimestamp()).orElse(now);
+            ImageCacheCompletion cache = ImageCacheCompletion.of(name, cacheView,
+                    cachePods.byIndex(ControllerKinds.NODE_NAME_INDEX, name));
             WarmNodeFacts facts = new WarmNodeFacts(
                     name,
                     settings.taint().isOn(node),
                     shutdownTainted(node),
-                    ImageCacheCompletion.nodeComplete(name, cacheSets,
-                            cachePods.byIndex(ControllerKinds.NODE_NAME_INDEX, name)),
+                    cache.complete(),
+                    cache.failedImages(),
                     registered,
                     annotation(node, CACHE_COMPLETED_AT).flatMap(WarmPoolReconciler::parse),
                     annotation(node, HEARTBEAT_AT).flatMap(WarmPoolReconciler::parse),
@@ -291,7 +294,16 @@ public class WarmPoolReconciler implements LeaderTask {
                     marks.put(NodeStartup.IMAGE_CACHE_ANNOTATION, mark.at().toString());
                     annotate(name, marks);
                     metrics.cacheComplete(Duration.between(facts.registeredAt(), mark.at()));
-                    LOG.infof("node %s: image cache complete", name);
+                    if (facts.failedImages().isEmpty()) {
+                        LOG.infof("node %s: image cache complete", name);
+                    } else {
+                        // Failed pulls do not hold a warm node back (the kubelet retries them); say which.
+                        String message = "Image cache complete except " + facts.failedImages().size()
+                                + (facts.failedImages().size() == 1 ? " image" : " images")
+                                + " the kubelet could not pull: " + String.join(", ", facts.failedImages());
+                        LOG.warnf("node %s: %s", name, message);
+                        event(node, IMAGE_CACHE_FAILED, "Warning", message, mark.at());
+                    }
                 } else if (action instanceof MarkHeartbeat mark) {
                     Map<String, String> marks = new java.util.LinkedHashMap<>(warmPoolMark(node, facts));
                     marks.put(HEARTBEAT_AT, mark.at().toString());

@@ -3,7 +3,6 @@ package dev.headstart.controller.imagecache;
 import dev.headstart.controller.informers.SharedInformers;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
-import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -59,8 +58,11 @@ class ImageCacheWatchScopeTest {
                 .endSpec().build()).create();
     }
 
-    DaemonSet cache(String namespace) {
-        return client.apps().daemonSets().inNamespace(namespace).withName(ImageCacheDaemonSet.NAME).get();
+    /** The shared cache's images (Headstart's namespace), sorted. */
+    List<String> cached() {
+        return client.apps().daemonSets().inNamespace("headstart-system").list().getItems().stream()
+                .flatMap(ds -> ds.getSpec().getTemplate().getSpec().getContainers().stream())
+                .map(c -> c.getImage()).sorted().toList();
     }
 
     List<String> requests() throws InterruptedException {
@@ -81,14 +83,17 @@ class ImageCacheWatchScopeTest {
     void workloadsAreWatchedOnlyInOptedInNamespacesFollowingTheLabel() throws Exception {
         namespace("shop", true);
         namespace("other", false);
+        client.nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("n1")
+                .addToLabels("kubernetes.io/os", "linux").endMetadata().build()).create();
         deployment("shop", "web", spec(List.of("shop/web:1.0"), List.of(), List.of(), List.of()));
         deployment("other", "api", spec(List.of("other/api:1.0"), List.of(), List.of(), List.of()));
         requests();
         SharedInformers informers = new SharedInformers(() -> client, 500);
-        reconciler = new ImageCacheReconciler(() -> client, informers, SETTINGS, true);
+        reconciler = new ImageCacheReconciler(() -> client, informers, SETTINGS, new ImageCacheView(true),
+                new ImageCacheMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), true);
         reconciler.start();
 
-        eventually(WAIT, () -> assertThat(cache("shop")).isNotNull());
+        eventually(WAIT, () -> assertThat(cached()).containsExactly("shop/web:1.0"));
         List<String> seen = requests();
         assertThat(seen).anyMatch(r -> readsWorkloads(r, "shop"));
         assertThat(seen).noneMatch(r -> readsWorkloads(r, "other"));
@@ -98,20 +103,20 @@ class ImageCacheWatchScopeTest {
         assertThat(seen).as("only opted-in namespaces are listed")
                 .contains("GET /api/v1/namespaces?labelSelector=headstart.dev%2Finject%3Denabled&limit=500");
         assertThat(reconciler.watchedNamespaces()).containsExactly("shop");
-        assertThat(cache("other")).isNull();
 
         // Opting in starts the namespace's workload informers and its cache follows.
         namespace("other", true);
-        eventually(WAIT, () -> assertThat(cache("other")).isNotNull());
+        eventually(WAIT, () -> assertThat(cached()).containsExactly("other/api:1.0", "shop/web:1.0"));
         assertThat(reconciler.watchedNamespaces()).containsExactly("other", "shop");
         assertThat(requests()).anyMatch(r -> readsWorkloads(r, "other"));
 
         // Opting out stops them (nothing of the namespace stays cached) and removes its cache.
         namespace("shop", false);
-        eventually(WAIT, () -> assertThat(cache("shop")).isNull());
+        eventually(WAIT, () -> assertThat(cached()).containsExactly("other/api:1.0"));
         eventually(WAIT, () -> assertThat(reconciler.watchedNamespaces()).containsExactly("other"));
         assertThat(informers.active()).noneMatch(name -> name.endsWith("@shop"))
-                .contains("deployments@other", "statefulsets@other", "daemonsets@other", "cronjobs@other");
+                .contains("deployments@other", "statefulsets@other", "daemonsets@other", "cronjobs@other",
+                        "serviceaccounts@other");
 
         reconciler.stop();
         assertThat(informers.active()).isEmpty();

@@ -35,7 +35,7 @@ class WarmNodePlanTest {
     /** tainted, shutdown, cache complete, cache-completed-at, heartbeat-at, state, seconds since registration. */
     static WarmNodeFacts facts(boolean tainted, boolean shutdown, boolean cacheComplete, Integer completedAt,
                                Integer heartbeatAt, String state, int now) {
-        return new WarmNodeFacts("ip-10-0-1-2", tainted, shutdown, cacheComplete, REGISTERED,
+        return new WarmNodeFacts("ip-10-0-1-2", tainted, shutdown, cacheComplete, List.of(), REGISTERED,
                 Optional.ofNullable(completedAt).map(REGISTERED::plusSeconds),
                 Optional.ofNullable(heartbeatAt).map(REGISTERED::plusSeconds),
                 Optional.ofNullable(state).map(s -> new InstanceLifecycle(ID, ASG, s)),

@@ -1,9 +1,11 @@
 package dev.headstart.controller.warmpool;
 
 import dev.headstart.cluster.Component;
-import dev.headstart.controller.imagecache.ImageCacheDaemonSet;
-import dev.headstart.controller.imagecache.ImageCachePlan;
+import dev.headstart.controller.imagecache.ImageCacheMetrics;
+import dev.headstart.controller.imagecache.ImageCacheReconciler;
 import dev.headstart.controller.imagecache.ImageCacheSettings;
+import dev.headstart.controller.imagecache.ImageCacheView;
+import dev.headstart.controller.informers.SharedInformers;
 import dev.headstart.telemetry.NodeStartup;
 import dev.headstart.testing.ComponentClient;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -17,6 +19,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -56,6 +59,10 @@ class WarmPoolLifecycleTest {
     SimpleMeterRegistry registry;
     WarmPoolMetrics metrics;
     WarmPoolReconciler reconciler;
+    /** The controller's shared informers, as the warm pool and the image cache share them in production. */
+    SharedInformers informers;
+    ImageCacheView view;
+    ImageCacheReconciler cacheReconciler;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -64,12 +71,17 @@ class WarmPoolLifecycleTest {
         gateway = stub.gateway();
         registry = new SimpleMeterRegistry();
         metrics = new WarmPoolMetrics(registry);
+        informers = new SharedInformers(() -> controller, 500);
+        view = new ImageCacheView(true);
     }
 
     @AfterEach
     void tearDown() {
         if (reconciler != null) {
             reconciler.stop();
+        }
+        if (cacheReconciler != null) {
+            cacheReconciler.stop();
         }
         gateway.close();
         stub.close();
@@ -79,13 +91,13 @@ class WarmPoolLifecycleTest {
     WarmPoolReconciler reconciler(Duration heartbeat, Duration budget) {
         WarmPoolSettings settings = new WarmPoolSettings(WarmupTaint.parse("headstart.dev/warmup=true:NoSchedule"),
                 "headstart-warmup", Optional.of("headstart-launch"), heartbeat, budget);
-        return new WarmPoolReconciler(() -> controller, () -> gateway, settings, Duration.ofMillis(200),
-                Clock.systemUTC(), metrics, true);
+        return new WarmPoolReconciler(() -> controller, informers, 5, () -> gateway, settings, Duration.ofMillis(200),
+                Clock.systemUTC(), metrics, view, true);
     }
 
     static Node node(Taint... taints) {
         return new NodeBuilder()
-                .withNewMetadata().withName(NODE).endMetadata()
+                .withNewMetadata().withName(NODE).addToLabels("kubernetes.io/os", "linux").endMetadata()
                 .withNewSpec().withProviderID("aws:///us-east-1a/" + ID).withTaints(taints).endSpec()
                 .build();
     }
@@ -98,32 +110,62 @@ class WarmPoolLifecycleTest {
         return new Taint("NoSchedule", WarmPoolReconciler.SHUTDOWN_TAINT, null, null);
     }
 
-    DaemonSet imageCache() {
-        ImageCacheSettings settings = new ImageCacheSettings("busybox:1.36.1-musl", "registry.k8s.io/pause:3.10", List.of(),
-                WarmupTaint.parse("headstart.dev/warmup=true:NoSchedule"), Duration.ZERO);
-        ImageCachePlan plan = ImageCachePlan.of(List.of(new PodSpecBuilder()
-                .addNewContainer().withName("app").withImage("shop/app:2.0").endContainer().build()), settings);
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata().build()).create();
-        return client.apps().daemonSets().inNamespace("shop").resource(ImageCacheDaemonSet.build("shop", plan, settings)).create();
+    /**
+     * An opted-in namespace with one Deployment of these images, and the real image-cache reconciler
+     * (sharing the warm pool's informers and its view of the plan); returns the cache DaemonSet once
+     * it is written.
+     */
+    DaemonSet imageCache(String... images) {
+        ImageCacheSettings settings = new ImageCacheSettings("busybox:1.36.1-musl", List.of(),
+                WarmupTaint.parse("headstart.dev/warmup=true:NoSchedule"), Duration.ofMillis(50));
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("shop")
+                .addToLabels("headstart.dev/inject", "enabled").endMetadata().build()).create();
+        PodSpecBuilder pod = new PodSpecBuilder();
+        for (int i = 0; i < images.length; i++) {
+            pod.addNewContainer().withName("c" + i).withImage(images[i]).endContainer();
+        }
+        client.apps().deployments().inNamespace("shop").resource(new DeploymentBuilder()
+                .withNewMetadata().withName("app").withNamespace("shop").endMetadata()
+                .withNewSpec().withNewSelector().addToMatchLabels("app", "app").endSelector()
+                    .withNewTemplate().withNewMetadata().addToLabels("app", "app").endMetadata().withSpec(pod.build())
+                    .endTemplate().endSpec().build()).create();
+        cacheReconciler = new ImageCacheReconciler(() -> controller, informers, settings, view,
+                new ImageCacheMetrics(registry), true);
+        cacheReconciler.start();
+        DaemonSet[] cache = new DaemonSet[1];
+        eventually(WAIT, () -> {
+            List<DaemonSet> written = client.apps().daemonSets().inNamespace("headstart-system").list().getItems();
+            assertThat(written).singleElement();
+            cache[0] = written.get(0);
+        });
+        return cache[0];
     }
 
-    /** The cache pod the DaemonSet controller would run on the node, all init containers exited 0. */
-    void cachePodCompletes(DaemonSet cache) {
-        Pod pod = client.pods().inNamespace("shop").resource(new PodBuilder()
-                .withNewMetadata().withName("headstart-image-cache-abcde").withNamespace("shop")
+    /** The cache pod the DaemonSet controller would run on the node, with the kubelet's container statuses. */
+    void cachePod(DaemonSet cache, java.util.function.BiFunction<String, String, ContainerStatus> status) {
+        Pod pod = client.pods().inNamespace("headstart-system").resource(new PodBuilder()
+                .withNewMetadata().withName("headstart-image-cache-abcde").withNamespace("headstart-system")
                     .withLabels(cache.getSpec().getTemplate().getMetadata().getLabels())
                     .withAnnotations(cache.getSpec().getTemplate().getMetadata().getAnnotations())
                 .endMetadata()
                 .withSpec(new PodSpecBuilder(cache.getSpec().getTemplate().getSpec()).withNodeName(NODE).build())
                 .build()).create();
-        List<ContainerStatus> statuses = pod.getSpec().getInitContainers().stream()
-                .map(c -> new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage())
-                        .withNewState().withNewTerminated().withExitCode(0).withReason("Completed").endTerminated().endState()
-                        .build())
+        List<ContainerStatus> statuses = pod.getSpec().getContainers().stream()
+                .map(c -> status.apply(c.getName(), c.getImage()))
                 .toList();
         pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running")
-                .withInitContainerStatuses(statuses).build());
-        client.pods().inNamespace("shop").resource(pod).updateStatus();
+                .withContainerStatuses(statuses).build());
+        client.pods().inNamespace("headstart-system").resource(pod).updateStatus();
+    }
+
+    static ContainerStatus running(String name, String image) {
+        return new ContainerStatusBuilder().withName(name).withImage(image).withReady(true).withStarted(true)
+                .withNewState().withNewRunning().withStartedAt(Instant.now().toString()).endRunning().endState().build();
+    }
+
+    /** Every image container runs: every image was pulled. */
+    void cachePodCompletes(DaemonSet cache) {
+        cachePod(cache, WarmPoolLifecycleTest::running);
     }
 
     double actions(String action, String result) {
@@ -137,10 +179,10 @@ class WarmPoolLifecycleTest {
 
     @Test
     void aWarmNodesWholeLife() {
-        DaemonSet cache = imageCache();
         stub.instance(ID, "workers", "Warmed:Pending:Wait");
         stub.activeAction("headstart-warmup", ID);
         client.nodes().resource(node(warmup())).create();
+        DaemonSet cache = imageCache("shop/app:2.0");
         reconciler = reconciler(Duration.ofSeconds(1), Duration.ofMinutes(10));
         reconciler.start();
 
@@ -223,11 +265,44 @@ class WarmPoolLifecycleTest {
     }
 
     @Test
-    void budgetSpentContinuesAnywayAndRecordsWhy() {
-        imageCache();
+    void anImageThatNeverPullsDoesNotHoldTheNodeAndIsNamed() {
         stub.instance(ID, "workers", "Warmed:Pending:Wait");
         stub.activeAction("headstart-warmup", ID);
         client.nodes().resource(node(warmup())).create();
+        DaemonSet cache = imageCache("shop/app:2.0", "shop/sidecar:1.4", "shop/gone:404");
+        reconciler = reconciler(Duration.ofSeconds(1), Duration.ofMinutes(10));
+        reconciler.start();
+        eventually(WAIT, () -> assertThat(stub.requests("RecordLifecycleActionHeartbeat")).isNotEmpty());
+
+        // As the kubelet reports it: the deleted tag backs off, the other images were pulled and run.
+        cachePod(cache, (name, image) -> image.equals("shop/gone:404")
+                ? new ContainerStatusBuilder().withName(name).withImage(image).withReady(false).withStarted(false)
+                        .withNewState().withNewWaiting().withReason("ImagePullBackOff")
+                            .withMessage("Back-off pulling image \"shop/gone:404\"").endWaiting().endState().build()
+                : running(name, image));
+
+        eventually(WAIT, () -> {
+            assertThat(stub.actionActive("headstart-warmup", ID)).isFalse();
+            assertThat(currentNode().getMetadata().getAnnotations()).containsKey(NodeStartup.IMAGE_CACHE_ANNOTATION);
+        });
+        assertThat(stub.requests("CompleteLifecycleAction")).first().satisfies(r -> assertThat(r)
+                .containsEntry("LifecycleHookName", "headstart-warmup").containsEntry("LifecycleActionResult", "CONTINUE"));
+        assertThat(registry.find("headstart.warm.cache.budget.exceeded").counter().count()).isZero();
+        eventually(WAIT, () -> assertThat(client.v1().events().inNamespace("default").list().getItems())
+                .filteredOn(e -> "ImageCacheFailed".equals(e.getReason())).singleElement().satisfies(e -> {
+                    assertThat(e.getInvolvedObject().getKind()).isEqualTo("Node");
+                    assertThat(e.getInvolvedObject().getName()).isEqualTo(NODE);
+                    assertThat(e.getMessage()).contains("shop/gone:404 (ImagePullBackOff)")
+                            .doesNotContain("shop/app:2.0", "shop/sidecar:1.4");
+                }));
+    }
+
+    @Test
+    void budgetSpentContinuesAnywayAndRecordsWhy() {
+        stub.instance(ID, "workers", "Warmed:Pending:Wait");
+        stub.activeAction("headstart-warmup", ID);
+        client.nodes().resource(node(warmup())).create();
+        imageCache("shop/app:2.0");
         reconciler = reconciler(Duration.ofMinutes(1), Duration.ZERO);
         reconciler.start();
 

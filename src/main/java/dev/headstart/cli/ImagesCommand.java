@@ -1,0 +1,213 @@
+package dev.headstart.cli;
+
+import dev.headstart.text.OneLine;
+import dev.headstart.config.ConfigLoader;
+import dev.headstart.config.HeadstartConfig;
+import dev.headstart.controller.warmpool.WarmupTaint;
+import dev.headstart.imagecache.CachePlan;
+import dev.headstart.imagecache.CachePolicy;
+import dev.headstart.imagecache.NodeFacts;
+import dev.headstart.imagecache.WorkloadTemplate;
+import dev.headstart.json.Json;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@code headstart images}: the image-cache plan the controller would make — cache groups and, per
+ * node, the images it should hold, what did not fit the cap and, when the input has cache pods,
+ * which images are cached since when, pending or failed.
+ */
+@Command(name = "images", mixinStandardHelpOptions = true,
+        description = {"The image cache's plan: cache groups (placement x pull access) and what each node should hold.",
+                "Reads what 'kubectl get nodes,namespaces,deployments,statefulsets,daemonsets,cronjobs,serviceaccounts,pods -A -o yaml' "
+                        + "prints (-f FILE or -f - for standard input), or without -f the cluster of the current kubeconfig. "
+                        + "With Namespace objects in the input only opted-in namespaces count, as in the controller."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:plan printed", "1:the cluster could not be read", "2:usage or input error"})
+public class ImagesCommand implements Callable<Integer> {
+
+    @Option(names = {"-f", "--filename"}, paramLabel = "FILE|-",
+            description = "A kubectl dump (JSON or YAML, a List or documents, a file, a directory of them, or - for standard input).")
+    String source;
+
+    @Option(names = {"-o", "--output"}, defaultValue = "table", paramLabel = "table|json",
+            description = "table (default) or json.")
+    String output;
+
+    @Option(names = "--max-pods-per-node", paramLabel = "N",
+            description = "Cache pods per node at most (default: headstart.image-cache.max-pods-per-node, "
+                    + CachePolicy.DEFAULT_MAX_PODS_PER_NODE_TEXT + ").")
+    Integer maxPodsPerNode;
+
+    @Option(names = "--node-credential-registry", split = ",", paramLabel = "PATTERN",
+            description = "Registries the nodes pull from with their own credentials, replacing the default list ("
+                    + CachePolicy.DEFAULT_NODE_CREDENTIAL_REGISTRIES_TEXT + "); 'none' for none.")
+    List<String> nodeCredentialRegistries;
+
+    @Option(names = "--transient-taint-key", split = ",", paramLabel = "KEY",
+            description = "Taint keys that do not count against placement, replacing the default list ("
+                    + CachePolicy.DEFAULT_TRANSIENT_TAINT_KEYS_TEXT + "); the warm-up taint always counts as transient.")
+    List<String> transientTaintKeys;
+
+    @Option(names = "--platform", paramLabel = "IMAGE=ARCH,ARCH",
+            description = "Architectures an image (or a prefix ending in *) runs on, e.g. 'ghcr.io/acme/gpu-*=amd64'; repeatable.")
+    List<String> platforms = new ArrayList<>();
+
+    @Option(names = "--exclude", split = ",", paramLabel = "IMAGE",
+            description = "Images never cached (exact, or a prefix ending in *), added to headstart.image-cache.exclude.")
+    List<String> exclude = new ArrayList<>();
+
+    @Option(names = "--shared-namespace", paramLabel = "NAMESPACE",
+            description = "Where shared cache pods live (default: headstart.controller.namespace).")
+    String sharedNamespace;
+
+    @Option(names = "--warmup-taint", paramLabel = "KEY[=VALUE]:EFFECT",
+            description = "The warm-up taint cache pods tolerate (default: headstart.warm-pool.taint).")
+    String warmupTaint;
+
+    @Option(names = "--timeout", defaultValue = "60s", paramLabel = "DURATION",
+            description = "How long to wait for the live cluster, e.g. 30s or 2m (default 60s).")
+    String timeout;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Standard input; tests replace it. */
+    InputStream stdin = System.in;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (!output.equals("table") && !output.equals("json")) {
+            return RuleOptions.inputError(err, "-o must be table or json, not '" + output + "'");
+        }
+        CachePolicy policy;
+        try {
+            policy = policy();
+        } catch (InputException e) {
+            return RuleOptions.inputError(err, e.getMessage());
+        }
+        ImagesObjects objects;
+        String from;
+        if (source != null) {
+            try {
+                objects = ImagesObjects.read(source, stdin);
+            } catch (InputException e) {
+                return RuleOptions.inputError(err, e.getMessage());
+            }
+            from = source.equals("-") ? "standard input" : source;
+        } else {
+            Duration wait;
+            try {
+                wait = Duration.parse("PT" + timeout.toUpperCase(Locale.ROOT));
+            } catch (RuntimeException e) {
+                return RuleOptions.inputError(err, "--timeout must be a duration like 30s or 2m, not '" + timeout + "'");
+            }
+            Config config = new ConfigBuilder(Config.autoConfigure(null))
+                    .withRequestTimeout((int) Math.min(Integer.MAX_VALUE, wait.toMillis()))
+                    .withConnectionTimeout((int) Math.min(10_000, wait.toMillis()))
+                    .withRequestRetryBackoffLimit(1)
+                    .build();
+            try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
+                CompletableFuture<ImagesObjects> listed = CompletableFuture.supplyAsync(() -> ImagesObjects.list(client));
+                try {
+                    objects = listed.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    listed.cancel(true);
+                    err.println("headstart: the cluster at " + client.getMasterUrl() + " did not answer within " + timeout
+                            + " (use -f with a kubectl dump to work offline)");
+                    return 1;
+                } catch (ExecutionException e) {
+                    err.println("headstart: cannot read the cluster at " + client.getMasterUrl() + ": "
+                            + OneLine.of(e.getCause()) + " (use -f with a kubectl dump to work offline)");
+                    return 1;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return 1;
+                }
+                from = "cluster " + client.getMasterUrl();
+            } catch (KubernetesClientException e) {
+                err.println("headstart: cannot read the cluster: " + OneLine.of(e));
+                return 1;
+            }
+        }
+
+        List<String> optedIn = objects.optedInNamespaces();
+        List<WorkloadTemplate> templates = objects.templates(optedIn);
+        if (templates.isEmpty() && objects.nodes().isEmpty()) {
+            return RuleOptions.inputError(err, "no nodes and no workloads in " + from
+                    + " (Deployments, StatefulSets, DaemonSets, CronJobs and Nodes are read)");
+        }
+        List<NodeFacts> nodes = objects.nodes().stream().map(NodeFacts::of).toList();
+        CachePlan plan = CachePlan.of(templates, nodes, policy);
+        ImagesReport report = new ImagesReport(plan, policy, nodes, objects.cachePods());
+        if (output.equals("json")) {
+            try {
+                out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(report.toJson()));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+            out.flush();
+        } else {
+            report.printTable(out);
+        }
+        err.println("headstart: " + nodes.size() + " nodes, " + templates.size() + " workloads ("
+                + (optedIn == null ? "every namespace: the input has no Namespace objects"
+                        : optedIn.size() + " namespace" + (optedIn.size() == 1 ? "" : "s") + " opted in")
+                + "), " + objects.cachePods().size() + " cache pods read from " + from);
+        err.flush();
+        return 0;
+    }
+
+    /** The controller's settings from configuration, with the flags on top. */
+    CachePolicy policy() throws InputException {
+        HeadstartConfig config;
+        try {
+            config = ConfigLoader.load();
+        } catch (RuntimeException e) {
+            throw new InputException("invalid configuration: " + String.valueOf(e.getMessage()).lines().findFirst().orElse("").strip());
+        }
+        int max = maxPodsPerNode == null ? CachePolicy.DEFAULT_MAX_PODS_PER_NODE : maxPodsPerNode;
+        if (max < 1) {
+            throw new InputException("--max-pods-per-node must be at least 1, not " + max);
+        }
+        List<String> registries = nodeCredentialRegistries == null ? CachePolicy.DEFAULT_NODE_CREDENTIAL_REGISTRIES
+                : nodeCredentialRegistries.stream().filter(r -> !r.trim().equalsIgnoreCase("none")).toList();
+        List<String> transientKeys = transientTaintKeys == null ? CachePolicy.DEFAULT_TRANSIENT_TAINT_KEYS : transientTaintKeys;
+        List<String> excluded = new ArrayList<>(config.imageCache().exclude().orElse(List.of()));
+        excluded.addAll(exclude);
+        WarmupTaint taint;
+        try {
+            taint = WarmupTaint.parse(warmupTaint == null ? config.warmPool().taint() : warmupTaint);
+        } catch (IllegalArgumentException e) {
+            throw new InputException((warmupTaint == null ? "headstart.warm-pool.taint: " : "--warmup-taint: ") + e.getMessage());
+        }
+        try {
+            String namespace = sharedNamespace == null ? config.controller().namespace() : sharedNamespace;
+            return new CachePolicy(namespace, max, excluded, registries, transientKeys, List.of(),
+                    CachePolicy.parsePlatforms(platforms)).tolerating(taint.toleration());
+        } catch (IllegalArgumentException e) {
+            throw new InputException(e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package dev.headstart.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.headstart.imagecache.WorkloadTemplate;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
+import io.fabric8.kubernetes.api.model.ListOptions;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * What {@code headstart images} plans from: nodes, namespaces, the workloads the controller caches
+ * (Deployments, StatefulSets, DaemonSets, CronJobs), ServiceAccounts (for their pull secrets) and
+ * Headstart's cache pods; read from what {@code kubectl get … -o yaml|json} prints, or listed
+ * from a live cluster page by page.
+ */
+record ImagesObjects(List<Node> nodes, List<Namespace> namespaces, List<HasMetadata> workloads,
+                     List<ServiceAccount> serviceAccounts, List<Pod> cachePods) {
+
+    /** The namespace opt-in, and the annotation that switches the image cache off, as the controller reads them. */
+    static final String OPT_IN_LABEL = "headstart.dev/inject";
+    static final String SWITCH_ANNOTATION = "headstart.dev/image-cache";
+    static final String NAME_LABEL = "app.kubernetes.io/name";
+    static final String CACHE_NAME = "headstart-image-cache";
+    static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+
+    private static final KubernetesSerialization KUBERNETES = new KubernetesSerialization();
+    static final long PAGE = 500;
+
+    static ImagesObjects read(String source, InputStream stdin) throws InputException {
+        ImagesObjects objects = new ImagesObjects(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+                new ArrayList<>(), new ArrayList<>());
+        for (JsonNode document : ManifestReader.read(source, stdin)) {
+            objects.collect(document);
+        }
+        return objects;
+    }
+
+    private void collect(JsonNode document) throws InputException {
+        String kind = document.path("kind").asText("");
+        String apiVersion = document.path("apiVersion").asText("");
+        switch (apiVersion + " " + kind) {
+            case "v1 Node" -> nodes.add(convert(document, Node.class));
+            case "v1 Namespace" -> namespaces.add(convert(document, Namespace.class));
+            case "v1 ServiceAccount" -> serviceAccounts.add(convert(document, ServiceAccount.class));
+            case "v1 Pod" -> {
+                Pod pod = convert(document, Pod.class);
+                if (isCachePod(pod)) {
+                    cachePods.add(pod);
+                }
+            }
+            case "apps/v1 Deployment" -> workloads.add(convert(document, Deployment.class));
+            case "apps/v1 StatefulSet" -> workloads.add(convert(document, StatefulSet.class));
+            case "apps/v1 DaemonSet" -> workloads.add(convert(document, DaemonSet.class));
+            case "batch/v1 CronJob" -> workloads.add(convert(document, CronJob.class));
+            default -> {
+                // other kinds say nothing about what to cache
+            }
+        }
+    }
+
+    private static <T> T convert(JsonNode document, Class<T> type) throws InputException {
+        try {
+            return KUBERNETES.convertValue(document, type);
+        } catch (Exception e) {
+            String namespace = document.at("/metadata/namespace").asText("");
+            String name = (namespace.isEmpty() ? "" : namespace + "/") + document.at("/metadata/name").asText("");
+            throw new InputException("cannot read " + type.getSimpleName() + " " + name + ": "
+                    + String.valueOf(e.getMessage()).lines().findFirst().orElse("").strip());
+        }
+    }
+
+    /** Everything from the cluster; cache pods by their label. */
+    static ImagesObjects list(KubernetesClient client) {
+        List<HasMetadata> workloads = new ArrayList<>();
+        workloads.addAll(paged(o -> client.apps().deployments().inAnyNamespace().list(o)));
+        workloads.addAll(paged(o -> client.apps().statefulSets().inAnyNamespace().list(o)));
+        workloads.addAll(paged(o -> client.apps().daemonSets().inAnyNamespace().list(o)));
+        workloads.addAll(paged(o -> client.batch().v1().cronjobs().inAnyNamespace().list(o)));
+        return new ImagesObjects(
+                paged(o -> client.nodes().list(o)),
+                paged(o -> client.namespaces().list(o)),
+                workloads,
+                paged(o -> client.serviceAccounts().inAnyNamespace().list(o)),
+                paged(o -> client.pods().inAnyNamespace().withLabel(NAME_LABEL, CACHE_NAME).list(o)));
+    }
+
+    private static <T extends HasMetadata, L extends KubernetesResourceList<T>> List<T> paged(Function<ListOptions, L> list) {
+        List<T> all = new ArrayList<>();
+        String next = null;
+        do {
+            L page = list.apply(new ListOptionsBuilder().withLimit(PAGE).withContinue(next).build());
+            all.addAll(page.getItems());
+            next = page.getMetadata() == null ? null : page.getMetadata().getContinue();
+        } while (next != null && !next.isEmpty());
+        return all;
+    }
+
+    static boolean isCachePod(Pod pod) {
+        Map<String, String> labels = pod.getMetadata() == null ? null : pod.getMetadata().getLabels();
+        return labels != null && CACHE_NAME.equals(labels.get(NAME_LABEL));
+    }
+
+    /** Headstart's own objects (cache DaemonSets, headroom) are not workloads to cache. */
+    static boolean managedByHeadstart(HasMetadata object) {
+        Map<String, String> labels = object.getMetadata().getLabels();
+        return labels != null && "headstart".equals(labels.get(MANAGED_BY_LABEL));
+    }
+
+    /** The namespaces whose workloads the controller caches, or null when the input names no namespace. */
+    List<String> optedInNamespaces() {
+        if (namespaces.isEmpty()) {
+            return null;
+        }
+        return namespaces.stream().filter(ImagesObjects::optedIn).map(n -> n.getMetadata().getName()).sorted().toList();
+    }
+
+    static boolean optedIn(Namespace namespace) {
+        if (namespace.getMetadata() == null || namespace.getMetadata().getDeletionTimestamp() != null) {
+            return false;
+        }
+        Map<String, String> labels = namespace.getMetadata().getLabels();
+        Map<String, String> annotations = namespace.getMetadata().getAnnotations();
+        return labels != null && "enabled".equals(labels.get(OPT_IN_LABEL))
+                && (annotations == null || !"disabled".equalsIgnoreCase(String.valueOf(annotations.get(SWITCH_ANNOTATION)).trim()));
+    }
+
+    /**
+     * The templates of the workloads the controller would cache: in opted-in namespaces (all, when
+     * the input names no namespace), not Headstart's own, with their ServiceAccount's pull secrets.
+     */
+    List<WorkloadTemplate> templates(List<String> optedIn) {
+        Map<String, List<String>> accountSecrets = new HashMap<>();
+        for (ServiceAccount account : serviceAccounts) {
+            List<String> secrets = account.getImagePullSecrets() == null ? List.of()
+                    : account.getImagePullSecrets().stream().filter(Objects::nonNull).map(LocalObjectReference::getName)
+                            .filter(Objects::nonNull).toList();
+            accountSecrets.put(account.getMetadata().getNamespace() + "/" + account.getMetadata().getName(), secrets);
+        }
+        List<WorkloadTemplate> templates = new ArrayList<>();
+        for (HasMetadata workload : workloads) {
+            if (managedByHeadstart(workload) || (optedIn != null && !optedIn.contains(workload.getMetadata().getNamespace()))) {
+                continue;
+            }
+            WorkloadTemplate.of(workload, List.of()).ifPresent(template -> templates.add(new WorkloadTemplate(
+                    template.namespace(), template.kind(), template.name(), template.spec(),
+                    accountSecrets.getOrDefault(template.namespace() + "/" + template.serviceAccountName(), List.of()))));
+        }
+        return templates;
+    }
+}

@@ -1,0 +1,248 @@
+package dev.headstart.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.headstart.imagecache.CacheGroup;
+import dev.headstart.imagecache.CachePlan;
+import dev.headstart.imagecache.CachePodStatus;
+import dev.headstart.imagecache.CachePolicy;
+import dev.headstart.imagecache.CachedImage;
+import dev.headstart.imagecache.ImageState;
+import dev.headstart.imagecache.NodeFacts;
+import dev.headstart.json.Json;
+import io.fabric8.kubernetes.api.model.Pod;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code headstart images} output: the cache groups, and per node what it should hold, what did not
+ * fit the cap and, when cache pods were read, where each image stands.
+ */
+final class ImagesReport {
+
+    private final CachePlan plan;
+    private final CachePolicy policy;
+    private final Map<String, NodeFacts> nodes = new TreeMap<>();
+    /** Whether any cache pod was read: without, nothing is said about what is cached. */
+    private final boolean cacheKnown;
+    /** node → image → its best state across the node's cache pods. */
+    private final Map<String, Map<String, CachedImage>> cached = new HashMap<>();
+    private final Map<String, Integer> cachePodsOnNode = new HashMap<>();
+
+    ImagesReport(CachePlan plan, CachePolicy policy, Collection<NodeFacts> nodeFacts, Collection<Pod> cachePods) {
+        this.plan = plan;
+        this.policy = policy;
+        nodeFacts.forEach(n -> nodes.put(n.name(), n));
+        this.cacheKnown = !cachePods.isEmpty();
+        for (Pod pod : cachePods) {
+            String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+            if (node == null || node.isEmpty()) {
+                continue;
+            }
+            cachePodsOnNode.merge(node, 1, Integer::sum);
+            Map<String, CachedImage> images = cached.computeIfAbsent(node, n -> new HashMap<>());
+            for (CachedImage image : CachePodStatus.of(pod)) {
+                images.merge(image.image(), image, ImagesReport::better);
+            }
+        }
+    }
+
+    /** Cached beats failed beats pending; of two cached, the earlier. */
+    private static CachedImage better(CachedImage a, CachedImage b) {
+        if (a.state() != b.state()) {
+            return rank(a.state()) <= rank(b.state()) ? a : b;
+        }
+        if (a.state() == ImageState.CACHED && a.since() != null && b.since() != null) {
+            return a.since().isBefore(b.since()) ? a : b;
+        }
+        return a;
+    }
+
+    private static int rank(ImageState state) {
+        return switch (state) {
+            case CACHED -> 0;
+            case FAILED -> 1;
+            case PENDING -> 2;
+        };
+    }
+
+    ObjectNode toJson() {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.put("maxPodsPerNode", policy.maxPodsPerNode());
+        root.put("sharedNamespace", policy.sharedNamespace());
+        ArrayNode groups = root.putArray("groups");
+        for (CacheGroup group : plan.groups()) {
+            ObjectNode g = groups.addObject();
+            g.put("id", group.id());
+            g.put("daemonSet", group.daemonSetName());
+            g.put("namespace", group.namespace());
+            g.put("shared", group.shared());
+            g.put("constraints", group.placement().describe());
+            g.set("nodeSelector", Json.MAPPER.valueToTree(group.nodeSelector()));
+            g.set("affinity", Json.MAPPER.valueToTree(group.affinity()));
+            g.set("tolerations", Json.MAPPER.valueToTree(group.tolerations()));
+            strings(g.putArray("pullSecrets"), group.pullSecrets());
+            strings(g.putArray("images"), group.images());
+            strings(g.putArray("workloads"), group.workloads());
+            strings(g.putArray("nodes"), nodesRunning(group.id()));
+            strings(g.putArray("overCapNodes"), overCapNodes(group.id()));
+            strings(g.putArray("excludedNodes"), group.excludedNodes());
+        }
+        ArrayNode nodeArray = root.putArray("nodes");
+        for (String name : plan.groupsByNode().keySet()) {
+            ObjectNode n = nodeArray.addObject();
+            n.put("name", name);
+            String note = note(name);
+            if (note != null) {
+                n.put("note", note);
+            }
+            strings(n.putArray("groups"), plan.groupsByNode().get(name));
+            strings(n.putArray("images"), plan.imagesFor(name));
+            ArrayNode over = n.putArray("overCap");
+            for (String id : plan.overCapByNode().getOrDefault(name, List.of())) {
+                ObjectNode o = over.addObject();
+                o.put("group", id);
+                strings(o.putArray("images"), plan.group(id).map(CacheGroup::images).orElse(List.of()));
+            }
+            if (cacheKnown) {
+                n.put("cachePods", cachePodsOnNode.getOrDefault(name, 0));
+                ArrayNode cache = n.putArray("cache");
+                for (String image : plan.imagesFor(name)) {
+                    CachedImage state = cached.getOrDefault(name, Map.of()).get(image);
+                    ObjectNode c = cache.addObject();
+                    c.put("image", image);
+                    if (state == null) {
+                        c.put("state", "missing");
+                        continue;
+                    }
+                    c.put("state", state.state().name().toLowerCase(java.util.Locale.ROOT));
+                    if (state.since() != null) {
+                        c.put("since", state.since().toString());
+                    }
+                    if (state.reason() != null) {
+                        c.put("reason", state.reason());
+                    }
+                    if (state.message() != null) {
+                        c.put("message", state.message());
+                    }
+                }
+            }
+        }
+        return root;
+    }
+
+    void printTable(PrintWriter out) {
+        int groups = plan.groups().size();
+        out.println(groups + " cache group" + (groups == 1 ? "" : "s") + ", at most " + policy.maxPodsPerNode()
+                + " cache pod" + (policy.maxPodsPerNode() == 1 ? "" : "s") + " per node");
+        for (CacheGroup group : plan.groups()) {
+            int running = nodesRunning(group.id()).size();
+            List<String> overCap = overCapNodes(group.id());
+            List<String> heldByOthers = group.excludedNodes().stream().filter(n -> !overCap.contains(n)).toList();
+            out.println();
+            out.println("group " + group.id() + "  " + (group.shared() ? "shared (" + group.namespace() + ")"
+                    : "namespace " + group.namespace()) + "  on " + running + " node" + (running == 1 ? "" : "s")
+                    + (overCap.isEmpty() ? "" : ", " + overCap.size() + " over the cap"));
+            row(out, "where", group.placement().describe());
+            row(out, "images", String.join(", ", group.images()));
+            row(out, "workloads", String.join(", ", group.workloads()));
+            if (!group.pullSecrets().isEmpty()) {
+                row(out, "pulls with", String.join(", ", group.pullSecrets()));
+            }
+            if (!overCap.isEmpty()) {
+                row(out, "over cap", String.join(", ", overCap));
+            }
+            if (!heldByOthers.isEmpty()) {
+                row(out, "not needed", String.join(", ", heldByOthers) + " (other groups there hold its images)");
+            }
+        }
+        for (String name : plan.groupsByNode().keySet()) {
+            out.println();
+            List<String> ids = plan.groupsByNode().get(name);
+            String note = note(name);
+            if (note != null) {
+                out.println("node " + name + "  " + note);
+                continue;
+            }
+            String pods = ids.size() + " cache pod" + (ids.size() == 1 ? "" : "s");
+            if (cacheKnown) {
+                pods += " (" + cachePodsOnNode.getOrDefault(name, 0) + " found)";
+            }
+            out.println("node " + name + "  " + pods + (ids.isEmpty() ? "" : ": " + String.join(", ", ids)));
+            // one line per image: the groups holding it here, or those that would have but are over the cap
+            Map<String, List<String>> holders = new TreeMap<>();
+            for (String id : ids) {
+                plan.group(id).map(CacheGroup::images).orElse(List.of())
+                        .forEach(image -> holders.computeIfAbsent(image, i -> new ArrayList<>()).add(id));
+            }
+            Map<String, List<String>> overCap = new TreeMap<>();
+            for (String id : plan.overCapByNode().getOrDefault(name, List.of())) {
+                plan.group(id).map(CacheGroup::images).orElse(List.of()).stream().filter(image -> !holders.containsKey(image))
+                        .forEach(image -> overCap.computeIfAbsent(image, i -> new ArrayList<>()).add(id));
+            }
+            TreeMap<String, String[]> lines = new TreeMap<>();
+            holders.forEach((image, holding) -> lines.put(image,
+                    new String[]{image, String.join(",", holding), cacheKnown ? state(name, image) : ""}));
+            overCap.forEach((image, wouldHold) -> lines.put(image,
+                    new String[]{image, String.join(",", wouldHold), "over the cap: not cached here"}));
+            int imageWidth = lines.values().stream().mapToInt(l -> l[0].length()).max().orElse(0);
+            int groupWidth = lines.values().stream().mapToInt(l -> l[1].length()).max().orElse(0);
+            for (String[] line : lines.values()) {
+                out.println(("  " + pad(line[0], imageWidth) + "  " + pad(line[1], groupWidth) + "  " + line[2]).stripTrailing());
+            }
+        }
+        out.flush();
+    }
+
+    /** Why a node gets no cache at all, or null. */
+    private String note(String node) {
+        NodeFacts facts = nodes.get(node);
+        if (facts == null || facts.os().equals("linux")) {
+            return null;
+        }
+        return facts.os().isEmpty() ? "no cache: no kubernetes.io/os label (cache pods run on linux nodes)"
+                : "no cache: not a linux node (kubernetes.io/os=" + facts.os() + ")";
+    }
+
+    private String state(String node, String image) {
+        CachedImage state = cached.getOrDefault(node, Map.of()).get(image);
+        if (state == null) {
+            return "missing: no cache pod on the node holds it";
+        }
+        return switch (state.state()) {
+            case CACHED -> "cached" + (state.since() == null ? "" : " since " + state.since());
+            case FAILED -> "failed: " + state.reason() + (state.message() == null ? "" : ": " + oneLine(state.message()));
+            case PENDING -> "pending" + (state.reason() == null ? "" : " (" + state.reason() + ")");
+        };
+    }
+
+    private List<String> overCapNodes(String id) {
+        return plan.overCapByNode().entrySet().stream().filter(e -> e.getValue().contains(id)).map(Map.Entry::getKey).toList();
+    }
+
+    private List<String> nodesRunning(String id) {
+        return plan.groupsByNode().entrySet().stream().filter(e -> e.getValue().contains(id)).map(Map.Entry::getKey).toList();
+    }
+
+    private static void row(PrintWriter out, String label, String value) {
+        out.println("  " + pad(label, 10) + " " + value);
+    }
+
+    private static String pad(String s, int width) {
+        return s.length() >= width ? s : s + " ".repeat(width - s.length());
+    }
+
+    private static String oneLine(String s) {
+        return s.replaceAll("\\s+", " ").strip();
+    }
+
+    private static void strings(ArrayNode array, List<String> values) {
+        values.forEach(array::add);
+    }
+}

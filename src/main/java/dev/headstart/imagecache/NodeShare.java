@@ -1,0 +1,55 @@
+package dev.headstart.imagecache;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Which of the groups that admit one node run there: in rank order, a group whose images the groups
+ * already chosen hold is left out (it would pull nothing new), the others are chosen up to the cap.
+ * A chosen group that later choices make redundant gives its slot back to the next group that
+ * still adds an image. {@code over} are the groups that would add images but did not fit.
+ */
+record NodeShare(List<CacheGroup> fits, List<CacheGroup> over) {
+
+    static NodeShare of(List<CacheGroup> admitted, int cap) {
+        List<CacheGroup> ranked = admitted.stream().sorted(CachePlan.RANK).toList();
+        List<CacheGroup> fits = new ArrayList<>();
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            fits.clear();
+            for (CacheGroup group : ranked) {
+                if (fits.size() < cap && !covered(group, fits)) {
+                    fits.add(group);
+                }
+            }
+            // a chosen group whose images the other chosen groups hold: drop it, choose again without it
+            for (CacheGroup group : fits) {
+                List<CacheGroup> others = new ArrayList<>(fits);
+                others.remove(group);
+                if (covered(group, others)) {
+                    List<CacheGroup> without = new ArrayList<>(ranked);
+                    without.remove(group);
+                    ranked = without;
+                    changed = true;
+                    break;
+                }
+            }
+        }
+        List<CacheGroup> over = new ArrayList<>();
+        for (CacheGroup group : ranked) {
+            if (!fits.contains(group) && !covered(group, fits)) {
+                over.add(group);
+            }
+        }
+        return new NodeShare(List.copyOf(fits), List.copyOf(over));
+    }
+
+    private static boolean covered(CacheGroup group, List<CacheGroup> by) {
+        Set<String> held = new HashSet<>();
+        by.forEach(g -> held.addAll(g.images()));
+        return held.containsAll(group.images());
+    }
+}
