@@ -11,6 +11,8 @@ import java.util.Optional;
  * between passes, so a restart or a new leader picks up where the last one stopped.
  *
  * @param instance empty when the node has no EC2 instance id or the instance is in no Auto Scaling group
+ * @param managedNodeGroup the node belongs to an EKS managed node group ({@link EksManagedNodeGroup}):
+ *                         EKS owns its Auto Scaling group, and its instances join only after leaving the warm pool
  */
 public record WarmNodeFacts(
         String nodeName,
@@ -21,5 +23,14 @@ public record WarmNodeFacts(
         Optional<Instant> cacheCompletedAt,
         Optional<Instant> lastHeartbeatAt,
         Optional<InstanceLifecycle> instance,
-        Instant now) {
+        Instant now,
+        boolean managedNodeGroup) {
+
+    /** A node outside any EKS managed node group. */
+    public WarmNodeFacts(String nodeName, boolean warmupTainted, boolean shutdownTainted, boolean cacheComplete,
+                         Instant registeredAt, Optional<Instant> cacheCompletedAt, Optional<Instant> lastHeartbeatAt,
+                         Optional<InstanceLifecycle> instance, Instant now) {
+        this(nodeName, warmupTainted, shutdownTainted, cacheComplete, registeredAt, cacheCompletedAt, lastHeartbeatAt,
+                instance, now, false);
+    }
 }
