@@ -75,8 +75,9 @@ public record WarmNodePlan(WarmNodeState state, List<WarmPoolAction> actions) {
         if (state.equals(PENDING_WAIT)) {
             // The hook first: once the taint is gone the node is no longer ours to revisit. None on an
             // EKS managed node group: EKS owns its Auto Scaling group (and its own hooks there).
-            settings.launchHookName().filter(hook -> !facts.managedNodeGroup()).ifPresent(hook -> actions.add(new CompleteLifecycleAction(
-                    instance.groupName(), hook, instance.instanceId(), Why.LEAVING_POOL)));
+            settings.launchHookName().filter(hook -> !facts.managedNodeGroup())
+                    .ifPresent(hook -> actions.add(new CompleteLifecycleAction(
+                            instance.groupName(), hook, instance.instanceId(), Why.LEAVING_POOL)));
             if (facts.warmupTainted()) {
                 actions.add(new RemoveWarmupTaint());
             }
