@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param failedImages  images the kubelet could not pull on the node ({@code image (reason)}): they
  *                      do not hold the node back, and are named when the cache is marked complete
  * @param instance empty when the node has no EC2 instance id or the instance is in no Auto Scaling group
+ * @param managedNodeGroup the node belongs to an EKS managed node group ({@link EksManagedNodeGroup}):
+ *                         EKS owns its Auto Scaling group, and its instances join only after leaving the warm pool
  */
 public record WarmNodeFacts(
         String nodeName,
@@ -27,7 +29,8 @@ public record WarmNodeFacts(
         Optional<Instant> cacheCompletedAt,
         Optional<Instant> lastHeartbeatAt,
         Optional<InstanceLifecycle> instance,
-        Instant now) {
+        Instant now,
+        boolean managedNodeGroup) {
 
     public WarmNodeFacts {
         failedImages = List.copyOf(failedImages);

@@ -42,6 +42,13 @@ public record WarmNodePlan(WarmNodeState state, List<WarmPoolAction> actions) {
             return new WarmNodePlan(WarmNodeState.STOPPED, actions);
         }
 
+        if (state.equals(WARMED_PENDING_WAIT) && facts.managedNodeGroup()) {
+            // EKS joins a managed node group's instance only after it leaves the pool, so a Node in
+            // Warmed:Pending:Wait is one returning on scale-in (reuseOnScaleIn), held by a terminating
+            // hook (EKS drains it there). No cache to wait for, no hook of Headstart's: leave it alone.
+            return new WarmNodePlan(WarmNodeState.WARM, List.of());
+        }
+
         if (state.equals(WARMED_PENDING_WAIT)) {
             CompleteLifecycleAction complete = new CompleteLifecycleAction(
                     instance.groupName(), settings.hookName(), instance.instanceId(), Why.CACHE_COMPLETE);
@@ -66,9 +73,11 @@ public record WarmNodePlan(WarmNodeState state, List<WarmPoolAction> actions) {
         }
 
         if (state.equals(PENDING_WAIT)) {
-            // The hook first: once the taint is gone the node is no longer ours to revisit.
-            settings.launchHookName().ifPresent(hook -> actions.add(new CompleteLifecycleAction(
-                    instance.groupName(), hook, instance.instanceId(), Why.LEAVING_POOL)));
+            // The hook first: once the taint is gone the node is no longer ours to revisit. None on an
+            // EKS managed node group: EKS owns its Auto Scaling group (and its own hooks there).
+            settings.launchHookName().filter(hook -> !facts.managedNodeGroup())
+                    .ifPresent(hook -> actions.add(new CompleteLifecycleAction(
+                            instance.groupName(), hook, instance.instanceId(), Why.LEAVING_POOL)));
             if (facts.warmupTainted()) {
                 actions.add(new RemoveWarmupTaint());
             }

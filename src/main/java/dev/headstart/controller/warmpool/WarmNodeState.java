@@ -6,7 +6,10 @@ import java.util.Locale;
 public enum WarmNodeState {
     /** Warmed:Pending:Wait — filling the image cache before the instance is stopped into the pool. */
     WARMING,
-    /** Another Warmed:* state (Warmed:Running, Warmed:Pending:Proceed, …). */
+    /**
+     * Another Warmed:* state (Warmed:Running, Warmed:Pending:Proceed, …), or Warmed:Pending:Wait of an
+     * EKS managed node group's node returning to the pool.
+     */
     WARM,
     /** Carries the cloud provider's shutdown taint. */
     STOPPED,

@@ -267,7 +267,8 @@ public class WarmPoolReconciler implements LeaderTask {
                     annotation(node, CACHE_COMPLETED_AT).flatMap(WarmPoolReconciler::parse),
                     annotation(node, HEARTBEAT_AT).flatMap(WarmPoolReconciler::parse),
                     Optional.ofNullable(instanceIds.get(name)).map(lifecycle::get),
-                    now);
+                    now,
+                    EksManagedNodeGroup.contains(node));
             WarmNodePlan plan = WarmNodePlan.of(facts, settings);
             counts.merge(plan.state(), 1, Integer::sum);
             execute(node, facts, plan.actions());

@@ -39,7 +39,7 @@ class WarmNodePlanTest {
                 Optional.ofNullable(completedAt).map(REGISTERED::plusSeconds),
                 Optional.ofNullable(heartbeatAt).map(REGISTERED::plusSeconds),
                 Optional.ofNullable(state).map(s -> new InstanceLifecycle(ID, ASG, s)),
-                REGISTERED.plusSeconds(now));
+                REGISTERED.plusSeconds(now), false);
     }
 
     static Instant at(int seconds) {

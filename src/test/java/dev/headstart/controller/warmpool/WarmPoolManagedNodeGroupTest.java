@@ -1,0 +1,183 @@
+package dev.headstart.controller.warmpool;
+
+import dev.headstart.cluster.Component;
+import dev.headstart.testing.ComponentClient;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Taint;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+import static dev.headstart.testing.Eventually.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Nodes of an EKS managed node group with a native warm pool, against the fabric8 mock API server
+ * and the real AWS SDK talking to the Auto Scaling stub. EKS joins such an instance only after it
+ * leaves the pool and owns the group's lifecycle hooks: Headstart leaves untainted nodes alone,
+ * removes a warm-up taint without any hook call, never acts on a node returning to the pool, and
+ * deletes the NotReady Node of an instance stopped back into the pool (reuseOnScaleIn).
+ */
+@EnableKubernetesMockClient(crud = true)
+class WarmPoolManagedNodeGroupTest {
+
+    static final String ASG = "eks-workers-6ac7a1e2-0000-0000-0000-000000000000";
+    static final Duration WAIT = Duration.ofSeconds(15);
+
+    KubernetesMockServer server;
+    /** Fixtures; the code under test gets {@link #controller}, a client that identifies as the controller. */
+    KubernetesClient client;
+    private KubernetesClient controller;
+    AutoScalingStub stub;
+    SdkAutoScalingGateway gateway;
+    SimpleMeterRegistry registry;
+    WarmPoolReconciler reconciler;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        controller = ComponentClient.of(Component.CONTROLLER, server, client);
+        stub = new AutoScalingStub();
+        gateway = stub.gateway();
+        registry = new SimpleMeterRegistry();
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (reconciler != null) {
+            reconciler.stop();
+        }
+        gateway.close();
+        stub.close();
+        controller.close();
+    }
+
+    /** With a launch hook configured (as for self-managed groups in the same cluster) and a zero cache budget. */
+    void startReconciler() {
+        WarmPoolSettings settings = new WarmPoolSettings(WarmupTaint.parse("headstart.dev/warmup=true:NoSchedule"),
+                "headstart-warmup", Optional.of("headstart-launch"), Duration.ofSeconds(1), Duration.ZERO);
+        reconciler = new WarmPoolReconciler(() -> controller, () -> gateway, settings, Duration.ofMillis(200),
+                Clock.systemUTC(), new WarmPoolMetrics(registry), true);
+        reconciler.start();
+    }
+
+    /** A node as EKS registers it for a managed node group: the nodegroup label from kubelet's --node-labels. */
+    static Node managedNode(String name, String instanceId, Taint... taints) {
+        return new NodeBuilder()
+                .withNewMetadata().withName(name)
+                    .addToLabels(EksManagedNodeGroup.LABEL, "workers")
+                    .addToLabels("eks.amazonaws.com/capacityType", "ON_DEMAND")
+                .endMetadata()
+                .withNewSpec().withProviderID("aws:///us-east-1a/" + instanceId).withTaints(taints).endSpec()
+                .withNewStatus()
+                    .addNewCondition().withType("Ready").withStatus("True").withReason("KubeletReady").endCondition()
+                .endStatus()
+                .build();
+    }
+
+    static Taint warmup() {
+        return new Taint("NoSchedule", "headstart.dev/warmup", null, "true");
+    }
+
+    Node node(String name) {
+        return client.nodes().withName(name).get();
+    }
+
+    /** What the cloud provider and kubelet leave on the Node of a stopped instance. */
+    void stopped(String name) {
+        Node current = node(name);
+        current.getStatus().getConditions().forEach(c -> {
+            c.setStatus("Unknown");
+            c.setReason("NodeStatusUnknown");
+        });
+        client.nodes().resource(current).updateStatus();
+        // Last: from here on the Node may be deleted at any moment.
+        client.nodes().withName(name).edit(n -> new NodeBuilder(n).editSpec()
+                .addToTaints(new Taint("NoSchedule", WarmPoolReconciler.SHUTDOWN_TAINT, null, null)).endSpec().build());
+    }
+
+    double gauge(String state) {
+        return registry.get("headstart.warm.nodes").tag("state", state).gauge().value();
+    }
+
+    /** Waits until at least {@code more} further passes have run (a tick is 200 ms). */
+    void passes(long more) {
+        long from = reconciler.passes();
+        eventually(WAIT, () -> assertThat(reconciler.passes()).isGreaterThanOrEqualTo(from + more));
+    }
+
+    @Test
+    void aNodeThatJoinsInServiceWithoutTheTaintIsLeftAlone() {
+        stub.instance("i-0000000000000000a", ASG, "InService");
+        client.nodes().resource(managedNode("ip-10-0-1-10.ec2.internal", "i-0000000000000000a")).create();
+        String version = node("ip-10-0-1-10.ec2.internal").getMetadata().getResourceVersion();
+        startReconciler();
+
+        passes(3);
+        assertThat(stub.requests()).as("Auto Scaling calls for an untainted node").isEmpty();
+        assertThat(node("ip-10-0-1-10.ec2.internal").getMetadata().getResourceVersion()).isEqualTo(version);
+        for (WarmNodeState state : WarmNodeState.values()) {
+            assertThat(gauge(state.label())).as("warm nodes in state " + state.label()).isZero();
+        }
+    }
+
+    @Test
+    void aTaintedNodeLeavingThePoolLosesTheTaintWithoutAnyHookCall() {
+        String name = "ip-10-0-1-11.ec2.internal";
+        stub.instance("i-0000000000000000b", ASG, "Pending:Wait");
+        // Even if a hook of that name paused the instance, the EKS-managed group's hooks are not Headstart's.
+        stub.activeAction("headstart-launch", "i-0000000000000000b");
+        client.nodes().resource(managedNode(name, "i-0000000000000000b", warmup())).create();
+        startReconciler();
+
+        eventually(WAIT, () -> assertThat(node(name).getSpec().getTaints()).isNullOrEmpty());
+        passes(3);
+        assertThat(stub.requests("CompleteLifecycleAction")).isEmpty();
+        assertThat(stub.requests("RecordLifecycleActionHeartbeat")).isEmpty();
+        assertThat(stub.actionActive("headstart-launch", "i-0000000000000000b")).isTrue();
+        assertThat(node(name).getMetadata().getLabels()).containsEntry(EksManagedNodeGroup.LABEL, "workers");
+    }
+
+    @Test
+    void aNodeReturningToAStoppedPoolIsLeftToEksUntilStoppedThenItsNodeIsDeleted() {
+        String untainted = "ip-10-0-1-12.ec2.internal";
+        String tainted = "ip-10-0-1-13.ec2.internal";
+        // Scale-in with reuseOnScaleIn: both instances return to the pool, held in Warmed:Pending:Wait
+        // by the group's terminating hook while EKS drains them; one still carries the warm-up taint.
+        stub.instance("i-0000000000000000c", ASG, "Warmed:Pending:Wait");
+        stub.instance("i-0000000000000000d", ASG, "Warmed:Pending:Wait");
+        client.nodes().resource(managedNode(untainted, "i-0000000000000000c")).create();
+        client.nodes().resource(managedNode(tainted, "i-0000000000000000d", warmup())).create();
+        startReconciler();
+
+        eventually(WAIT, () -> assertThat(stub.requests("DescribeAutoScalingInstances")).hasSizeGreaterThanOrEqualTo(3));
+        passes(2);
+        // Registered long before (budget zero), heartbeat due: no hook call, no budget overrun reported.
+        assertThat(stub.requests("CompleteLifecycleAction")).isEmpty();
+        assertThat(stub.requests("RecordLifecycleActionHeartbeat")).isEmpty();
+        assertThat(client.v1().events().inNamespace("default").list().getItems()).isEmpty();
+        assertThat(registry.get("headstart.warm.cache.budget.exceeded").counter().count()).isZero();
+        assertThat(gauge("warm")).isEqualTo(1.0);
+        assertThat(gauge("warming")).isZero();
+        assertThat(node(tainted).getSpec().getTaints()).extracting(Taint::getKey).containsExactly("headstart.dev/warmup");
+
+        // Stopped into the pool: the cloud provider taints the Node, kubelet stops reporting. Both are deleted.
+        stub.instance("i-0000000000000000c", ASG, "Warmed:Stopped");
+        stub.instance("i-0000000000000000d", ASG, "Warmed:Stopped");
+        stopped(untainted);
+        stopped(tainted);
+        eventually(WAIT, () -> {
+            assertThat(node(untainted)).isNull();
+            assertThat(node(tainted)).isNull();
+        });
+        assertThat(stub.requests("CompleteLifecycleAction")).isEmpty();
+    }
+}
