@@ -105,16 +105,19 @@ public record CachePlan(List<CacheGroup> groups, Map<String, List<String>> group
         Map<String, List<String>> byNode = new TreeMap<>();
         Map<String, List<String>> overCap = new TreeMap<>();
         Map<String, List<String>> excluded = new HashMap<>();
+        Map<List<String>, NodeShare> shares = new HashMap<>();
         List<NodeFacts> sortedNodes = nodes.stream().sorted(Comparator.comparing(NodeFacts::name)).toList();
         for (NodeFacts node : sortedNodes) {
             List<CacheGroup> admitted = groups.stream().filter(g -> g.placement().admits(node, policy)).toList();
-            NodeShare share = NodeShare.of(admitted, policy.maxPodsPerNode());
-            byNode.put(node.name(), share.fits().stream().map(CacheGroup::id).toList());
+            // nodes of one pool admit the same groups: share out once per distinct set
+            NodeShare share = shares.computeIfAbsent(admitted.stream().map(CacheGroup::id).toList(),
+                    ids -> NodeShare.of(admitted, policy.maxPodsPerNode()));
+            byNode.put(node.name(), share.fitIds());
             if (!share.over().isEmpty()) {
-                overCap.put(node.name(), share.over().stream().map(CacheGroup::id).toList());
+                overCap.put(node.name(), share.overIds());
             }
             for (CacheGroup group : admitted) {
-                if (!share.fits().contains(group)) {
+                if (!share.fitIds().contains(group.id())) {
                     excluded.computeIfAbsent(group.id(), id -> new ArrayList<>()).add(node.name());
                 }
             }
