@@ -87,6 +87,10 @@ public class ImagesCommand implements Callable<Integer> {
             description = "The warm-up taint cache pods tolerate (default: headstart.warm-pool.taint).")
     String warmupTaint;
 
+    @Option(names = "--node", split = ",", paramLabel = "NODE",
+            description = "Show only these nodes (the plan is still made for all of them); repeatable.")
+    List<String> onlyNodes = new ArrayList<>();
+
     @Option(names = "--timeout", defaultValue = "60s", paramLabel = "DURATION",
             description = "How long to wait for the live cluster, e.g. 30s or 2m (default 60s).")
     String timeout;
@@ -163,7 +167,11 @@ public class ImagesCommand implements Callable<Integer> {
         }
         List<NodeFacts> nodes = objects.nodes().stream().map(NodeFacts::of).toList();
         CachePlan plan = CachePlan.of(templates, nodes, policy);
-        ImagesReport report = new ImagesReport(plan, policy, nodes, objects.cachePods());
+        List<String> unknown = onlyNodes.stream().filter(n -> !plan.groupsByNode().containsKey(n)).toList();
+        if (!unknown.isEmpty()) {
+            return RuleOptions.inputError(err, "--node: no node " + String.join(", ", unknown) + " in " + from);
+        }
+        ImagesReport report = new ImagesReport(plan, policy, nodes, objects.cachePods(), onlyNodes);
         if (output.equals("json")) {
             try {
                 out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(report.toJson()));

@@ -242,6 +242,31 @@ class ImagesCommandTest {
     }
 
     @Test
+    void nodeShowsOnlyTheNodesAskedFor() throws IOException {
+        JsonNode plan = json(CliRun.of("images", "-f", DUMP, "-o", "json", "--node", "gpu-1,win-1"));
+        assertThat(plan.get("nodes")).extracting(n -> n.get("name").asText()).containsExactly("gpu-1", "win-1");
+        assertThat(plan.get("groups")).hasSize(8);
+        CliRun table = CliRun.of("images", "-f", DUMP, "--node", "od-1");
+        assertThat(table.out()).contains("node od-1 ").doesNotContain("node gpu-1 ").doesNotContain("node win-1 ");
+        assertOneLineError(CliRun.of("images", "-f", DUMP, "--node", "gpu-9"), "headstart: --node: no node gpu-9 in " + DUMP);
+    }
+
+    @Test
+    void longNodeListsAreCutAfterTen() {
+        StringBuilder yaml = new StringBuilder();
+        for (int i = 1; i <= 12; i++) {
+            yaml.append("---\napiVersion: v1\nkind: Node\nmetadata: {name: n%02d, labels: {kubernetes.io/os: linux}}\n".formatted(i));
+        }
+        yaml.append("---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a, namespace: x}\n"
+                + "spec: {template: {spec: {containers: [{name: a, image: 'a:1'}]}}}\n");
+        yaml.append("---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: b, namespace: x}\n"
+                + "spec: {template: {spec: {containers: [{name: b, image: 'ghcr.io/b:1'}], imagePullSecrets: [{name: s}]}}}\n");
+        CliRun run = CliRun.withStdin(yaml.toString(), "images", "-f", "-", "--max-pods-per-node", "1");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("  over cap   n01, n02, n03, n04, n05, n06, n07, n08, n09, n10 and 2 more\n");
+    }
+
+    @Test
     void badInputIsOneLineAndExitTwo(@TempDir Path dir) throws IOException {
         assertOneLineError(CliRun.of("images", "-f", DUMP, "-o", "xml"), "headstart: -o must be table or json, not 'xml'");
         assertOneLineError(CliRun.of("images", "-f", DUMP, "--max-pods-per-node", "0"),
