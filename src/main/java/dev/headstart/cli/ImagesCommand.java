@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.smallrye.config.SmallRyeConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -45,6 +46,8 @@ import java.util.concurrent.TimeoutException;
         exitCodeList = {"0:plan printed", "1:the cluster could not be read", "2:usage or input error"})
 public class ImagesCommand implements Callable<Integer> {
 
+    static final String KEY = "headstart.image-cache.";
+
     @Option(names = {"-f", "--filename"}, paramLabel = "FILE|-",
             description = "A kubectl dump (JSON or YAML, a List or documents, a file, a directory of them, or - for standard input).")
     String source;
@@ -54,22 +57,23 @@ public class ImagesCommand implements Callable<Integer> {
     String output;
 
     @Option(names = "--max-pods-per-node", paramLabel = "N",
-            description = "Cache pods per node at most (default: headstart.image-cache.max-pods-per-node, "
+            description = "Cache pods per node at most (default: headstart.image-cache.max-pods-per-node, else "
                     + CachePolicy.DEFAULT_MAX_PODS_PER_NODE_TEXT + ").")
     Integer maxPodsPerNode;
 
     @Option(names = "--node-credential-registry", split = ",", paramLabel = "PATTERN",
-            description = "Registries the nodes pull from with their own credentials, replacing the default list ("
+            description = "Registries the nodes pull from with their own credentials, replacing headstart.image-cache.node-credential-registries ("
                     + CachePolicy.DEFAULT_NODE_CREDENTIAL_REGISTRIES_TEXT + "); 'none' for none.")
     List<String> nodeCredentialRegistries;
 
     @Option(names = "--transient-taint-key", split = ",", paramLabel = "KEY",
-            description = "Taint keys that do not count against placement, replacing the default list ("
+            description = "Taint keys that do not count against placement, replacing headstart.image-cache.transient-taint-keys ("
                     + CachePolicy.DEFAULT_TRANSIENT_TAINT_KEYS_TEXT + "); the warm-up taint always counts as transient.")
     List<String> transientTaintKeys;
 
     @Option(names = "--platform", paramLabel = "IMAGE=ARCH,ARCH",
-            description = "Architectures an image (or a prefix ending in *) runs on, e.g. 'ghcr.io/acme/gpu-*=amd64'; repeatable.")
+            description = "Architectures an image (or a prefix ending in *) runs on, e.g. 'ghcr.io/acme/gpu-*=amd64'; "
+                    + "repeatable, or ';'-separated; added to headstart.image-cache.platforms.")
     List<String> platforms = new ArrayList<>();
 
     @Option(names = "--exclude", split = ",", paramLabel = "IMAGE",
@@ -83,6 +87,10 @@ public class ImagesCommand implements Callable<Integer> {
     @Option(names = "--warmup-taint", paramLabel = "KEY[=VALUE]:EFFECT",
             description = "The warm-up taint cache pods tolerate (default: headstart.warm-pool.taint).")
     String warmupTaint;
+
+    @Option(names = "--node", split = ",", paramLabel = "NODE",
+            description = "Show only these nodes (the plan is still made for all of them); repeatable.")
+    List<String> onlyNodes = new ArrayList<>();
 
     @Option(names = "--timeout", defaultValue = "60s", paramLabel = "DURATION",
             description = "How long to wait for the live cluster, e.g. 30s or 2m (default 60s).")
@@ -160,7 +168,11 @@ public class ImagesCommand implements Callable<Integer> {
         }
         List<NodeFacts> nodes = objects.nodes().stream().map(NodeFacts::of).toList();
         CachePlan plan = CachePlan.of(templates, nodes, policy);
-        ImagesReport report = new ImagesReport(plan, policy, nodes, objects.cachePods());
+        List<String> unknown = onlyNodes.stream().filter(n -> !plan.groupsByNode().containsKey(n)).toList();
+        if (!unknown.isEmpty()) {
+            return RuleOptions.inputError(err, "--node: no node " + String.join(", ", unknown) + " in " + from);
+        }
+        ImagesReport report = new ImagesReport(plan, policy, nodes, objects.cachePods(), onlyNodes);
         if (output.equals("json")) {
             try {
                 out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(report.toJson()));
@@ -179,21 +191,50 @@ public class ImagesCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The controller's settings from configuration, with the flags on top. */
+    /**
+     * The controller's settings from configuration ({@code headstart.image-cache.*}, the warm-up
+     * taint, the controller's namespace; the planner's defaults where unset), with the flags on top.
+     */
     CachePolicy policy() throws InputException {
+        SmallRyeConfig config;
+        try {
+            config = ConfigLoader.config();
+        } catch (RuntimeException e) {
+            throw new InputException("invalid configuration: " + oneLine(e.getMessage()));
+        }
+        return policy(config);
+    }
+
+    /** The policy from this configuration (tests give their own) and the flags. */
+    CachePolicy policy(SmallRyeConfig raw) throws InputException {
         HeadstartConfig config;
         try {
-            config = ConfigLoader.load();
+            config = raw.getConfigMapping(HeadstartConfig.class);
         } catch (RuntimeException e) {
-            throw new InputException("invalid configuration: " + String.valueOf(e.getMessage()).lines().findFirst().orElse("").strip());
+            throw new InputException("invalid configuration: " + oneLine(e.getMessage()));
         }
-        int max = maxPodsPerNode == null ? CachePolicy.DEFAULT_MAX_PODS_PER_NODE : maxPodsPerNode;
+        int max;
+        List<String> registries;
+        List<String> transientKeys;
+        List<String> platformEntries = new ArrayList<>();
+        try {
+            max = maxPodsPerNode != null ? maxPodsPerNode
+                    : raw.getOptionalValue(KEY + "max-pods-per-node", Integer.class).orElse(CachePolicy.DEFAULT_MAX_PODS_PER_NODE);
+            registries = nodeCredentialRegistries != null ? nodeCredentialRegistries
+                    : raw.getOptionalValues(KEY + "node-credential-registries", String.class)
+                            .orElse(CachePolicy.DEFAULT_NODE_CREDENTIAL_REGISTRIES);
+            transientKeys = transientTaintKeys != null ? transientTaintKeys
+                    : raw.getOptionalValues(KEY + "transient-taint-keys", String.class).orElse(CachePolicy.DEFAULT_TRANSIENT_TAINT_KEYS);
+            raw.getOptionalValue(KEY + "platforms", String.class).ifPresent(v -> platformEntries.addAll(List.of(v.split(";"))));
+        } catch (RuntimeException e) {
+            throw new InputException("invalid configuration: " + oneLine(e.getMessage()));
+        }
         if (max < 1) {
-            throw new InputException("--max-pods-per-node must be at least 1, not " + max);
+            throw new InputException((maxPodsPerNode != null ? "--max-pods-per-node" : KEY + "max-pods-per-node")
+                    + " must be at least 1, not " + max);
         }
-        List<String> registries = nodeCredentialRegistries == null ? CachePolicy.DEFAULT_NODE_CREDENTIAL_REGISTRIES
-                : nodeCredentialRegistries.stream().filter(r -> !r.trim().equalsIgnoreCase("none")).toList();
-        List<String> transientKeys = transientTaintKeys == null ? CachePolicy.DEFAULT_TRANSIENT_TAINT_KEYS : transientTaintKeys;
+        registries = registries.stream().filter(r -> !r.trim().equalsIgnoreCase("none")).toList();
+        platforms.forEach(p -> platformEntries.addAll(List.of(p.split(";"))));
         List<String> excluded = new ArrayList<>(config.imageCache().exclude().orElse(List.of()));
         excluded.addAll(exclude);
         WarmupTaint taint;
@@ -205,9 +246,14 @@ public class ImagesCommand implements Callable<Integer> {
         try {
             String namespace = sharedNamespace == null ? config.controller().namespace() : sharedNamespace;
             return new CachePolicy(namespace, max, excluded, registries, transientKeys, List.of(),
-                    CachePolicy.parsePlatforms(platforms)).tolerating(taint.toleration());
+                    CachePolicy.parsePlatforms(platformEntries)).tolerating(taint.toleration());
         } catch (IllegalArgumentException e) {
             throw new InputException(e.getMessage());
         }
+    }
+
+    /** SmallRye's validation message lists each problem on its own line: one line here. */
+    private static String oneLine(String message) {
+        return String.valueOf(message).replaceAll("\\s+", " ").strip();
     }
 }

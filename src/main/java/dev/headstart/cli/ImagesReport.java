@@ -34,9 +34,14 @@ final class ImagesReport {
     /** node → image → its best state across the node's cache pods. */
     private final Map<String, Map<String, CachedImage>> cached = new HashMap<>();
     private final Map<String, Integer> cachePodsOnNode = new HashMap<>();
+    /** Nodes to show (empty: every node); groups are always shown whole. */
+    private final List<String> onlyNodes;
+    private static final int SOME = 10;
 
-    ImagesReport(CachePlan plan, CachePolicy policy, Collection<NodeFacts> nodeFacts, Collection<Pod> cachePods) {
+    ImagesReport(CachePlan plan, CachePolicy policy, Collection<NodeFacts> nodeFacts, Collection<Pod> cachePods,
+                 List<String> onlyNodes) {
         this.plan = plan;
+        this.onlyNodes = List.copyOf(onlyNodes);
         this.policy = policy;
         nodeFacts.forEach(n -> nodes.put(n.name(), n));
         this.cacheKnown = !cachePods.isEmpty();
@@ -95,7 +100,7 @@ final class ImagesReport {
             strings(g.putArray("excludedNodes"), group.excludedNodes());
         }
         ArrayNode nodeArray = root.putArray("nodes");
-        for (String name : plan.groupsByNode().keySet()) {
+        for (String name : shownNodes()) {
             ObjectNode n = nodeArray.addObject();
             n.put("name", name);
             String note = note(name);
@@ -156,13 +161,13 @@ final class ImagesReport {
                 row(out, "pulls with", String.join(", ", group.pullSecrets()));
             }
             if (!overCap.isEmpty()) {
-                row(out, "over cap", String.join(", ", overCap));
+                row(out, "over cap", some(overCap));
             }
             if (!heldByOthers.isEmpty()) {
-                row(out, "not needed", String.join(", ", heldByOthers) + " (other groups there hold its images)");
+                row(out, "not needed", some(heldByOthers) + " (other groups there hold its images)");
             }
         }
-        for (String name : plan.groupsByNode().keySet()) {
+        for (String name : shownNodes()) {
             out.println();
             List<String> ids = plan.groupsByNode().get(name);
             String note = note(name);
@@ -198,6 +203,17 @@ final class ImagesReport {
             }
         }
         out.flush();
+    }
+
+    /** The nodes to show: all, or those asked for. */
+    private List<String> shownNodes() {
+        return plan.groupsByNode().keySet().stream().filter(n -> onlyNodes.isEmpty() || onlyNodes.contains(n)).toList();
+    }
+
+    /** A node list for a table cell: the first ten, then how many more. */
+    private static String some(List<String> names) {
+        return names.size() <= SOME ? String.join(", ", names)
+                : String.join(", ", names.subList(0, SOME)) + " and " + (names.size() - SOME) + " more";
     }
 
     /** Why a node gets no cache at all, or null. */

@@ -17,6 +17,11 @@ public final class ConfigLoader {
     }
 
     public static HeadstartConfig load() {
+        return config().getConfigMapping(HeadstartConfig.class);
+    }
+
+    /** The configuration itself: {@link HeadstartConfig} as its mapping, and any key by name. */
+    public static SmallRyeConfig config() {
         SmallRyeConfigBuilder builder = new SmallRyeConfigBuilder()
                 .addDefaultSources()
                 .addDiscoveredConverters() // Quarkus's Duration converter ("15s", "5m"), as in the server
@@ -29,7 +34,6 @@ public final class ConfigLoader {
                 throw new IllegalStateException("cannot read application.properties: " + e.getMessage(), e);
             }
         }
-        SmallRyeConfig config = builder.build();
-        return config.getConfigMapping(HeadstartConfig.class);
+        return builder.build();
     }
 }

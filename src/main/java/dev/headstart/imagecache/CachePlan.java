@@ -63,6 +63,9 @@ public record CachePlan(List<CacheGroup> groups, Map<String, List<String>> group
     private record DraftKey(String placement, String namespace) {
     }
 
+    private record Keyed(Placement placement, String text) {
+    }
+
     public static CachePlan of(Collection<WorkloadTemplate> workloads, Collection<NodeFacts> nodes, CachePolicy policy) {
         List<WorkloadTemplate> templates = workloads.stream().filter(w -> w != null && w.spec() != null)
                 .sorted(Comparator.comparing(WorkloadTemplate::id)).toList();
@@ -70,18 +73,19 @@ public record CachePlan(List<CacheGroup> groups, Map<String, List<String>> group
 
         Map<DraftKey, Draft> drafts = new HashMap<>();
         for (WorkloadTemplate workload : templates) {
-            Map<Set<String>, Optional<Placement>> placements = new HashMap<>();
+            // one placement per platform set of the workload's images; its canonical text is the key
+            Map<Set<String>, Optional<Keyed>> placements = new HashMap<>();
             for (String image : workload.images(policy)) {
-                Optional<Placement> placement = placements.computeIfAbsent(policy.architectures(image),
-                        archs -> Placement.of(workload.spec(), archs, policy));
+                Optional<Keyed> placement = placements.computeIfAbsent(policy.architectures(image),
+                        archs -> Placement.of(workload.spec(), archs, policy).map(p -> new Keyed(p, p.canonicalText())));
                 if (placement.isEmpty()) {
                     continue;
                 }
                 boolean isShared = shared.contains(image);
                 String namespace = isShared ? policy.sharedNamespace() : workload.namespace();
-                Placement where = placement.get();
-                Draft draft = drafts.computeIfAbsent(new DraftKey(where.canonicalText(), isShared ? null : namespace),
-                        key -> new Draft(where, isShared, namespace));
+                Keyed where = placement.get();
+                Draft draft = drafts.computeIfAbsent(new DraftKey(where.text(), isShared ? null : namespace),
+                        key -> new Draft(where.placement(), isShared, namespace));
                 draft.images.add(image);
                 draft.workloads.add(workload.id());
                 if (!isShared) {
@@ -101,16 +105,19 @@ public record CachePlan(List<CacheGroup> groups, Map<String, List<String>> group
         Map<String, List<String>> byNode = new TreeMap<>();
         Map<String, List<String>> overCap = new TreeMap<>();
         Map<String, List<String>> excluded = new HashMap<>();
+        Map<List<String>, NodeShare> shares = new HashMap<>();
         List<NodeFacts> sortedNodes = nodes.stream().sorted(Comparator.comparing(NodeFacts::name)).toList();
         for (NodeFacts node : sortedNodes) {
             List<CacheGroup> admitted = groups.stream().filter(g -> g.placement().admits(node, policy)).toList();
-            NodeShare share = NodeShare.of(admitted, policy.maxPodsPerNode());
-            byNode.put(node.name(), share.fits().stream().map(CacheGroup::id).toList());
+            // nodes of one pool admit the same groups: share out once per distinct set
+            NodeShare share = shares.computeIfAbsent(admitted.stream().map(CacheGroup::id).toList(),
+                    ids -> NodeShare.of(admitted, policy.maxPodsPerNode()));
+            byNode.put(node.name(), share.fitIds());
             if (!share.over().isEmpty()) {
-                overCap.put(node.name(), share.over().stream().map(CacheGroup::id).toList());
+                overCap.put(node.name(), share.overIds());
             }
             for (CacheGroup group : admitted) {
-                if (!share.fits().contains(group)) {
+                if (!share.fitIds().contains(group.id())) {
                     excluded.computeIfAbsent(group.id(), id -> new ArrayList<>()).add(node.name());
                 }
             }

@@ -21,7 +21,8 @@ import java.util.Set;
 /**
  * Which images a cache pod holds, from its container statuses. The pod runs one regular container
  * per image, {@code cache-0..cache-N} in the order of the {@code headstart.dev/image-cache-images}
- * annotation (one image a line), after the {@code headstart-noop-installer} init container.
+ * annotation (one image a line), after the {@code headstart-noop-installer} init container. A pod
+ * read without its container specs is read from the annotation alone.
  *
  * <ul>
  *   <li>CACHED: the container runs or ran (started at least once, so its image is on the node);
@@ -77,6 +78,12 @@ public final class CachePodStatus {
             }
             String image = index < annotated.size() ? annotated.get(index) : container.getImage();
             images.add(state(image, statuses.get(container.getName()), installerStuck));
+        }
+        if (images.isEmpty()) {
+            // a pod kept without its container specs (an informer's reduced store): the annotation stands in
+            for (int i = 0; i < annotated.size(); i++) {
+                images.add(state(annotated.get(i), statuses.get(CACHE_PREFIX + i), installerStuck));
+            }
         }
         return images;
     }

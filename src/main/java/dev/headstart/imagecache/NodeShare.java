@@ -1,8 +1,10 @@
 package dev.headstart.imagecache;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -11,9 +13,15 @@ import java.util.Set;
  * A chosen group that later choices make redundant gives its slot back to the next group that
  * still adds an image. {@code over} are the groups that would add images but did not fit.
  */
-record NodeShare(List<CacheGroup> fits, List<CacheGroup> over) {
+record NodeShare(List<CacheGroup> fits, List<CacheGroup> over, List<String> fitIds, List<String> overIds) {
+
+    NodeShare(List<CacheGroup> fits, List<CacheGroup> over) {
+        this(fits, over, fits.stream().map(CacheGroup::id).toList(), over.stream().map(CacheGroup::id).toList());
+    }
 
     static NodeShare of(List<CacheGroup> admitted, int cap) {
+        Map<String, Set<String>> images = new HashMap<>();
+        admitted.forEach(g -> images.put(g.id(), new HashSet<>(g.images())));
         List<CacheGroup> ranked = admitted.stream().sorted(CachePlan.RANK).toList();
         List<CacheGroup> fits = new ArrayList<>();
         boolean changed = true;
@@ -21,7 +29,7 @@ record NodeShare(List<CacheGroup> fits, List<CacheGroup> over) {
             changed = false;
             fits.clear();
             for (CacheGroup group : ranked) {
-                if (fits.size() < cap && !covered(group, fits)) {
+                if (fits.size() < cap && !covered(group, fits, images)) {
                     fits.add(group);
                 }
             }
@@ -29,7 +37,7 @@ record NodeShare(List<CacheGroup> fits, List<CacheGroup> over) {
             for (CacheGroup group : fits) {
                 List<CacheGroup> others = new ArrayList<>(fits);
                 others.remove(group);
-                if (covered(group, others)) {
+                if (covered(group, others, images)) {
                     List<CacheGroup> without = new ArrayList<>(ranked);
                     without.remove(group);
                     ranked = without;
@@ -40,16 +48,27 @@ record NodeShare(List<CacheGroup> fits, List<CacheGroup> over) {
         }
         List<CacheGroup> over = new ArrayList<>();
         for (CacheGroup group : ranked) {
-            if (!fits.contains(group) && !covered(group, fits)) {
+            if (!fits.contains(group) && !covered(group, fits, images)) {
                 over.add(group);
             }
         }
         return new NodeShare(List.copyOf(fits), List.copyOf(over));
     }
 
-    private static boolean covered(CacheGroup group, List<CacheGroup> by) {
-        Set<String> held = new HashSet<>();
-        by.forEach(g -> held.addAll(g.images()));
-        return held.containsAll(group.images());
+    /** Every image of the group is held by one of {@code by}. */
+    private static boolean covered(CacheGroup group, List<CacheGroup> by, Map<String, Set<String>> images) {
+        for (String image : group.images()) {
+            boolean held = false;
+            for (CacheGroup other : by) {
+                if (images.get(other.id()).contains(image)) {
+                    held = true;
+                    break;
+                }
+            }
+            if (!held) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -1,12 +1,17 @@
 package dev.headstart.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.headstart.config.HeadstartConfig;
+import dev.headstart.imagecache.CachePolicy;
 import dev.headstart.json.Json;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +25,7 @@ import java.util.Map;
 import java.util.stream.StreamSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * {@code headstart images} on src/test/resources/images/cluster.yaml: GPU, spot and on-demand pools,
@@ -188,6 +194,76 @@ class ImagesCommandTest {
         // the warm-up taint is the configured one: another key is not transient any more
         JsonNode otherTaint = json(CliRun.of("images", "-f", DUMP, "-o", "json", "--warmup-taint", "warming=yes:NoSchedule"));
         assertThat(texts(node(otherTaint, "od-warm").get("images"))).containsExactly("fluent/fluent-bit:3.0");
+    }
+
+    /** The configuration as the controller reads it, these keys on top (unknown keys allowed: the mapping may lag). */
+    static SmallRyeConfig configWith(Map<String, String> keys) throws IOException {
+        return new SmallRyeConfigBuilder().addDefaultSources().addDiscoveredConverters()
+                .withSources(new PropertiesConfigSource(ImagesCommandTest.class.getClassLoader().getResource("application.properties"), 250))
+                .withSources(new PropertiesConfigSource(keys, "test", 500))
+                .withMapping(HeadstartConfig.class).withValidateUnknown(false).build();
+    }
+
+    @Test
+    void settingsComeFromTheControllersConfigurationWithFlagsOnTop() throws Exception {
+        SmallRyeConfig config = configWith(Map.of(
+                "headstart.image-cache.max-pods-per-node", "4",
+                "headstart.image-cache.node-credential-registries", "ghcr.io,*.internal",
+                "headstart.image-cache.transient-taint-keys", "spot",
+                "headstart.image-cache.platforms", "postgres:*=arm64;nvcr.io/*=amd64",
+                "headstart.image-cache.exclude", "fluent/*",
+                "headstart.warm-pool.taint", "warming=yes:NoSchedule",
+                "headstart.controller.namespace", "cache-system"));
+        CachePolicy policy = new ImagesCommand().policy(config);
+        assertThat(policy.maxPodsPerNode()).isEqualTo(4);
+        assertThat(policy.nodeCredentialRegistries()).containsExactly("ghcr.io", "*.internal");
+        assertThat(policy.transientTaintKeys()).containsExactly("spot", "warming");
+        assertThat(policy.architectures("postgres:16.4")).containsExactly("arm64");
+        assertThat(policy.architectures("nvcr.io/nvidia/cuda:12")).containsExactly("amd64");
+        assertThat(policy.excluded("fluent/fluent-bit:3.0")).isTrue();
+        assertThat(policy.sharedNamespace()).isEqualTo("cache-system");
+        assertThat(policy.cacheTolerations()).singleElement().satisfies(t -> assertThat(t.getKey()).isEqualTo("warming"));
+
+        ImagesCommand flags = new ImagesCommand();
+        flags.maxPodsPerNode = 2;
+        flags.nodeCredentialRegistries = List.of("none");
+        flags.platforms = List.of("redis:*=amd64");
+        CachePolicy overridden = flags.policy(config);
+        assertThat(overridden.maxPodsPerNode()).isEqualTo(2);
+        assertThat(overridden.nodeCredentialRegistries()).isEmpty();
+        assertThat(overridden.architectures("redis:7")).containsExactly("amd64");
+        assertThat(overridden.architectures("postgres:16.4")).containsExactly("arm64");
+
+        // without settings: the planner's defaults, which are the controller's
+        CachePolicy defaults = new ImagesCommand().policy(configWith(Map.of()));
+        assertThat(defaults).isEqualTo(CachePolicy.defaults());
+        assertThatThrownBy(() -> new ImagesCommand().policy(configWith(Map.of("headstart.image-cache.max-pods-per-node", "0"))))
+                .hasMessage("headstart.image-cache.max-pods-per-node must be at least 1, not 0");
+    }
+
+    @Test
+    void nodeShowsOnlyTheNodesAskedFor() throws IOException {
+        JsonNode plan = json(CliRun.of("images", "-f", DUMP, "-o", "json", "--node", "gpu-1,win-1"));
+        assertThat(plan.get("nodes")).extracting(n -> n.get("name").asText()).containsExactly("gpu-1", "win-1");
+        assertThat(plan.get("groups")).hasSize(8);
+        CliRun table = CliRun.of("images", "-f", DUMP, "--node", "od-1");
+        assertThat(table.out()).contains("node od-1 ").doesNotContain("node gpu-1 ").doesNotContain("node win-1 ");
+        assertOneLineError(CliRun.of("images", "-f", DUMP, "--node", "gpu-9"), "headstart: --node: no node gpu-9 in " + DUMP);
+    }
+
+    @Test
+    void longNodeListsAreCutAfterTen() {
+        StringBuilder yaml = new StringBuilder();
+        for (int i = 1; i <= 12; i++) {
+            yaml.append("---\napiVersion: v1\nkind: Node\nmetadata: {name: n%02d, labels: {kubernetes.io/os: linux}}\n".formatted(i));
+        }
+        yaml.append("---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a, namespace: x}\n"
+                + "spec: {template: {spec: {containers: [{name: a, image: 'a:1'}]}}}\n");
+        yaml.append("---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: b, namespace: x}\n"
+                + "spec: {template: {spec: {containers: [{name: b, image: 'ghcr.io/b:1'}], imagePullSecrets: [{name: s}]}}}\n");
+        CliRun run = CliRun.withStdin(yaml.toString(), "images", "-f", "-", "--max-pods-per-node", "1");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("  over cap   n01, n02, n03, n04, n05, n06, n07, n08, n09, n10 and 2 more\n");
     }
 
     @Test

@@ -119,4 +119,14 @@ class CachePodStatusTest {
         pod.getMetadata().setAnnotations(Map.of());
         assertThat(CachePodStatus.of(pod)).extracting(CachedImage::image).containsExactly("docker.io/library/a:1");
     }
+
+    @Test
+    void aPodKeptWithoutItsContainerSpecsIsReadFromTheAnnotation() {
+        Pod pod = cachePod(List.of("a:1", "gone:1"), List.of(running("cache-0", STARTED),
+                waiting("cache-1", "ErrImagePull", "not found")));
+        pod.setSpec(null);
+        assertThat(CachePodStatus.of(pod)).containsExactly(
+                new CachedImage("a:1", ImageState.CACHED, Instant.parse(STARTED), null, null),
+                new CachedImage("gone:1", ImageState.FAILED, null, "ErrImagePull", "not found"));
+    }
 }
