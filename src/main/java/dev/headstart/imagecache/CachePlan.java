@@ -122,7 +122,13 @@ public record CachePlan(List<CacheGroup> groups, Map<String, List<String>> group
                 }
             }
         }
+        Set<String> needed = new HashSet<>();
+        byNode.values().forEach(needed::addAll);
+        overCap.values().forEach(needed::addAll);
+        // A group that some node admits but no node needs (others hold its images wherever it could
+        // run) gets no DaemonSet at all, rather than one that lists every node it is kept off.
         List<CacheGroup> capped = groups.stream()
+                .filter(g -> needed.contains(g.id()) || !excluded.containsKey(g.id()))
                 .map(g -> g.withExcludedNodes(excluded.getOrDefault(g.id(), List.of())))
                 .toList();
         return new CachePlan(capped, byNode, overCap);

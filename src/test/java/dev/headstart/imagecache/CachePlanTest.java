@@ -218,11 +218,11 @@ class CachePlanTest {
                 POLICY.withMaxPodsPerNode(2));
 
         CacheGroup any = plan.groups().stream().filter(g -> g.shared() && g.workloads().size() == 2).findFirst().orElseThrow();
-        CacheGroup web = plan.groups().stream().filter(g -> g.workloads().equals(List.of("shop/Deployment/web"))).findFirst().orElseThrow();
         CacheGroup api = only(plan, false);
         assertThat(plan.groupsByNode().get("od-1")).containsExactly(any.id(), api.id());
         assertThat(plan.overCapByNode()).isEmpty();
-        assertThat(web.excludedNodes()).containsExactly("od-1");
+        // "web" could run only on od-1, where "any" holds its image: no DaemonSet at all for it
+        assertThat(plan.groups()).noneMatch(g -> g.workloads().equals(List.of("shop/Deployment/web")));
         assertThat(plan.imagesFor("od-1")).containsExactly("ghcr.io/shop/api:1", "nginx:1", "redis:7");
     }
 
@@ -236,12 +236,25 @@ class CachePlanTest {
                 workload("c", "ns", pod("ghcr.io/c:1").secrets("s"))),
                 List.of(node("n1", labels("tier", "x"))), POLICY.withMaxPodsPerNode(2));
 
-        CacheGroup small = plan.groups().stream().filter(g -> g.workloads().size() == 2).findFirst().orElseThrow();
         CacheGroup big = plan.groups().stream().filter(g -> g.workloads().contains("b/Deployment/big")).findFirst().orElseThrow();
         assertThat(plan.groupsByNode().get("n1")).containsExactly(big.id(), only(plan, false).id());
-        assertThat(small.excludedNodes()).containsExactly("n1");
+        // "small" is needed on no node ("big" holds a:1 on the only node): it is planned away
+        assertThat(plan.groups()).noneMatch(g -> g.workloads().size() == 2);
         assertThat(plan.overCapByNode()).isEmpty();
         assertThat(plan.imagesFor("n1")).containsExactly("a:1", "b:1", "ghcr.io/c:1");
+    }
+
+    @Test
+    void aGroupNeededOnSomeNodesKeepsItsExclusionsAndOneNoNodeAdmitsStays() {
+        CachePlan plan = CachePlan.of(List.of(
+                workload("a", "everywhere", pod("a:1", "b:1")),
+                workload("a", "some", pod("b:1", "c:1").selector("tier", "x")),
+                workload("a", "gpu", pod("g:1").selector("gpu", "yes"))),
+                List.of(node("n1", labels("tier", "x")), node("n2")), POLICY);
+
+        assertThat(plan.groups()).hasSize(3);
+        CacheGroup gpu = plan.groups().stream().filter(g -> g.workloads().contains("a/Deployment/gpu")).findFirst().orElseThrow();
+        assertThat(gpu.excludedNodes()).as("no GPU node now: the group waits for one").isEmpty();
     }
 
     // --- ids ---
