@@ -1,6 +1,5 @@
 package dev.headstart.cli;
 
-import dev.headstart.text.OneLine;
 import dev.headstart.config.ConfigLoader;
 import dev.headstart.config.HeadstartConfig;
 import dev.headstart.controller.warmpool.WarmupTaint;
@@ -9,11 +8,6 @@ import dev.headstart.imagecache.CachePolicy;
 import dev.headstart.imagecache.NodeFacts;
 import dev.headstart.imagecache.WorkloadTemplate;
 import dev.headstart.json.Json;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.smallrye.config.SmallRyeConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,15 +16,9 @@ import picocli.CommandLine.Spec;
 
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * {@code headstart images}: the image-cache plan the controller would make — cache groups and, per
@@ -117,48 +105,12 @@ public class ImagesCommand implements Callable<Integer> {
         }
         ImagesObjects objects;
         String from;
-        if (source != null) {
-            try {
-                objects = ImagesObjects.read(source, stdin);
-            } catch (InputException e) {
-                return RuleOptions.inputError(err, e.getMessage());
-            }
-            from = source.equals("-") ? "standard input" : source;
-        } else {
-            Duration wait;
-            try {
-                wait = Duration.parse("PT" + timeout.toUpperCase(Locale.ROOT));
-            } catch (RuntimeException e) {
-                return RuleOptions.inputError(err, "--timeout must be a duration like 30s or 2m, not '" + timeout + "'");
-            }
-            Config config = new ConfigBuilder(Config.autoConfigure(null))
-                    .withRequestTimeout((int) Math.min(Integer.MAX_VALUE, wait.toMillis()))
-                    .withConnectionTimeout((int) Math.min(10_000, wait.toMillis()))
-                    .withRequestRetryBackoffLimit(1)
-                    .build();
-            try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
-                CompletableFuture<ImagesObjects> listed = CompletableFuture.supplyAsync(() -> ImagesObjects.list(client));
-                try {
-                    objects = listed.get(wait.toMillis(), TimeUnit.MILLISECONDS);
-                } catch (TimeoutException e) {
-                    listed.cancel(true);
-                    err.println("headstart: the cluster at " + client.getMasterUrl() + " did not answer within " + timeout
-                            + " (use -f with a kubectl dump to work offline)");
-                    return 1;
-                } catch (ExecutionException e) {
-                    err.println("headstart: cannot read the cluster at " + client.getMasterUrl() + ": "
-                            + OneLine.of(e.getCause()) + " (use -f with a kubectl dump to work offline)");
-                    return 1;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return 1;
-                }
-                from = "cluster " + client.getMasterUrl();
-            } catch (KubernetesClientException e) {
-                err.println("headstart: cannot read the cluster: " + OneLine.of(e));
-                return 1;
-            }
+        ObjectSource.Read<ImagesObjects> read = ObjectSource.read(source, stdin, ImagesObjects::read, timeout, ImagesObjects::list, err);
+        if (read.failed()) {
+            return read.exitCode();
         }
+        objects = read.objects();
+        from = read.from();
 
         List<String> optedIn = objects.optedInNamespaces();
         List<WorkloadTemplate> templates = objects.templates(optedIn);

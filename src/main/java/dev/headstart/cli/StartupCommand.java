@@ -2,12 +2,6 @@ package dev.headstart.cli;
 
 import dev.headstart.json.Json;
 import dev.headstart.telemetry.StartupReport;
-import dev.headstart.text.OneLine;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -15,12 +9,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * {@code headstart startup}: per phase, how long pods took to become Ready with Headstart and
@@ -68,48 +57,12 @@ public class StartupCommand implements Callable<Integer> {
         }
         StartupObjects objects;
         String from;
-        if (source != null) {
-            try {
-                objects = StartupObjects.read(source, stdin);
-            } catch (InputException e) {
-                return RuleOptions.inputError(err, e.getMessage());
-            }
-            from = source.equals("-") ? "standard input" : source;
-        } else {
-            Duration wait;
-            try {
-                wait = Duration.parse("PT" + timeout.toUpperCase(java.util.Locale.ROOT));
-            } catch (RuntimeException e) {
-                return RuleOptions.inputError(err, "--timeout must be a duration like 30s or 2m, not '" + timeout + "'");
-            }
-            Config config = new ConfigBuilder(Config.autoConfigure(null))
-                    .withRequestTimeout((int) Math.min(Integer.MAX_VALUE, wait.toMillis()))
-                    .withConnectionTimeout((int) Math.min(10_000, wait.toMillis()))
-                    .withRequestRetryBackoffLimit(1)
-                    .build();
-            try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
-                CompletableFuture<StartupObjects> listed = CompletableFuture.supplyAsync(() -> StartupObjects.list(client));
-                try {
-                    objects = listed.get(wait.toMillis(), TimeUnit.MILLISECONDS);
-                } catch (TimeoutException e) {
-                    listed.cancel(true);
-                    err.println("headstart: the cluster at " + client.getMasterUrl() + " did not answer within " + timeout
-                            + " (use -f with a kubectl dump to work offline)");
-                    return 1;
-                } catch (ExecutionException e) {
-                    err.println("headstart: cannot read the cluster at " + client.getMasterUrl() + ": "
-                            + OneLine.of(e.getCause()) + " (use -f with a kubectl dump to work offline)");
-                    return 1;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return 1;
-                }
-                from = "cluster " + client.getMasterUrl();
-            } catch (KubernetesClientException e) {
-                err.println("headstart: cannot read the cluster: " + OneLine.of(e));
-                return 1;
-            }
+        ObjectSource.Read<StartupObjects> read = ObjectSource.read(source, stdin, StartupObjects::read, timeout, StartupObjects::list, err);
+        if (read.failed()) {
+            return read.exitCode();
         }
+        objects = read.objects();
+        from = read.from();
         StartupReport report = StartupReport.of(objects.pods(), objects.nodes(), objects.events());
         switch (output) {
             case "json" -> {

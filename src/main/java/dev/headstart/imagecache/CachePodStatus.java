@@ -1,5 +1,6 @@
 package dev.headstart.imagecache;
 
+import dev.headstart.telemetry.Rfc3339;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
@@ -7,9 +8,9 @@ import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 
+import dev.headstart.telemetry.Rfc3339;
+
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -97,13 +98,13 @@ public final class CachePodStatus {
         }
         ContainerState state = status.getState();
         Optional<Instant> earlier = Optional.ofNullable(status.getLastState()).map(ContainerState::getTerminated)
-                .map(ContainerStateTerminated::getStartedAt).flatMap(CachePodStatus::instant);
+                .map(ContainerStateTerminated::getStartedAt).flatMap(Rfc3339::parse);
         if (state.getRunning() != null) {
-            Optional<Instant> started = instant(state.getRunning().getStartedAt());
+            Optional<Instant> started = Rfc3339.parse(state.getRunning().getStartedAt());
             return new CachedImage(image, ImageState.CACHED, earliest(started, earlier).orElse(null), null, null);
         }
         if (state.getTerminated() != null) {
-            Optional<Instant> started = earliest(instant(state.getTerminated().getStartedAt()), earlier);
+            Optional<Instant> started = earliest(Rfc3339.parse(state.getTerminated().getStartedAt()), earlier);
             if (started.isPresent()) {
                 return new CachedImage(image, ImageState.CACHED, started.get(), null, null);
             }
@@ -153,16 +154,5 @@ public final class CachePodStatus {
             return a;
         }
         return Optional.of(a.get().isBefore(b.get()) ? a.get() : b.get());
-    }
-
-    private static Optional<Instant> instant(String text) {
-        if (text == null || text.isBlank()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(OffsetDateTime.parse(text).toInstant());
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
-        }
     }
 }

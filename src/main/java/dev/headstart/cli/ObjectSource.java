@@ -1,0 +1,88 @@
+package dev.headstart.cli;
+
+import dev.headstart.text.OneLine;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * Where a read-only report command (startup, images) gets its objects: a kubectl dump given with
+ * {@code -f}, or the live cluster of the kubeconfig within {@code --timeout}. A failure is printed
+ * as one line and becomes the command's exit code: 2 for bad input, 1 for an unreachable cluster.
+ */
+final class ObjectSource {
+
+    /** Reads a dump file, or standard input for {@code -}. */
+    @FunctionalInterface
+    interface DumpReader<T> {
+        T read(String source, InputStream stdin) throws InputException;
+    }
+
+    /** The objects and where they came from, or (objects null) the exit code of the printed failure. */
+    record Read<T>(T objects, String from, int exitCode) {
+        boolean failed() {
+            return objects == null;
+        }
+    }
+
+    private ObjectSource() {
+    }
+
+    static <T> Read<T> read(String source, InputStream stdin, DumpReader<T> dump, String timeout,
+            Function<KubernetesClient, T> live, PrintWriter err) {
+        if (source != null) {
+            try {
+                return new Read<>(dump.read(source, stdin), source.equals("-") ? "standard input" : source, 0);
+            } catch (InputException e) {
+                return new Read<>(null, null, RuleOptions.inputError(err, e.getMessage()));
+            }
+        }
+        Duration wait;
+        try {
+            wait = Duration.parse("PT" + timeout.toUpperCase(Locale.ROOT));
+        } catch (RuntimeException e) {
+            return new Read<>(null, null,
+                    RuleOptions.inputError(err, "--timeout must be a duration like 30s or 2m, not '" + timeout + "'"));
+        }
+        Config config = new ConfigBuilder(Config.autoConfigure(null))
+                .withRequestTimeout((int) Math.min(Integer.MAX_VALUE, wait.toMillis()))
+                .withConnectionTimeout((int) Math.min(10_000, wait.toMillis()))
+                .withRequestRetryBackoffLimit(1)
+                .build();
+        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
+            CompletableFuture<T> listed = CompletableFuture.supplyAsync(() -> live.apply(client));
+            try {
+                return new Read<>(listed.get(wait.toMillis(), TimeUnit.MILLISECONDS), "cluster " + client.getMasterUrl(), 0);
+            } catch (TimeoutException e) {
+                listed.cancel(true);
+                return unreachable(err, "the cluster at " + client.getMasterUrl() + " did not answer within " + timeout
+                        + " (use -f with a kubectl dump to work offline)");
+            } catch (ExecutionException e) {
+                return unreachable(err, "cannot read the cluster at " + client.getMasterUrl() + ": "
+                        + OneLine.of(e.getCause()) + " (use -f with a kubectl dump to work offline)");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new Read<>(null, null, 1);
+            }
+        } catch (KubernetesClientException e) {
+            return unreachable(err, "cannot read the cluster: " + OneLine.of(e));
+        }
+    }
+
+    private static <T> Read<T> unreachable(PrintWriter err, String message) {
+        err.println("headstart: " + message);
+        return new Read<>(null, null, 1);
+    }
+}
