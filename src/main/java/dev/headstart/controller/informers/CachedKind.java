@@ -25,6 +25,9 @@ import java.util.function.Function;
  * @param keptAnnotations when not empty and {@code metadata.annotations} is stored, only these
  *                     annotation keys are kept (a pod's annotations can be kilobytes; the
  *                     telemetry reads one)
+ * @param listPageSize objects per page of this kind's lists, when smaller than
+ *                     {@code headstart.controller.list-page-size}; 0: that setting. A page is decoded
+ *                     into whole objects before the store slims them, so big objects get small pages
  */
 public record CachedKind<T extends HasMetadata>(
         String name,
@@ -33,12 +36,27 @@ public record CachedKind<T extends HasMetadata>(
         Function<KubernetesClient, Informable<T>> source,
         List<String> storedFields,
         Map<String, Function<T, List<String>>> indexers,
-        Set<String> keptAnnotations) {
+        Set<String> keptAnnotations,
+        long listPageSize) {
 
     public CachedKind {
         storedFields = List.copyOf(storedFields);
         indexers = Map.copyOf(indexers);
         keptAnnotations = Set.copyOf(keptAnnotations);
+        if (listPageSize < 0) {
+            throw new IllegalArgumentException("listPageSize must be >= 0: " + listPageSize);
+        }
+    }
+
+    /** A kind listed in pages of {@code headstart.controller.list-page-size}. */
+    public CachedKind(String name, Class<T> type, int startOrder, Function<KubernetesClient, Informable<T>> source,
+            List<String> storedFields, Map<String, Function<T, List<String>>> indexers, Set<String> keptAnnotations) {
+        this(name, type, startOrder, source, storedFields, indexers, keptAnnotations, 0);
+    }
+
+    /** The same kind listed in pages of at most {@code size} objects. */
+    public CachedKind<T> withListPageSize(long size) {
+        return new CachedKind<>(name, type, startOrder, source, storedFields, indexers, keptAnnotations, size);
     }
 
     /** A kind that keeps all annotations it stores (but kubectl's last-applied copy). */

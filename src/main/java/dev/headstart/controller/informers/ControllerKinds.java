@@ -73,11 +73,13 @@ public final class ControllerKinds {
      * Pulled event's pod in" and gives deletes their uid, so it keeps the uid and the one
      * annotation, nothing else (see docs/startup-telemetry.md for the bytes per pod). Separate from
      * {@link #IMAGE_CACHE_PODS}: another selector, other fields, and a few pods, not all of them.
-     * Starts after the small kinds: its initial list is the biggest.
+     * Starts after the small kinds: its initial list is the biggest; its pages hold 100 pods (each
+     * page is decoded into whole pods before the store slims them).
      */
     public static final CachedKind<Pod> PODS = new CachedKind<>("pods", Pod.class, 5,
             client -> client.pods().inAnyNamespace(),
-            List.of("metadata.uid", "metadata.annotations"), Map.of(), Set.of(PodStartup.APPLIED_ANNOTATION));
+            List.of("metadata.uid", "metadata.annotations"), Map.of(), Set.of(PodStartup.APPLIED_ANNOTATION))
+            .withListPageSize(100);
 
     /**
      * The kubelets' {@code Pulled} events, selected by the API server ({@code fieldSelector=reason=Pulled}:

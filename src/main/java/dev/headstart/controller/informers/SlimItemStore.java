@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -17,6 +18,15 @@ import java.util.stream.Stream;
  * also drops {@code kubectl apply}'s last-applied annotation, a copy of the whole object, from
  * kinds whose annotations are kept. Reads rebuild a typed object from the kept fields, so callers
  * should read by key or index rather than list a large store.
+ *
+ * <p>{@link #values()} is what fabric8 itself reads: after every list, {@code ProcessorStore.retainAll}
+ * rebuilds <em>every</em> stored object into one list to find those that vanished while the watch
+ * was down (fabric8 7.5, {@code informers/impl/cache/ProcessorStore.java}). After the informer's
+ * first list that list is the whole cache rebuilt at once — at 150,000 pods about 80 MB on top of
+ * the cache, the biggest peak of the controller's start-up — and it finds nothing, because a new
+ * store holds only what that list put. So until the informer has synced once ({@link #untilSynced})
+ * and unless a list attempt failed before that ({@link #listRetried}), {@code values()} answers
+ * nothing. The store's own readers use {@link #all()}.
  */
 final class SlimItemStore<T extends HasMetadata> implements ItemStore<T> {
 
@@ -24,6 +34,10 @@ final class SlimItemStore<T extends HasMetadata> implements ItemStore<T> {
 
     private final ReducedStateItemStore<T> reduced;
     private final Set<String> keptAnnotations;
+    /** Whether the informer has synced once; a store not tied to an informer behaves as fabric8's. */
+    private volatile BooleanSupplier synced = () -> true;
+    /** A list attempt failed before the first sync: the store may hold objects the next list lacks. */
+    private volatile boolean listRetried;
 
     SlimItemStore(Class<T> type, KubernetesSerialization serialization, List<String> fields) {
         this(type, serialization, fields, Set.of());
@@ -77,8 +91,27 @@ final class SlimItemStore<T extends HasMetadata> implements ItemStore<T> {
         return reduced.keySet();
     }
 
+    /** Ties the store to its informer's first sync (see the class comment). */
+    void untilSynced(BooleanSupplier informerSynced) {
+        this.synced = informerSynced;
+    }
+
+    /** A list or watch failed before the first sync; from now on {@link #values()} answers everything. */
+    void listRetried() {
+        listRetried = true;
+    }
+
+    /** What fabric8 reads after each list; nothing before the first sync (see the class comment). */
     @Override
     public Stream<T> values() {
+        if (!listRetried && !synced.getAsBoolean()) {
+            return Stream.empty();
+        }
+        return reduced.values();
+    }
+
+    /** Every stored object, rebuilt from the kept fields. */
+    Stream<T> all() {
         return reduced.values();
     }
 
