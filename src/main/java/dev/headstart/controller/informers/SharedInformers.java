@@ -114,7 +114,7 @@ public class SharedInformers {
         SharedIndexInformer<T> informer = kind.source().apply(kube).withLimit(pageSize(kind)).runnableInformer(0);
         SlimItemStore<T> store = new SlimItemStore<>(kind.type(), kube.getKubernetesSerialization(), kind.storedFields(),
                 kind.keptAnnotations());
-        store.untilSynced(informer::hasSynced);
+        store.watching(informer::isWatching);
         informer.itemStore(store);
         // fabric8 indexes every object by namespace (~40 bytes each: 6 MiB at 150,000 pods); only
         // per-namespace informers are read by namespace, and their keys say it (Subscription.inNamespace).
@@ -125,9 +125,7 @@ public class SharedInformers {
         Shared<T> shared = new Shared<>(kind, informer, store, sequence.incrementAndGet());
         // Keep listing and watching through API errors (403 while RBAC catches up, 5xx, timeouts).
         informer.exceptionHandler((isStarted, error) -> {
-            if (!isStarted) {
-                store.listRetried(); // the next list may lack what this one stored
-            }
+            store.listFailed(); // a list follows; what this one stored proves nothing about it
             boolean retry = !shared.closed;
             if (retry) {
                 LOG.warnf("%s informer: %s; retrying", kind.name(), error.toString());

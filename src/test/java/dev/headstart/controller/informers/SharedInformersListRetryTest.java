@@ -15,9 +15,9 @@ import static dev.headstart.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A first list that fails half-way is retried; what the failed attempt stored but the retry no
- * longer lists (deleted in between) must leave the cache, although the store skips fabric8's stale
- * scan after a clean first list ({@link SlimItemStore#values()}).
+ * Lists that follow a failure or a watch gap: what the cache held but the new list no longer has
+ * (deleted in between) must leave the cache, although the store rebuilds for fabric8's stale scan
+ * only what the running list did not store ({@link SlimItemStore#values()}).
  */
 @EnableKubernetesMockClient
 class SharedInformersListRetryTest {
@@ -48,6 +48,35 @@ class SharedInformersListRetryTest {
             eventually(Duration.ofSeconds(20), () -> assertThat(nodes.hasSynced()).isTrue());
             assertThat(nodes.keys()).containsExactly("n2");
             assertThat(nodes.list()).extracting(n -> n.getMetadata().getName()).containsExactly("n2");
+        } finally {
+            nodes.close();
+        }
+    }
+
+    @Test
+    void aNodeDeletedDuringAWatchGapLeavesTheCacheWhenTheInformerListsAgain() {
+        server.expect().get().withPath("/api/v1/nodes?limit=1").andReturn(200, new NodeListBuilder()
+                .withNewMetadata().withResourceVersion("10").withContinue("page2").endMetadata()
+                .addToItems(node("n1")).build()).once();
+        server.expect().get().withPath("/api/v1/nodes?continue=page2&limit=1").andReturn(200, new NodeListBuilder()
+                .withNewMetadata().withResourceVersion("10").endMetadata().addToItems(node("n2")).build()).once();
+        // the watch from 10 is too old by the time it opens (410 Gone): the informer lists again
+        server.expect().get().withPath("/api/v1/nodes?allowWatchBookmarks=true&resourceVersion=10&timeoutSeconds=600&watch=true")
+                .andUpgradeToWebSocket().open()
+                .waitFor(200).andEmit(new io.fabric8.kubernetes.api.model.WatchEvent(new io.fabric8.kubernetes.api.model.StatusBuilder()
+                        .withCode(410).withReason("Expired").withMessage("too old resource version").build(), "ERROR"))
+                .done().once();
+        server.expect().get().withPath("/api/v1/nodes?limit=1").andReturn(200, new NodeListBuilder()
+                .withNewMetadata().withResourceVersion("20").endMetadata().addToItems(node("n2")).build()).once();
+        server.expect().get().withPath("/api/v1/nodes?allowWatchBookmarks=true&resourceVersion=20&timeoutSeconds=600&watch=true")
+                .andUpgradeToWebSocket().open().done().always();
+
+        SharedInformers informers = new SharedInformers(() -> client, 1);
+        java.util.List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Subscription<Node> nodes = informers.subscribe(ControllerKinds.NODES, SharedInformersTest.recording(events));
+        try {
+            eventually(Duration.ofSeconds(20), () -> assertThat(nodes.keys()).containsExactly("n2"));
+            assertThat(events).containsExactly("add", "add", "delete");
         } finally {
             nodes.close();
         }
