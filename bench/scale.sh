@@ -6,8 +6,9 @@
 # install starts it, and the figures read from the simulated API server's request log.
 #
 # Env: SCALE_SIZES ("100 1000 5000"), CONTROLLER_JAR (target/quarkus-app/quarkus-run.jar, built if
-#      missing; any build's quarkus-run.jar with its lib/ beside it), CONTROLLER_JAVA_OPTS (the
-#      install's: SerialGC, 154m/307m = 30 %/60 % of the 512 MiB limit, exit on OOM),
+#      missing; any build's quarkus-run.jar with its lib/ beside it), CONTROLLER_JAVA_OPTS (default:
+#      the install's, read with the controller container's other literal env (MALLOC_ARENA_MAX) from
+#      manifests/base/deployment.yaml, so the bench starts the jar exactly as the install does),
 #      CONTROLLER_ENV (extra KEY=VALUE for the controller), SCALE_SIM_HEAP (5g), SCALE_OUT
 #      (target/scale), SCALE_STEADY_SECONDS (60), SCALE_HEARTBEAT_SECONDS (10), SCALE_SIM_ARGS
 #      (e.g. "--pods 150000 --workloads 35000 --namespaces 1000 --opted-in 20").
@@ -18,7 +19,7 @@ cd "$(dirname "$0")/.."
 SIZES=${SCALE_SIZES:-100 1000 5000}
 JAR=${CONTROLLER_JAR:-target/quarkus-app/quarkus-run.jar}
 OUT=${SCALE_OUT:-target/scale}
-JAVA_OPTS=${CONTROLLER_JAVA_OPTS:--XX:+UseSerialGC -Xms154m -Xmx307m -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp -Djava.util.logging.manager=org.jboss.logmanager.LogManager}
+JAVA_OPTS=${CONTROLLER_JAVA_OPTS:-}   # empty: the install's (manifests/base/deployment.yaml)
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
 command -v jcmd >/dev/null || { log "error: jcmd (a JDK) is needed for the heap figures"; exit 1; }

@@ -29,6 +29,9 @@ import java.util.function.Supplier;
  *                     telemetry reads one)
  * @param store        a store of the kind's own instead of the {@link SlimItemStore} of the stored
  *                     fields (null: that one), for kinds whose kept fields are many small lists
+ * @param listPageSize objects per page of this kind's lists, when smaller than
+ *                     {@code headstart.controller.list-page-size}; 0: that setting. A page is decoded
+ *                     into whole objects before the store slims them, so big objects get small pages
  */
 public record CachedKind<T extends HasMetadata>(
         String name,
@@ -38,23 +41,39 @@ public record CachedKind<T extends HasMetadata>(
         List<String> storedFields,
         Map<String, Function<T, List<String>>> indexers,
         Set<String> keptAnnotations,
-        Supplier<ItemStore<T>> store) {
+        Supplier<ItemStore<T>> store,
+        long listPageSize) {
 
     public CachedKind {
         storedFields = List.copyOf(storedFields);
         indexers = Map.copyOf(indexers);
         keptAnnotations = Set.copyOf(keptAnnotations);
+        if (listPageSize < 0) {
+            throw new IllegalArgumentException("listPageSize must be >= 0: " + listPageSize);
+        }
     }
 
-    /** A kind whose store keeps the stored fields and these annotations. */
+    /** A kind whose store keeps the stored fields and these annotations, listed in pages of {@code headstart.controller.list-page-size}. */
     public CachedKind(String name, Class<T> type, int startOrder, Function<KubernetesClient, Informable<T>> source,
             List<String> storedFields, Map<String, Function<T, List<String>>> indexers, Set<String> keptAnnotations) {
-        this(name, type, startOrder, source, storedFields, indexers, keptAnnotations, null);
+        this(name, type, startOrder, source, storedFields, indexers, keptAnnotations, null, 0);
+    }
+
+    /** A kind kept in a store of its own (its stored fields say what that store keeps). */
+    public CachedKind(String name, Class<T> type, int startOrder, Function<KubernetesClient, Informable<T>> source,
+            List<String> storedFields, Map<String, Function<T, List<String>>> indexers, Set<String> keptAnnotations,
+            Supplier<ItemStore<T>> store) {
+        this(name, type, startOrder, source, storedFields, indexers, keptAnnotations, store, 0);
+    }
+
+    /** The same kind listed in pages of at most {@code size} objects. */
+    public CachedKind<T> withListPageSize(long size) {
+        return new CachedKind<>(name, type, startOrder, source, storedFields, indexers, keptAnnotations, store, size);
     }
 
     /** A kind that keeps all annotations it stores (but kubectl's last-applied copy). */
     public CachedKind(String name, Class<T> type, int startOrder, Function<KubernetesClient, Informable<T>> source,
             List<String> storedFields, Map<String, Function<T, List<String>>> indexers) {
-        this(name, type, startOrder, source, storedFields, indexers, Set.of(), null);
+        this(name, type, startOrder, source, storedFields, indexers, Set.of(), null, 0);
     }
 }

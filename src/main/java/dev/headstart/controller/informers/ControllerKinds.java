@@ -42,14 +42,15 @@ public final class ControllerKinds {
      * All nodes, shared by headroom (readiness, labels, taints, cordon, allocatable CPU) and the warm
      * pool (taints, providerID, its annotations, registration time, uid for Events). Not kept:
      * managedFields, {@code status.images} (often most of a Node), addresses, capacity, nodeInfo,
-     * volumes.
+     * volumes. Listed 100 to a page: an EKS node decodes to ~42 KB before the store slims it.
      */
     public static final CachedKind<Node> NODES = new CachedKind<>("nodes", Node.class, 0, client -> client.nodes(),
             List.of("metadata.labels", "metadata.annotations", "metadata.creationTimestamp", "metadata.uid",
                     "spec.taints", "spec.unschedulable", "spec.providerID",
                     "status.conditions", "status.allocatable"),
             Map.of(TAINT_KEY_INDEX, node -> node.getSpec() == null || node.getSpec().getTaints() == null ? List.of()
-                    : node.getSpec().getTaints().stream().map(Taint::getKey).filter(Objects::nonNull).distinct().toList()));
+                    : node.getSpec().getTaints().stream().map(Taint::getKey).filter(Objects::nonNull).distinct().toList()))
+            .withListPageSize(100);
 
     /** Namespaces labelled {@code headstart.dev/inject=enabled}, and nothing of the others. */
     public static final CachedKind<Namespace> OPTED_IN_NAMESPACES = new CachedKind<>("namespaces/opted-in",
@@ -94,11 +95,13 @@ public final class ControllerKinds {
      * Pulled event's pod in" and gives deletes their uid, so it keeps the uid and the one
      * annotation, nothing else (see docs/startup-telemetry.md for the bytes per pod). Separate from
      * {@link #IMAGE_CACHE_PODS}: another selector, other fields, and a few pods, not all of them.
-     * Starts after the small kinds: its initial list is the biggest.
+     * Starts after the small kinds: its initial list is the biggest; its pages hold 100 pods (each
+     * page is decoded into whole pods before the store slims them).
      */
     public static final CachedKind<Pod> PODS = new CachedKind<>("pods", Pod.class, 5,
             client -> client.pods().inAnyNamespace(),
-            List.of("metadata.uid", "metadata.annotations"), Map.of(), Set.of(PodStartup.APPLIED_ANNOTATION));
+            List.of("metadata.uid", "metadata.annotations"), Map.of(), Set.of(PodStartup.APPLIED_ANNOTATION))
+            .withListPageSize(100);
 
     /**
      * The kubelets' {@code Pulled} events, selected by the API server ({@code fieldSelector=reason=Pulled}:

@@ -29,7 +29,8 @@ import java.util.function.Supplier;
  * starts with its first subscriber and stops with its last, so a standby replica holds no cache.
  *
  * <p>Each store keeps only the fields its kind lists ({@link SlimItemStore}). Initial lists are
- * paged ({@code limit}/{@code continue}) and run one at a time, in {@link CachedKind#startOrder()}
+ * paged ({@code limit}/{@code continue}; big kinds in smaller pages, {@link CachedKind#listPageSize()})
+ * and run one at a time, in {@link CachedKind#startOrder()}
  * order (nodes first: headroom needs them), so neither their response buffers nor their decoding
  * peaks add up. A list or watch that fails is retried with fabric8's backoff for as long as the
  * informer has subscribers; after {@link #START_TIMEOUT} the next informer starts regardless.
@@ -57,14 +58,17 @@ public class SharedInformers {
     static final class Shared<T extends HasMetadata> {
         final CachedKind<T> kind;
         final SharedIndexInformer<T> informer;
+        /** Null for a kind with a store of its own ({@link CachedKind#store()}). */
+        final SlimItemStore<T> store;
         final CompletableFuture<Void> started = new CompletableFuture<>();
         final long sequence;
         int subscribers;
         boolean closed;
 
-        Shared(CachedKind<T> kind, SharedIndexInformer<T> informer, long sequence) {
+        Shared(CachedKind<T> kind, SharedIndexInformer<T> informer, SlimItemStore<T> store, long sequence) {
             this.kind = kind;
             this.informer = informer;
+            this.store = store;
             this.sequence = sequence;
         }
     }
@@ -108,16 +112,28 @@ public class SharedInformers {
 
     private <T extends HasMetadata> Shared<T> create(CachedKind<T> kind) {
         KubernetesClient kube = client.get();
-        SharedIndexInformer<T> informer = kind.source().apply(kube).withLimit(pageSize).runnableInformer(0);
-        informer.itemStore(kind.store() != null ? kind.store().get()
-                : new SlimItemStore<>(kind.type(), kube.getKubernetesSerialization(), kind.storedFields(),
-                        kind.keptAnnotations()));
+        SharedIndexInformer<T> informer = kind.source().apply(kube).withLimit(pageSize(kind)).runnableInformer(0);
+        SlimItemStore<T> store = null;
+        if (kind.store() != null) {
+            informer.itemStore(kind.store().get());
+        } else {
+            store = new SlimItemStore<>(kind.type(), kube.getKubernetesSerialization(),
+                    kind.storedFields(), kind.keptAnnotations());
+            store.watching(informer::isWatching);
+            informer.itemStore(store);
+        }
+        // fabric8 indexes every object by namespace (~40 bytes each: 6 MiB at 150,000 pods); only
+        // per-namespace informers are read by namespace, and their keys say it (Subscription.inNamespace).
+        informer.removeNamespaceIndex();
         if (!kind.indexers().isEmpty()) {
             informer.addIndexers(kind.indexers());
         }
-        Shared<T> shared = new Shared<>(kind, informer, sequence.incrementAndGet());
+        Shared<T> shared = new Shared<>(kind, informer, store, sequence.incrementAndGet());
         // Keep listing and watching through API errors (403 while RBAC catches up, 5xx, timeouts).
         informer.exceptionHandler((isStarted, error) -> {
+            if (shared.store != null) {
+                shared.store.listFailed(); // a list follows; what this one stored proves nothing about it
+            }
             boolean retry = !shared.closed;
             if (retry) {
                 LOG.warnf("%s informer: %s; retrying", kind.name(), error.toString());
@@ -125,6 +141,11 @@ public class SharedInformers {
             return retry;
         });
         return shared;
+    }
+
+    /** The kind's own page size when smaller than the configured one. */
+    long pageSize(CachedKind<?> kind) {
+        return kind.listPageSize() > 0 ? Math.min(kind.listPageSize(), pageSize) : pageSize;
     }
 
     private synchronized <T extends HasMetadata> void unsubscribe(Shared<T> shared, ResourceEventHandler<? super T> handler) {

@@ -9,7 +9,10 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -17,6 +20,17 @@ import java.util.stream.Stream;
  * also drops {@code kubectl apply}'s last-applied annotation, a copy of the whole object, from
  * kinds whose annotations are kept. Reads rebuild a typed object from the kept fields, so callers
  * should read by key or index rather than list a large store.
+ *
+ * <p>{@link #values()} is what fabric8 itself reads: after every list, {@code ProcessorStore.retainAll}
+ * rebuilds <em>every</em> stored object into one list to find those the list no longer had
+ * (deleted while the watch was down; fabric8 7.5, {@code informers/impl/cache/ProcessorStore.java}).
+ * Rebuilt at once, a cache costs more than it holds: 86 MiB at 150,000 pods
+ * ({@code PodStoreHeapHarness}), the biggest peak of the controller's start-up, and again at every
+ * relist after a watch gap. What the list itself stored cannot have vanished, and the store sees it
+ * arrive: while the informer is not watching ({@link #watching}), every put comes from a list page.
+ * So {@code values()} rebuilds only the objects the running list did not store — none after a first
+ * list, the vanished ones after a relist — and the store's own readers use {@link #all()}. A list or
+ * watch that fails ({@link #listFailed}) forgets what it stored, so the next list finds all it lacks.
  */
 final class SlimItemStore<T extends HasMetadata> implements ItemStore<T> {
 
@@ -24,6 +38,10 @@ final class SlimItemStore<T extends HasMetadata> implements ItemStore<T> {
 
     private final ReducedStateItemStore<T> reduced;
     private final Set<String> keptAnnotations;
+    /** Whether the informer watches; a store not tied to an informer behaves as fabric8's. */
+    private volatile BooleanSupplier watching = () -> true;
+    /** Keys the running list stored (the store's own key strings: ~40 bytes each while it runs). */
+    private final Set<String> listed = ConcurrentHashMap.newKeySet();
 
     SlimItemStore(Class<T> type, KubernetesSerialization serialization, List<String> fields) {
         this(type, serialization, fields, Set.of());
@@ -42,6 +60,9 @@ final class SlimItemStore<T extends HasMetadata> implements ItemStore<T> {
 
     @Override
     public T put(String key, T obj) {
+        if (!watching.getAsBoolean()) {
+            listed.add(key);
+        }
         if (keptAnnotations.isEmpty() || obj == null || obj.getMetadata() == null) {
             return reduced.put(key, withoutLastApplied(obj));
         }
@@ -77,8 +98,33 @@ final class SlimItemStore<T extends HasMetadata> implements ItemStore<T> {
         return reduced.keySet();
     }
 
+    /** Ties the store to its informer (see the class comment). */
+    void watching(BooleanSupplier informerWatching) {
+        this.watching = informerWatching;
+    }
+
+    /** A list or watch failed: what the running list stored proves nothing about the next one. */
+    void listFailed() {
+        listed.clear();
+    }
+
+    /**
+     * What fabric8 reads after each list to find vanished objects: while the informer does not
+     * watch, only the objects the running list did not store (see the class comment).
+     */
     @Override
     public Stream<T> values() {
+        if (watching.getAsBoolean()) {
+            return reduced.values();
+        }
+        List<T> unlisted = reduced.keySet().filter(key -> !listed.contains(key)).map(reduced::get)
+                .filter(Objects::nonNull).toList();
+        listed.clear();
+        return unlisted.stream();
+    }
+
+    /** Every stored object, rebuilt from the kept fields. */
+    Stream<T> all() {
         return reduced.values();
     }
 

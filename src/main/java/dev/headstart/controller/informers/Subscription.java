@@ -1,10 +1,11 @@
 package dev.headstart.controller.informers;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
 
 /**
  * One subscriber's view of a shared informer: reads from the shared cache, and
@@ -37,7 +38,7 @@ public final class Subscription<T extends HasMetadata> implements AutoCloseable 
 
     /** Every cached object; each is rebuilt from the kept fields, so prefer {@link #byIndex} on big kinds. */
     public List<T> list() {
-        return shared.informer.getStore().list();
+        return shared.store == null ? shared.informer.getStore().list() : shared.store.all().collect(Collectors.toList());
     }
 
     public List<String> keys() {
@@ -48,8 +49,10 @@ public final class Subscription<T extends HasMetadata> implements AutoCloseable 
         return shared.informer.getIndexer().byIndex(index, value);
     }
 
+    /** The cached objects of one namespace, found by their keys ({@code namespace/name}; no index kept). */
     public List<T> inNamespace(String namespace) {
-        return byIndex(Cache.NAMESPACE_INDEX, namespace);
+        String prefix = namespace + "/";
+        return keys().stream().filter(key -> key.startsWith(prefix)).map(this::get).filter(Objects::nonNull).toList();
     }
 
     @Override

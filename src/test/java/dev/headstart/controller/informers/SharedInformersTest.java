@@ -150,4 +150,43 @@ class SharedInformersTest {
         assertThat(informers.active()).isEmpty();
         assertThat(b.hasSynced()).isFalse();
     }
+
+    @Test
+    void aKindWithItsOwnPageSizeListsInThoseSmallerPagesAndNeverInBiggerOnes() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            client.nodes().resource(eksNode("n" + i)).create();
+        }
+        requestPaths();
+        SharedInformers informers = new SharedInformers(() -> client, 2);
+        Subscription<Node> small = informers.subscribe(ControllerKinds.NODES.withListPageSize(1), recording(new ArrayList<>()));
+        small.started().join();
+        small.close();
+        assertThat(requestPaths()).contains("GET /api/v1/nodes?limit=1");
+
+        // a kind's page size only lowers the configured one
+        assertThat(informers.pageSize(ControllerKinds.NODES.withListPageSize(50))).isEqualTo(2);
+        assertThat(informers.pageSize(ControllerKinds.NODES)).isEqualTo(2);
+        assertThat(informers.pageSize(ControllerKinds.PODS)).isEqualTo(2);
+        assertThat(new SharedInformers(() -> client, 500).pageSize(ControllerKinds.PODS))
+                .isEqualTo(ControllerKinds.PODS.listPageSize()).isLessThan(500);
+    }
+
+    @Test
+    void objectsOfOneNamespaceAreFoundByTheirKeysWithoutANamespaceIndex() {
+        for (String key : List.of("a/p1", "a/p2", "ab/p3", "b/p4")) {
+            String[] part = key.split("/");
+            client.pods().inNamespace(part[0]).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                    .withNewMetadata().withNamespace(part[0]).withName(part[1]).endMetadata().build()).create();
+        }
+        SharedInformers informers = new SharedInformers(() -> client, 500);
+        Subscription<io.fabric8.kubernetes.api.model.Pod> pods = informers.subscribe(ControllerKinds.PODS, recording(new ArrayList<>()));
+        try {
+            pods.started().join();
+            assertThat(pods.inNamespace("a")).extracting(p -> p.getMetadata().getName()).containsExactlyInAnyOrder("p1", "p2");
+            assertThat(pods.inNamespace("b")).extracting(p -> p.getMetadata().getName()).containsExactly("p4");
+            assertThat(pods.inNamespace("c")).isEmpty();
+        } finally {
+            pods.close();
+        }
+    }
 }
