@@ -205,6 +205,12 @@ final class EksObjects {
         }
     }
 
+    static ObjectNode serviceAccount(String namespace, String name) {
+        ObjectNode sa = obj().put("apiVersion", "v1").put("kind", "ServiceAccount");
+        sa.putObject("metadata").put("name", name).put("namespace", namespace);
+        return sa;
+    }
+
     static ObjectNode namespace(String name, boolean optedIn) {
         ObjectNode ns = obj().put("apiVersion", "v1").put("kind", "Namespace");
         ObjectNode meta = ns.putObject("metadata").put("name", name);

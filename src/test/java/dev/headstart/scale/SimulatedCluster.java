@@ -124,6 +124,8 @@ public final class SimulatedCluster {
             String name = String.format("team-%04d", n);
             names.add(name);
             store.create(namespaces, null, EksObjects.namespace(name, n % stride == 0 && n / stride < size.optedIn()));
+            // the ServiceAccount controller's "default" in every namespace (the image cache reads its pull secrets)
+            store.create(store.resource("", "serviceaccounts"), name, EksObjects.serviceAccount(name, "default"));
         }
         List<ObjectNode> podOwners = new ArrayList<>();
         String[] kinds = {"Deployment", "Deployment", "Deployment", "Deployment", "Deployment", "Deployment",
