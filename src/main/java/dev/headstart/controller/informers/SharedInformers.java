@@ -138,6 +138,11 @@ public class SharedInformers {
             if (retry) {
                 LOG.warnf("%s informer: %s; retrying", kind.name(), error.toString());
             }
+            if (!isStarted) {
+                // A kind that cannot list (403 until RBAC catches up, 404, 5xx) lists nothing into
+                // memory: the next kind starts now instead of after START_TIMEOUT, and this one retries.
+                finishedStarting(shared);
+            }
             return retry;
         });
         return shared;

@@ -30,6 +30,34 @@ class SharedInformersListRetryTest {
     }
 
     @Test
+    void aKindThatCannotListDoesNotHoldBackTheKindsAfterIt() {
+        server.expect().get().withPath("/api/v1/nodes?limit=100").andReturn(403, "nodes is forbidden").always();
+        server.expect().get().withPath("/api/v1/namespaces/team/configmaps?limit=500").andReturn(200,
+                new io.fabric8.kubernetes.api.model.ConfigMapListBuilder().withNewMetadata().withResourceVersion("5").endMetadata()
+                        .addNewItem().withNewMetadata().withName("c").withNamespace("team").withResourceVersion("5").endMetadata().endItem()
+                        .build()).always();
+        server.expect().get().withPath("/api/v1/namespaces/team/configmaps?allowWatchBookmarks=true&resourceVersion=5&timeoutSeconds=600&watch=true")
+                .andUpgradeToWebSocket().open().done().always();
+        CachedKind<io.fabric8.kubernetes.api.model.ConfigMap> later = new CachedKind<>("configmaps/team",
+                io.fabric8.kubernetes.api.model.ConfigMap.class, 9, c -> c.configMaps().inNamespace("team"),
+                java.util.List.of("metadata.uid"), java.util.Map.of());
+
+        SharedInformers informers = new SharedInformers(() -> client, 500);
+        Subscription<Node> nodes = informers.subscribe(ControllerKinds.NODES, SharedInformersTest.recording(new ArrayList<>()));
+        Subscription<io.fabric8.kubernetes.api.model.ConfigMap> maps = informers.subscribe(later, SharedInformersTest.recording(new ArrayList<>()));
+        try {
+            // well before the 30 s a kind may take to list before the next one starts anyway
+            eventually(Duration.ofSeconds(SharedInformers.START_TIMEOUT.toSeconds() / 3),
+                    () -> assertThat(maps.hasSynced()).isTrue());
+            assertThat(maps.keys()).containsExactly("team/c");
+            assertThat(nodes.hasSynced()).isFalse();
+        } finally {
+            nodes.close();
+            maps.close();
+        }
+    }
+
+    @Test
     void anObjectDeletedBetweenAFailedFirstListAndItsRetryLeavesTheCache() {
         // attempt 1: page 1 (n1), then the next page fails
         server.expect().get().withPath("/api/v1/nodes?limit=1").andReturn(200, new NodeListBuilder()
