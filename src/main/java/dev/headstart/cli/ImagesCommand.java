@@ -10,11 +10,11 @@ import dev.headstart.imagecache.WorkloadTemplate;
 import dev.headstart.json.Json;
 import io.smallrye.config.SmallRyeConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,9 +36,8 @@ public class ImagesCommand implements Callable<Integer> {
 
     static final String KEY = "headstart.image-cache.";
 
-    @Option(names = {"-f", "--filename"}, paramLabel = "FILE|-",
-            description = "A kubectl dump (JSON or YAML, a List or documents, a file, a directory of them, or - for standard input).")
-    String source;
+    @Mixin
+    ObjectSource input;
 
     @Option(names = {"-o", "--output"}, defaultValue = "table", paramLabel = "table|json",
             description = "table (default) or json.")
@@ -80,15 +79,8 @@ public class ImagesCommand implements Callable<Integer> {
             description = "Show only these nodes (the plan is still made for all of them); repeatable.")
     List<String> onlyNodes = new ArrayList<>();
 
-    @Option(names = "--timeout", defaultValue = "60s", paramLabel = "DURATION",
-            description = "How long to wait for the live cluster, e.g. 30s or 2m (default 60s).")
-    String timeout;
-
     @Spec
     CommandSpec spec;
-
-    /** Standard input; tests replace it. */
-    InputStream stdin = System.in;
 
     @Override
     public Integer call() {
@@ -103,14 +95,12 @@ public class ImagesCommand implements Callable<Integer> {
         } catch (InputException e) {
             return RuleOptions.inputError(err, e.getMessage());
         }
-        ImagesObjects objects;
-        String from;
-        ObjectSource.Read<ImagesObjects> read = ObjectSource.read(source, stdin, ImagesObjects::read, timeout, ImagesObjects::list, err);
+        ObjectSource.Read<ImagesObjects> read = input.read(ImagesObjects::read, ImagesObjects::list, err);
         if (read.failed()) {
             return read.exitCode();
         }
-        objects = read.objects();
-        from = read.from();
+        ImagesObjects objects = read.objects();
+        String from = read.from();
 
         List<String> optedIn = objects.optedInNamespaces();
         List<WorkloadTemplate> templates = objects.templates(optedIn);

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import picocli.CommandLine.Option;
 
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -18,11 +19,24 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
- * Where a read-only report command (startup, images) gets its objects: a kubectl dump given with
- * {@code -f}, or the live cluster of the kubeconfig within {@code --timeout}. A failure is printed
- * as one line and becomes the command's exit code: 2 for bad input, 1 for an unreachable cluster.
+ * Where a read-only report command (startup, images) gets its objects, and the options that say so
+ * (a picocli mixin): a kubectl dump given with {@code -f}, or the live cluster of the kubeconfig
+ * within {@code --timeout}. A failure is printed as one line and becomes the command's exit code:
+ * 2 for bad input, 1 for an unreachable cluster.
  */
 final class ObjectSource {
+
+    @Option(names = {"-f", "--filename"}, paramLabel = "FILE|-",
+            description = "A kubectl dump (JSON or YAML, a List or documents, a file, a directory of them, or - for standard input); "
+                    + "without it, the live cluster of the kubeconfig.")
+    String source;
+
+    @Option(names = "--timeout", defaultValue = "60s", paramLabel = "DURATION",
+            description = "How long to wait for the live cluster, e.g. 30s or 2m (default 60s).")
+    String timeout;
+
+    /** Standard input; tests replace it. */
+    InputStream stdin = System.in;
 
     /** Reads a dump file, or standard input for {@code -}. */
     @FunctionalInterface
@@ -37,11 +51,7 @@ final class ObjectSource {
         }
     }
 
-    private ObjectSource() {
-    }
-
-    static <T> Read<T> read(String source, InputStream stdin, DumpReader<T> dump, String timeout,
-            Function<KubernetesClient, T> live, PrintWriter err) {
+    <T> Read<T> read(DumpReader<T> dump, Function<KubernetesClient, T> live, PrintWriter err) {
         if (source != null) {
             try {
                 return new Read<>(dump.read(source, stdin), source.equals("-") ? "standard input" : source, 0);

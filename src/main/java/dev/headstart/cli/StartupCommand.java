@@ -3,11 +3,11 @@ package dev.headstart.cli;
 import dev.headstart.json.Json;
 import dev.headstart.telemetry.StartupReport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
@@ -23,9 +23,8 @@ import java.util.concurrent.Callable;
         exitCodeList = {"0:report printed", "1:the cluster could not be read", "2:usage or input error"})
 public class StartupCommand implements Callable<Integer> {
 
-    @Option(names = {"-f", "--filename"}, paramLabel = "FILE|-",
-            description = "A kubectl dump (JSON or YAML List, a file, a directory of them, or - for standard input).")
-    String source;
+    @Mixin
+    ObjectSource input;
 
     @Option(names = {"-o", "--output"}, defaultValue = "table", paramLabel = "table|json|html",
             description = "table (default): phases as rows, on and off side by side; json; html: one self-contained page.")
@@ -35,15 +34,8 @@ public class StartupCommand implements Callable<Integer> {
             description = "How many of the slowest pods and nodes of each group the html waterfall shows (default 12).")
     int slowest;
 
-    @Option(names = "--timeout", defaultValue = "60s", paramLabel = "DURATION",
-            description = "How long to wait for the live cluster, e.g. 30s or 2m (default 60s).")
-    String timeout;
-
     @Spec
     CommandSpec spec;
-
-    /** Standard input; tests replace it. */
-    InputStream stdin = System.in;
 
     @Override
     public Integer call() {
@@ -55,14 +47,12 @@ public class StartupCommand implements Callable<Integer> {
         if (slowest < 0) {
             return RuleOptions.inputError(err, "--slowest must not be negative");
         }
-        StartupObjects objects;
-        String from;
-        ObjectSource.Read<StartupObjects> read = ObjectSource.read(source, stdin, StartupObjects::read, timeout, StartupObjects::list, err);
+        ObjectSource.Read<StartupObjects> read = input.read(StartupObjects::read, StartupObjects::list, err);
         if (read.failed()) {
             return read.exitCode();
         }
-        objects = read.objects();
-        from = read.from();
+        StartupObjects objects = read.objects();
+        String from = read.from();
         StartupReport report = StartupReport.of(objects.pods(), objects.nodes(), objects.events());
         switch (output) {
             case "json" -> {

@@ -31,11 +31,8 @@ record CliRun(int exitCode, String out, String err) {
                 if (made instanceof MutateCommand m) {
                     m.stdin = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
                 }
-                if (made instanceof StartupCommand s) {
-                    s.stdin = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
-                }
-                if (made instanceof ImagesCommand i) {
-                    i.stdin = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
+                if (made instanceof ObjectSource o) { // startup and images read through it
+                    o.stdin = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
                 }
                 if (made instanceof AuditCommand a) {
                     a.stdin = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
