@@ -2,6 +2,7 @@ package dev.headstart.controller;
 
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 
+import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 
 /**
@@ -25,6 +26,32 @@ public final class OnChange<T> implements ResourceEventHandler<T> {
     /** For reconcilers that only need to know that something changed. */
     public static <T> OnChange<T> run(Runnable action) {
         return new OnChange<>(ignored -> action.run());
+    }
+
+    /**
+     * Runs the action on every add and delete, and on an update only when {@code relevant(before,
+     * after)}: objects whose status moves all the time (node heartbeats, DaemonSet counts) cause no
+     * work unless what the reconciler reads changed.
+     */
+    public static <T> ResourceEventHandler<T> when(BiPredicate<T, T> relevant, Runnable action) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                action.run();
+            }
+
+            @Override
+            public void onUpdate(T before, T after) {
+                if (relevant.test(before, after)) {
+                    action.run();
+                }
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                action.run();
+            }
+        };
     }
 
     @Override

@@ -32,7 +32,6 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.Unremovable;
 import jakarta.enterprise.inject.Instance;
@@ -148,64 +147,18 @@ public class ImageCacheReconciler implements LeaderTask {
         }
         ScheduledExecutorService current = DaemonScheduler.named("headstart-image-cache");
         executor = current;
-        workloads = new OptedInInformers(informers, KINDS, new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(HasMetadata obj) {
-                requestPlan();
-            }
-
-            @Override
-            public void onUpdate(HasMetadata before, HasMetadata after) {
-                if (planInputChanged(before, after)) {
-                    requestPlan();
-                }
-            }
-
-            @Override
-            public void onDelete(HasMetadata obj, boolean finalStateUnknown) {
-                requestPlan();
-            }
-        }, namespace -> requestPlan());
+        workloads = new OptedInInformers(informers, KINDS,
+                OnChange.<HasMetadata>when(ImageCacheReconciler::planInputChanged, this::requestPlan),
+                namespace -> requestPlan());
         namespaceEvents = informers.subscribe(ControllerKinds.OPTED_IN_NAMESPACES, OnChange.run(this::requestPlan));
-        nodes = informers.subscribe(ControllerKinds.NODES, new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Node node) {
-                requestPlan();
-            }
-
-            @Override
-            public void onUpdate(Node before, Node after) {
-                // Labels and taints decide placement; status heartbeats change neither.
-                if (!NodeFacts.of(before).equals(NodeFacts.of(after))) {
-                    requestPlan();
-                }
-            }
-
-            @Override
-            public void onDelete(Node node, boolean finalStateUnknown) {
-                requestPlan();
-            }
-        });
-        caches = informers.subscribe(ControllerKinds.IMAGE_CACHE_DAEMONSETS, new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(DaemonSet daemonSet) {
-                requestPlan();
-            }
-
-            @Override
-            public void onUpdate(DaemonSet before, DaemonSet after) {
-                // Its status moves with every pod; only an edit of what Headstart wrote matters.
-                if (!Objects.equals(ImageCacheDaemonSet.hashOf(before), ImageCacheDaemonSet.hashOf(after))
-                        || !Objects.equals(before.getMetadata().getLabels(), after.getMetadata().getLabels())) {
-                    requestPlan();
-                }
-            }
-
-            @Override
-            public void onDelete(DaemonSet daemonSet, boolean finalStateUnknown) {
-                requestPlan();
-            }
-        });
+        // Labels and taints decide placement; status heartbeats change neither.
+        nodes = informers.subscribe(ControllerKinds.NODES, OnChange.<Node>when(
+                (before, after) -> !NodeFacts.of(before).equals(NodeFacts.of(after)), this::requestPlan));
+        // A cache's status moves with every pod; only an edit of what Headstart wrote matters.
+        caches = informers.subscribe(ControllerKinds.IMAGE_CACHE_DAEMONSETS, OnChange.<DaemonSet>when(
+                (before, after) -> !Objects.equals(ImageCacheDaemonSet.hashOf(before), ImageCacheDaemonSet.hashOf(after))
+                        || !Objects.equals(before.getMetadata().getLabels(), after.getMetadata().getLabels()),
+                this::requestPlan));
         pods = informers.subscribe(ControllerKinds.IMAGE_CACHE_PODS, new OnChange<>(this::podChanged,
                 pod -> requestStatus()));
         Subscription<Namespace> namespaces = workloads.namespaces();

@@ -26,7 +26,6 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.Unremovable;
 import jakarta.enterprise.inject.Instance;
@@ -149,24 +148,7 @@ public class WarmPoolReconciler implements LeaderTask {
         }
         ScheduledExecutorService current = DaemonScheduler.named("headstart-warm-pool");
         executor = current;
-        nodes = informers.subscribe(ControllerKinds.NODES, new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Node node) {
-                requestPass();
-            }
-
-            @Override
-            public void onUpdate(Node before, Node after) {
-                if (WarmNodeSignature.changed(before, after)) {
-                    requestPass();
-                }
-            }
-
-            @Override
-            public void onDelete(Node node, boolean finalStateUnknown) {
-                requestPass();
-            }
-        });
+        nodes = informers.subscribe(ControllerKinds.NODES, OnChange.when(WarmNodeSignature::changed, this::requestPass));
         cachePods = informers.subscribe(ControllerKinds.IMAGE_CACHE_PODS, OnChange.run(this::requestPass));
         CompletableFuture.allOf(nodes.started(), cachePods.started()).thenRun(() -> {
             synchronized (this) {
