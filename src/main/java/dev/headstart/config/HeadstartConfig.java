@@ -70,12 +70,24 @@ public interface HeadstartConfig {
         @WithDefault("true")
         boolean enabled();
 
-        /** The hook on the warm-pool launch (instance entering Warmed:Pending:Wait). */
+        /**
+         * The EC2_INSTANCE_LAUNCHING hook Headstart drives. Auto Scaling runs it twice per warm
+         * instance (Warmed:Pending:Wait, then Pending:Wait) and once per cold launch (Pending:Wait);
+         * Headstart completes it at each stage.
+         */
         @WithDefault("headstart-warmup")
         String hookName();
 
-        /** The hook on the launch out of the pool (Pending:Wait); when unset Headstart does not complete it. */
+        /** A second launching hook name Headstart drives the same way (both stages); usually unset. */
         Optional<String> launchHookName();
+
+        /** Untainted nodes registered this recently are checked every pass (cold launches wait in Pending:Wait). */
+        @WithDefault("900")
+        int coldLaunchWindowSeconds();
+
+        /** Every node with an EC2 instance is checked this often (instances returned to a warm pool); 0 = off. */
+        @WithDefault("300")
+        int sweepSeconds();
 
         /** AWS region; when unset the SDK's default region chain (env, profile, instance metadata). */
         Optional<String> region();

@@ -16,6 +16,13 @@ public interface AutoScalingGateway {
      */
     Map<String, InstanceLifecycle> describe(Collection<String> instanceIds);
 
+    /**
+     * The group's {@code autoscaling:EC2_INSTANCE_LAUNCHING} hooks (DescribeLifecycleHooks). Auto Scaling
+     * runs every one of them at each stage of a launch: {@code Warmed:Pending:Wait} when an instance
+     * enters the warm pool, {@code Pending:Wait} when it enters service (also for a cold launch).
+     */
+    java.util.List<LifecycleHook> launchingHooks(String groupName);
+
     /** CompleteLifecycleAction with {@code CONTINUE}. */
     LifecycleCallResult completeLifecycleAction(String groupName, String hookName, String instanceId);
 
@@ -26,11 +33,18 @@ public interface AutoScalingGateway {
     record InstanceLifecycle(String instanceId, String groupName, String lifecycleState) {
     }
 
+    /** A launching hook as Auto Scaling describes it. */
+    record LifecycleHook(String name, java.time.Duration heartbeatTimeout, String defaultResult) {
+    }
+
     /** A lifecycle call that did not fail. */
     enum LifecycleCallResult {
         /** Auto Scaling accepted the call. */
         DONE,
-        /** "No active Lifecycle Action found": someone (or an earlier attempt) already completed it. */
+        /**
+         * "No active Lifecycle Action found": the action is over, completed by someone else or an
+         * earlier attempt, or timed out to the hook's default result.
+         */
         NO_ACTIVE_ACTION
     }
 }

@@ -31,6 +31,12 @@ final class RateLimitedAutoScalingGateway implements AutoScalingGateway {
     }
 
     @Override
+    public java.util.List<LifecycleHook> launchingHooks(String groupName) {
+        spacing.acquire(1);
+        return delegate.launchingHooks(groupName);
+    }
+
+    @Override
     public LifecycleCallResult completeLifecycleAction(String groupName, String hookName, String instanceId) {
         spacing.acquire(1);
         return delegate.completeLifecycleAction(groupName, hookName, instanceId);

@@ -73,6 +73,17 @@ public final class SdkAutoScalingGateway implements AutoScalingGateway, AutoClos
     }
 
     @Override
+    public List<LifecycleHook> launchingHooks(String groupName) {
+        return call("DescribeLifecycleHooks", () -> client.describeLifecycleHooks(r -> r.autoScalingGroupName(groupName))
+                .lifecycleHooks().stream()
+                .filter(h -> "autoscaling:EC2_INSTANCE_LAUNCHING".equals(h.lifecycleTransition()))
+                .map(h -> new LifecycleHook(h.lifecycleHookName(),
+                        java.time.Duration.ofSeconds(h.heartbeatTimeout() == null ? 3600 : h.heartbeatTimeout()),
+                        h.defaultResult() == null ? "ABANDON" : h.defaultResult()))
+                .toList());
+    }
+
+    @Override
     public LifecycleCallResult completeLifecycleAction(String groupName, String hookName, String instanceId) {
         return lifecycleCall("CompleteLifecycleAction", () -> client.completeLifecycleAction(r -> r
                 .autoScalingGroupName(groupName)

@@ -15,6 +15,8 @@ public enum WarmNodeState {
     STOPPED,
     /** Pending:Wait, Pending:Proceed or InService: on its way out of the pool into service. */
     LEAVING,
+    /** InService (or Pending:Proceed) and untainted: nothing to do; not counted in the gauge. */
+    SERVING,
     /** No instance id, in no Auto Scaling group, or a state Headstart does not act on. */
     UNKNOWN;
 

@@ -1,5 +1,7 @@
 package dev.headstart.controller.warmpool;
 
+import dev.headstart.controller.warmpool.AutoScalingGateway.LifecycleHook;
+
 import java.time.Instant;
 
 /** One step the reconciler executes for a node, in the order planned; it stops at the first failure. */
@@ -7,12 +9,21 @@ public sealed interface WarmPoolAction {
 
     /** Why a lifecycle action is completed. */
     enum Why {
-        CACHE_COMPLETE, BUDGET_EXCEEDED, LEAVING_POOL
+        /** Warmed:Pending:Wait, the image cache is complete. */
+        CACHE_COMPLETE,
+        /** Warmed:Pending:Wait, the cache budget is spent. */
+        BUDGET_EXCEEDED,
+        /** Pending:Wait, the node is Ready: the instance may enter service. */
+        ENTERING_SERVICE
     }
 
-    /** CompleteLifecycleAction CONTINUE. */
-    record CompleteLifecycleAction(String groupName, String hookName, String instanceId, Why why)
+    /** CompleteLifecycleAction CONTINUE for one launching hook. */
+    record CompleteLifecycleAction(String groupName, LifecycleHook hook, String instanceId, Why why)
             implements WarmPoolAction {
+    }
+
+    /** Record that the hooks of this stage are done, so no later pass of the same transition repeats them. */
+    record MarkHooksCompleted(String stage, Instant at) implements WarmPoolAction {
     }
 
     /** RecordLifecycleActionHeartbeat. */
@@ -31,7 +42,14 @@ public sealed interface WarmPoolAction {
     record RemoveWarmupTaint() implements WarmPoolAction {
     }
 
-    /** Delete the Node object of a stopped warm instance; kubelet registers it afresh when it starts. */
-    record DeleteNode(String lifecycleState) implements WarmPoolAction {
+    /** Add the warm-up taint: the node's instance is (back) in the warm pool, no pod may land there. */
+    record AddWarmupTaint(String lifecycleState) implements WarmPoolAction {
+    }
+
+    /**
+     * Delete the Node object of a warm instance stopped into the pool, only if it still has this UID;
+     * a fresh kubelet registers it anew when the instance starts.
+     */
+    record DeleteNode(String lifecycleState, String uid) implements WarmPoolAction {
     }
 }

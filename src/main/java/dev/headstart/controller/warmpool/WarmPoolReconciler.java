@@ -13,6 +13,10 @@ import dev.headstart.controller.imagecache.ImageCacheCompletion;
 import dev.headstart.controller.imagecache.ImageCacheView;
 import dev.headstart.controller.warmpool.AutoScalingGateway.InstanceLifecycle;
 import dev.headstart.controller.warmpool.AutoScalingGateway.LifecycleCallResult;
+import dev.headstart.controller.warmpool.AutoScalingGateway.LifecycleHook;
+import dev.headstart.controller.warmpool.WarmNodeFacts.HooksCompleted;
+import dev.headstart.controller.warmpool.WarmPoolAction.AddWarmupTaint;
+import dev.headstart.controller.warmpool.WarmPoolAction.MarkHooksCompleted;
 import dev.headstart.controller.warmpool.WarmPoolAction.CompleteLifecycleAction;
 import dev.headstart.controller.warmpool.WarmPoolAction.DeleteNode;
 import dev.headstart.controller.warmpool.WarmPoolAction.MarkCacheComplete;
@@ -24,6 +28,7 @@ import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -71,6 +76,9 @@ public class WarmPoolReconciler implements LeaderTask {
     public static final String SHUTDOWN_TAINT = "node.cloudprovider.kubernetes.io/shutdown";
     public static final String CACHE_COMPLETED_AT = "headstart.dev/warm-cache-completed-at";
     public static final String HEARTBEAT_AT = "headstart.dev/warm-heartbeat-at";
+    /** The lifecycle stage whose launching hooks Headstart completed last, and when. */
+    public static final String HOOKS_COMPLETED = "headstart.dev/warm-hooks-completed";
+    public static final String HOOKS_COMPLETED_AT = "headstart.dev/warm-hooks-completed-at";
     /** Node events live in the default namespace, where {@code kubectl describe node} finds them. */
     private static final String EVENT_NAMESPACE = "default";
     /** The reason of the Node Event naming images a warm node was let go without. */
@@ -92,6 +100,8 @@ public class WarmPoolReconciler implements LeaderTask {
     private final double callsPerSecond;
     private final AtomicLong passes = new AtomicLong();
     private volatile long lastPassNanos;
+    /** When every node with an instance was last looked at (only saves calls; lost on restart, no harm). */
+    private Instant lastSweep;
     private AutoScalingGateway gateway;
     /** Until every informer has listed, a missing cache pod may just not be cached yet: do nothing. */
     private volatile boolean synced;
@@ -196,24 +206,38 @@ public class WarmPoolReconciler implements LeaderTask {
         }
     }
 
-    /** One look at every tainted node. */
+    /**
+     * One look at every node Headstart may have to drive: those carrying the warm-up or the
+     * shutdown taint, untainted ones registered within the cold-launch window (a cold launch waits
+     * in Pending:Wait), and, once per sweep interval, every node with an EC2 instance (one reused
+     * on scale-in may be back in a warm pool with no taint).
+     */
     void pass() {
         if (!synced) {
             return;
         }
         lastPassNanos = System.nanoTime();
         passes.incrementAndGet();
+        Instant now = clock.instant();
+        Map<String, Node> candidates = new java.util.TreeMap<>();
         // From the taint index: only tainted nodes are rebuilt from the shared store.
-        Map<String, Node> tainted = new java.util.TreeMap<>();
         Stream.concat(nodes.byIndex(ControllerKinds.TAINT_KEY_INDEX, settings.taint().key()).stream(),
                         nodes.byIndex(ControllerKinds.TAINT_KEY_INDEX, SHUTDOWN_TAINT).stream())
-                .forEach(n -> tainted.putIfAbsent(n.getMetadata().getName(), n));
-        List<Node> candidates = tainted.values().stream()
                 .filter(n -> settings.taint().isOn(n) || shutdownTainted(n))
-                .toList();
+                .forEach(n -> candidates.putIfAbsent(n.getMetadata().getName(), n));
+        boolean sweep = !settings.sweepInterval().isZero()
+                && (lastSweep == null || !now.isBefore(lastSweep.plus(settings.sweepInterval())));
+        if (sweep || !settings.coldLaunchWindow().isZero()) {
+            Instant youngSince = now.minus(settings.coldLaunchWindow());
+            for (Node node : nodes.list()) {
+                if (sweep || parse(node.getMetadata().getCreationTimestamp()).map(youngSince::isBefore).orElse(true)) {
+                    candidates.putIfAbsent(node.getMetadata().getName(), node);
+                }
+            }
+        }
         Map<String, String> instanceIds = new HashMap<>();
-        for (Node node : candidates) {
-            ProviderId.instanceId(node.getSpec().getProviderID())
+        for (Node node : candidates.values()) {
+            ProviderId.instanceId(node.getSpec() == null ? null : node.getSpec().getProviderID())
                     .ifPresent(id -> instanceIds.put(node.getMetadata().getName(), id));
         }
         Map<String, InstanceLifecycle> lifecycle = Map.of();
@@ -232,41 +256,94 @@ public class WarmPoolReconciler implements LeaderTask {
                 return;
             }
         }
+        if (sweep) {
+            lastSweep = now;
+        }
+        Map<String, List<LifecycleHook>> hooksByGroup = new HashMap<>();
         Map<WarmNodeState, Integer> counts = new EnumMap<>(WarmNodeState.class);
-        Instant now = clock.instant();
-        for (Node node : candidates) {
+        for (Node node : candidates.values()) {
             String name = node.getMetadata().getName();
+            Optional<InstanceLifecycle> instance = Optional.ofNullable(instanceIds.get(name)).map(lifecycle::get);
+            boolean warmupTainted = settings.taint().isOn(node);
+            boolean shutdownTainted = shutdownTainted(node);
+            if (instance.isEmpty() && !warmupTainted && !shutdownTainted) {
+                continue; // an untainted node in no Auto Scaling group (Karpenter, Fargate, ...): not ours
+            }
             Instant registered = parse(node.getMetadata().getCreationTimestamp()).orElse(now);
             ImageCacheCompletion cache = ImageCacheCompletion.of(name, cacheView,
                     cachePods.byIndex(ControllerKinds.NODE_NAME_INDEX, name));
+            boolean managed = EksManagedNodeGroup.contains(node);
+            List<LifecycleHook> hooks = instance.filter(i -> !managed && HOOK_STAGES.contains(i.lifecycleState()))
+                    .map(i -> hooksByGroup.computeIfAbsent(i.groupName(), this::launchingHooks))
+                    .orElse(List.of());
             WarmNodeFacts facts = new WarmNodeFacts(
                     name,
-                    settings.taint().isOn(node),
-                    shutdownTainted(node),
+                    node.getMetadata().getUid(),
+                    ready(node),
+                    warmupTainted,
+                    shutdownTainted,
                     cache.complete(),
                     cache.failedImages(),
                     registered,
                     annotation(node, CACHE_COMPLETED_AT).flatMap(WarmPoolReconciler::parse),
                     annotation(node, HEARTBEAT_AT).flatMap(WarmPoolReconciler::parse),
-                    Optional.ofNullable(instanceIds.get(name)).map(lifecycle::get),
+                    hooksCompleted(node),
+                    instance,
+                    hooks,
                     now,
-                    EksManagedNodeGroup.contains(node));
+                    managed);
             WarmNodePlan plan = WarmNodePlan.of(facts, settings);
-            counts.merge(plan.state(), 1, Integer::sum);
+            if (warmupTainted || shutdownTainted || !plan.actions().isEmpty()) {
+                counts.merge(plan.state(), 1, Integer::sum);
+            }
             execute(node, facts, plan.actions());
         }
         metrics.nodes(counts);
     }
 
+    private static final java.util.Set<String> HOOK_STAGES =
+            java.util.Set.of(WarmNodePlan.WARMED_PENDING_WAIT, WarmNodePlan.PENDING_WAIT);
+
+    /**
+     * The configured hook names the group has as launching hooks (once per group and pass). If the
+     * group cannot be described, every configured name, with AWS's defaults for timeout and result.
+     */
+    private List<LifecycleHook> launchingHooks(String group) {
+        try {
+            List<LifecycleHook> all = gateway().launchingHooks(group);
+            metrics.lifecycleAction("describe_hooks", "ok");
+            List<LifecycleHook> driven = all.stream().filter(h -> settings.hooks().contains(h.name())).toList();
+            if (driven.isEmpty() && !all.isEmpty()) {
+                LOG.debugf("warm pool: group %s has launching hooks %s, none of them configured for Headstart",
+                        group, all.stream().map(LifecycleHook::name).toList());
+            }
+            return driven;
+        } catch (AutoScalingCallException e) {
+            metrics.lifecycleAction("describe_hooks", e.kind().label());
+            LOG.warnf("warm pool: %s; completing the configured hooks %s", e.getMessage(), settings.hooks());
+            return settings.hooks().stream().map(name -> new LifecycleHook(name, null, null)).toList();
+        }
+    }
+
     private void execute(Node node, WarmNodeFacts facts, List<WarmPoolAction> actions) {
         String name = node.getMetadata().getName();
+        Map<String, String> pendingMarks = new java.util.LinkedHashMap<>();
         for (WarmPoolAction action : actions) {
             try {
                 if (action instanceof CompleteLifecycleAction complete) {
                     LifecycleCallResult result = gateway().completeLifecycleAction(
-                            complete.groupName(), complete.hookName(), complete.instanceId());
+                            complete.groupName(), complete.hook().name(), complete.instanceId());
                     metrics.lifecycleAction("complete", result == LifecycleCallResult.DONE ? "ok" : "no_active");
                     completed(node, facts, complete, result);
+                } else if (action instanceof MarkHooksCompleted mark) {
+                    Map<String, String> marks = new java.util.LinkedHashMap<>(warmPoolMark(node, facts));
+                    marks.put(HOOKS_COMPLETED, mark.stage());
+                    marks.put(HOOKS_COMPLETED_AT, mark.at().toString());
+                    if (actions.stream().anyMatch(a -> a instanceof RemoveWarmupTaint)) {
+                        pendingMarks.putAll(marks); // written with the taint's removal: one edit
+                    } else {
+                        annotate(name, marks);
+                    }
                 } else if (action instanceof RecordHeartbeat heartbeat) {
                     LifecycleCallResult result = gateway().recordHeartbeat(
                             heartbeat.groupName(), heartbeat.hookName(), heartbeat.instanceId());
@@ -293,6 +370,7 @@ public class WarmPoolReconciler implements LeaderTask {
                     annotate(name, marks);
                 } else if (action instanceof RemoveWarmupTaint) {
                     Map<String, String> marks = new java.util.LinkedHashMap<>(warmPoolMark(node, facts));
+                    marks.putAll(pendingMarks);
                     if (facts.cacheComplete() && annotation(node, NodeStartup.IMAGE_CACHE_ANNOTATION).isEmpty()
                             && annotation(node, CACHE_COMPLETED_AT).isEmpty()) {
                         marks.put(NodeStartup.IMAGE_CACHE_ANNOTATION, facts.now().toString());
@@ -307,9 +385,15 @@ public class WarmPoolReconciler implements LeaderTask {
                             .build());
                     metrics.taintRemoved(Duration.between(facts.registeredAt(), facts.now()));
                     LOG.infof("node %s left the warm pool: warm-up taint removed", name);
+                } else if (action instanceof AddWarmupTaint add) {
+                    Taint taint = new Taint(settings.taint().effect(), settings.taint().key(), null,
+                            settings.taint().value().isEmpty() ? null : settings.taint().value());
+                    client.get().nodes().withName(name).edit(current -> settings.taint().isOn(current) ? current
+                            : new NodeBuilder(current).editSpec().addToTaints(taint).endSpec().build());
+                    LOG.infof("node %s: its instance is %s, in the warm pool: warm-up taint %s added so no pod lands there",
+                            name, add.lifecycleState(), settings.taint());
                 } else if (action instanceof DeleteNode delete) {
-                    client.get().nodes().withName(name).delete();
-                    LOG.infof("node %s deleted: its instance is %s in the warm pool", name, delete.lifecycleState());
+                    deleteNode(name, delete);
                 }
             } catch (AutoScalingCallException e) {
                 String what = action instanceof RecordHeartbeat ? "heartbeat" : "complete";
@@ -323,21 +407,74 @@ public class WarmPoolReconciler implements LeaderTask {
         }
     }
 
+    /**
+     * DELETE with {@code preconditions.uid}: the API server refuses (409) when the Node by that name
+     * is another object, i.e. the instance's kubelet already registered a new one.
+     */
+    private void deleteNode(String name, DeleteNode delete) {
+        KubernetesClient kube = client.get();
+        String body = io.fabric8.kubernetes.client.utils.Serialization.asJson(new io.fabric8.kubernetes.api.model.DeleteOptionsBuilder()
+                .withApiVersion("v1").withKind("DeleteOptions")
+                .withNewPreconditions().withUid(delete.uid()).endPreconditions().build());
+        String url = io.fabric8.kubernetes.client.utils.URLUtils.join(kube.getMasterUrl().toString(), "api", "v1", "nodes", name);
+        io.fabric8.kubernetes.client.http.HttpClient http = kube.getHttpClient();
+        io.fabric8.kubernetes.client.http.HttpResponse<String> response;
+        try {
+            response = http.sendAsync(http.newHttpRequestBuilder().uri(url).delete("application/json", body).build(),
+                    String.class).get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new KubernetesClientException("delete node " + name + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KubernetesClientException("delete node " + name + " interrupted", e);
+        }
+        switch (response.code()) {
+            case 200, 202 -> LOG.infof("node %s deleted: its instance is %s in the warm pool", name, delete.lifecycleState());
+            case 404 -> LOG.debugf("node %s: already gone", name);
+            case 409 -> LOG.infof("node %s not deleted: it was registered again (UID is no longer %s)", name, delete.uid());
+            default -> throw new KubernetesClientException("delete node " + name + ": HTTP " + response.code() + " "
+                    + response.body());
+        }
+    }
+
     private void completed(Node node, WarmNodeFacts facts, CompleteLifecycleAction complete, LifecycleCallResult result) {
         String name = node.getMetadata().getName();
-        String outcome = result == LifecycleCallResult.DONE ? "completed" : "was already completed";
+        String hook = complete.hook().name();
+        String outcome = result == LifecycleCallResult.DONE ? "completed with CONTINUE" : notActive(facts, complete);
         switch (complete.why()) {
             case BUDGET_EXCEEDED -> {
                 metrics.budgetExceeded();
                 String message = "Image cache not complete " + settings.cacheBudget().toSeconds()
-                        + "s after registration; lifecycle hook " + complete.hookName() + " " + outcome
-                        + " with CONTINUE anyway";
+                        + "s after registration; lifecycle hook " + hook + " " + outcome
+                        + (result == LifecycleCallResult.DONE ? " anyway" : "");
                 LOG.warnf("node %s: %s", name, message);
                 event(node, "WarmupBudgetExceeded", "Warning", message, facts.now());
             }
-            case CACHE_COMPLETE -> LOG.infof("node %s: warm-up hook %s %s (CONTINUE)", name, complete.hookName(), outcome);
-            case LEAVING_POOL -> LOG.infof("node %s: launch hook %s %s (CONTINUE)", name, complete.hookName(), outcome);
+            case CACHE_COMPLETE -> LOG.infof("node %s: image cache complete, lifecycle hook %s %s at %s",
+                    name, hook, outcome, WarmNodePlan.WARMED_PENDING_WAIT);
+            case ENTERING_SERVICE -> LOG.infof("node %s: Ready, lifecycle hook %s %s at %s",
+                    name, hook, outcome, WarmNodePlan.PENDING_WAIT);
         }
+    }
+
+    /**
+     * Why an action Headstart did not complete is gone: past the hook's heartbeat timeout (counted
+     * from the last heartbeat Headstart sent, or the Node's registration), Auto Scaling applied the
+     * default result; before it, someone else completed it.
+     */
+    static String notActive(WarmNodeFacts facts, CompleteLifecycleAction complete) {
+        LifecycleHook hook = complete.hook();
+        if (hook.heartbeatTimeout() == null) {
+            return "had no active lifecycle action (timed out to its default result, or completed by someone else)";
+        }
+        Instant since = facts.lastHeartbeatAt().filter(h -> complete.why() != WarmPoolAction.Why.ENTERING_SERVICE)
+                .orElse(facts.registeredAt());
+        long elapsed = Duration.between(since, facts.now()).toSeconds();
+        if (elapsed >= hook.heartbeatTimeout().toSeconds()) {
+            return "had already timed out to its default result " + hook.defaultResult() + " (heartbeat timeout "
+                    + hook.heartbeatTimeout().toSeconds() + "s, " + elapsed + "s without a heartbeat from Headstart)";
+        }
+        return "was already completed by someone else (no active lifecycle action)";
     }
 
     private void event(Node node, String reason, String type, String message, Instant now) {
@@ -392,6 +529,17 @@ public class WarmPoolReconciler implements LeaderTask {
     /** Passes run so far (tests: a heartbeat must not cause one). */
     long passes() {
         return passes.get();
+    }
+
+    private static Optional<HooksCompleted> hooksCompleted(Node node) {
+        return annotation(node, HOOKS_COMPLETED).flatMap(stage -> annotation(node, HOOKS_COMPLETED_AT)
+                .flatMap(WarmPoolReconciler::parse).map(at -> new HooksCompleted(stage, at)));
+    }
+
+    static boolean ready(Node node) {
+        return node.getStatus() != null && node.getStatus().getConditions() != null
+                && node.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     static boolean shutdownTainted(Node node) {

@@ -24,6 +24,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * requests, records them, and answers in the service's XML shapes. Instances and their lifecycle
  * states are set by the test; lifecycle calls fail with "No active Lifecycle Action" unless an
  * action is active for that hook and instance, exactly like the service.
+ *
+ * <p>What Auto Scaling does with launching hooks is modelled by {@link #enter}: an instance that
+ * enters {@code Warmed:Pending:Wait} (launched into the warm pool) or {@code Pending:Wait} (leaving
+ * the pool, or a cold launch straight into service) gets an action for every
+ * {@code EC2_INSTANCE_LAUNCHING} hook of its group; each one ends when completed, or when its
+ * heartbeat timeout passes with no heartbeat, with the hook's default result. When none is left the
+ * instance moves on (to the pool's state, or InService), or is terminated if any ended in ABANDON.
+ * Every end is recorded ({@link #ended}).
  */
 public final class AutoScalingStub implements AutoCloseable {
 
@@ -38,7 +46,22 @@ public final class AutoScalingStub implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, Instance> instances = new ConcurrentHashMap<>();
     /** "hook/instanceId" of lifecycle actions waiting to be completed. */
-    private final Map<String, Boolean> activeActions = new ConcurrentHashMap<>();
+    private final Map<String, Action> activeActions = new ConcurrentHashMap<>();
+    /** Launching hooks by group. */
+    private final Map<String, List<Hook>> hooks = new ConcurrentHashMap<>();
+    private final List<Ended> ended = new ArrayList<>();
+
+    record Hook(String name, java.time.Duration heartbeatTimeout, String defaultResult) {
+    }
+
+    /** A lifecycle action; deadline null for one set by {@link #activeAction}, which never times out. */
+    record Action(String group, String hook, String instanceId, String stage, java.time.Instant deadline,
+                  Hook definition, String next) {
+    }
+
+    /** How a lifecycle action ended: {@code completed} (CONTINUE) or {@code timeout:<default result>}. */
+    record Ended(String instanceId, String hook, String stage, String how) {
+    }
     private final List<Map<String, String>> requests = new ArrayList<>();
     private final Deque<Failure> failures = new ArrayDeque<>();
 
@@ -62,11 +85,74 @@ public final class AutoScalingStub implements AutoCloseable {
     }
 
     void activeAction(String hook, String instanceId) {
-        activeActions.put(hook + "/" + instanceId, true);
+        activeActions.put(hook + "/" + instanceId, new Action(null, hook, instanceId, null, null, null, null));
     }
 
-    boolean actionActive(String hook, String instanceId) {
+    synchronized boolean actionActive(String hook, String instanceId) {
+        expire();
         return activeActions.containsKey(hook + "/" + instanceId);
+    }
+
+    /** put-lifecycle-hook --lifecycle-transition autoscaling:EC2_INSTANCE_LAUNCHING. */
+    void launchingHook(String group, String name, java.time.Duration heartbeatTimeout, String defaultResult) {
+        hooks.computeIfAbsent(group, g -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                .add(new Hook(name, heartbeatTimeout, defaultResult));
+    }
+
+    /**
+     * The instance enters {@code state}. At a launch stage every launching hook of the group pauses it
+     * there; {@code next} is where it goes once they are all over with CONTINUE.
+     */
+    synchronized void enter(String id, String group, String state, String next) {
+        instances.put(id, new Instance(group, state));
+        java.time.Instant now = java.time.Instant.now();
+        for (Hook hook : hooks.getOrDefault(group, List.of())) {
+            activeActions.put(hook.name() + "/" + id,
+                    new Action(group, hook.name(), id, state, now.plus(hook.heartbeatTimeout()), hook, next));
+        }
+        proceedIfDone(id, group, state, next);
+    }
+
+    synchronized String state(String id) {
+        expire();
+        Instance instance = instances.get(id);
+        return instance == null ? null : instance.state();
+    }
+
+    /** Every lifecycle action that ended, in order. */
+    synchronized List<Ended> ended() {
+        expire();
+        return List.copyOf(ended);
+    }
+
+    /** Heartbeat timeouts that passed: the action ends with the hook's default result. */
+    private synchronized void expire() {
+        java.time.Instant now = java.time.Instant.now();
+        for (Action action : List.copyOf(activeActions.values())) {
+            if (action.deadline() != null && !now.isBefore(action.deadline())) {
+                end(action, "timeout:" + action.definition().defaultResult());
+            }
+        }
+    }
+
+    private void end(Action action, String how) {
+        activeActions.remove(action.hook() + "/" + action.instanceId());
+        if (action.stage() == null) {
+            return;
+        }
+        ended.add(new Ended(action.instanceId(), action.hook(), action.stage(), how));
+        proceedIfDone(action.instanceId(), action.group(), action.stage(), action.next());
+    }
+
+    private void proceedIfDone(String id, String group, String stage, String next) {
+        Instance instance = instances.get(id);
+        if (instance == null || !instance.state().equals(stage)
+                || activeActions.values().stream().anyMatch(a -> a.instanceId().equals(id))) {
+            return;
+        }
+        boolean abandoned = ended.stream().anyMatch(e -> e.instanceId().equals(id) && e.stage().equals(stage)
+                && e.how().equals("timeout:ABANDON"));
+        instances.put(id, new Instance(group, abandoned ? "Terminated" : next));
     }
 
     /** The next request(s) fail with this error, in order. */
@@ -105,12 +191,26 @@ public final class AutoScalingStub implements AutoCloseable {
         }
         String action = form.get("Action");
         switch (action) {
-            case "DescribeAutoScalingInstances" -> respond(exchange, 200, describe(form));
+            case "DescribeAutoScalingInstances" -> {
+                expire();
+                respond(exchange, 200, describe(form));
+            }
+            case "DescribeLifecycleHooks" -> respond(exchange, 200, describeHooks(form.get("AutoScalingGroupName")));
             case "CompleteLifecycleAction", "RecordLifecycleActionHeartbeat" -> {
                 String key = form.get("LifecycleHookName") + "/" + form.get("InstanceId");
-                boolean active = "CompleteLifecycleAction".equals(action)
-                        ? activeActions.remove(key) != null
-                        : activeActions.containsKey(key);
+                boolean active;
+                synchronized (this) {
+                    expire();
+                    Action current = activeActions.get(key);
+                    active = current != null;
+                    if (current != null && "CompleteLifecycleAction".equals(action)) {
+                        end(current, "completed:" + form.get("LifecycleActionResult"));
+                    } else if (current != null && current.deadline() != null) {
+                        activeActions.put(key, new Action(current.group(), current.hook(), current.instanceId(),
+                                current.stage(), java.time.Instant.now().plus(current.definition().heartbeatTimeout()),
+                                current.definition(), current.next()));
+                    }
+                }
                 if (!active) {
                     respond(exchange, 400, error("Sender", "ValidationError",
                             "No active Lifecycle Action found with instance ID " + form.get("InstanceId")));
@@ -146,6 +246,27 @@ public final class AutoScalingStub implements AutoCloseable {
                 + "<DescribeAutoScalingInstancesResult><AutoScalingInstances>" + members
                 + "</AutoScalingInstances></DescribeAutoScalingInstancesResult>"
                 + metadata() + "</DescribeAutoScalingInstancesResponse>";
+    }
+
+    private String describeHooks(String group) {
+        StringBuilder members = new StringBuilder();
+        for (Hook hook : hooks.getOrDefault(group, List.of())) {
+            members.append("<member><LifecycleHookName>").append(hook.name()).append("</LifecycleHookName>")
+                    .append("<AutoScalingGroupName>").append(group).append("</AutoScalingGroupName>")
+                    .append("<LifecycleTransition>autoscaling:EC2_INSTANCE_LAUNCHING</LifecycleTransition>")
+                    .append("<HeartbeatTimeout>").append(hook.heartbeatTimeout().toSeconds()).append("</HeartbeatTimeout>")
+                    .append("<GlobalTimeout>").append(Math.min(172800, hook.heartbeatTimeout().toSeconds() * 100))
+                    .append("</GlobalTimeout>")
+                    .append("<DefaultResult>").append(hook.defaultResult()).append("</DefaultResult></member>");
+        }
+        // A terminating hook of the group's, which Headstart must leave alone.
+        members.append("<member><LifecycleHookName>drain</LifecycleHookName><AutoScalingGroupName>").append(group)
+                .append("</AutoScalingGroupName><LifecycleTransition>autoscaling:EC2_INSTANCE_TERMINATING")
+                .append("</LifecycleTransition><HeartbeatTimeout>600</HeartbeatTimeout><GlobalTimeout>60000")
+                .append("</GlobalTimeout><DefaultResult>CONTINUE</DefaultResult></member>");
+        return "<DescribeLifecycleHooksResponse xmlns=\"" + NS + "\"><DescribeLifecycleHooksResult><LifecycleHooks>"
+                + members + "</LifecycleHooks></DescribeLifecycleHooksResult>" + metadata()
+                + "</DescribeLifecycleHooksResponse>";
     }
 
     private static String metadata() {

@@ -33,9 +33,9 @@ class WarmNodePlanManagedNodeGroupTest {
     /** A node of a managed node group: tainted, shutdown, cache complete, heartbeat-at, state, seconds since registration. */
     static WarmNodeFacts managed(boolean tainted, boolean shutdown, boolean cacheComplete, Integer heartbeatAt,
                                  String state, int now) {
-        return new WarmNodeFacts("ip-10-0-1-2", tainted, shutdown, cacheComplete, List.of(), REGISTERED, Optional.empty(),
-                Optional.ofNullable(heartbeatAt).map(REGISTERED::plusSeconds),
-                Optional.of(new InstanceLifecycle(ID, ASG, state)), REGISTERED.plusSeconds(now), true);
+        return new WarmNodeFacts("ip-10-0-1-2", "uid-1", !shutdown, tainted, shutdown, cacheComplete, List.of(), REGISTERED,
+                Optional.empty(), Optional.ofNullable(heartbeatAt).map(REGISTERED::plusSeconds), Optional.empty(),
+                Optional.of(new InstanceLifecycle(ID, ASG, state)), List.of(), REGISTERED.plusSeconds(now), true);
     }
 
     static Stream<Arguments> rows() {
@@ -54,10 +54,13 @@ class WarmNodePlanManagedNodeGroupTest {
                         List.of(new RemoveWarmupTaint())),
                 arguments("returned with reuseOnScaleIn and stopped: delete the NotReady Node",
                         managed(false, true, false, null, "Warmed:Stopped", 900), WarmNodeState.STOPPED,
-                        List.of(new DeleteNode("Warmed:Stopped"))),
-                arguments("returned and hibernated: delete the Node",
+                        List.of(new DeleteNode("Warmed:Stopped", "uid-1"))),
+                arguments("returned and hibernated: the Node stays (same kubelet on resume), tainted",
                         managed(false, true, false, null, "Warmed:Hibernated", 900), WarmNodeState.STOPPED,
-                        List.of(new DeleteNode("Warmed:Hibernated"))),
+                        List.of(new WarmPoolAction.AddWarmupTaint("Warmed:Hibernated"))),
+                arguments("returned into a Running pool, untainted: tainted so no pod lands there",
+                        managed(false, false, false, null, "Warmed:Running", 900), WarmNodeState.WARM,
+                        List.of(new WarmPoolAction.AddWarmupTaint("Warmed:Running"))),
                 arguments("stopping while in service: not a warm instance at rest, left alone",
                         managed(false, true, false, null, "InService", 900), WarmNodeState.STOPPED, List.of()));
     }

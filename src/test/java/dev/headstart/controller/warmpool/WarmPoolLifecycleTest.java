@@ -95,10 +95,13 @@ class WarmPoolLifecycleTest {
                 Clock.systemUTC(), metrics, view, true);
     }
 
+    /** A Node as the kubelet registers it, Ready. */
     static Node node(Taint... taints) {
         return new NodeBuilder()
                 .withNewMetadata().withName(NODE).addToLabels("kubernetes.io/os", "linux").endMetadata()
                 .withNewSpec().withProviderID("aws:///us-east-1a/" + ID).withTaints(taints).endSpec()
+                .withNewStatus().addNewCondition().withType("Ready").withStatus("True").withReason("KubeletReady")
+                    .endCondition().endStatus()
                 .build();
     }
 
@@ -177,20 +180,32 @@ class WarmPoolLifecycleTest {
         return client.nodes().withName(NODE).get();
     }
 
+    /** Two launching hooks, as the reconciler is configured ({@link #reconciler}); Auto Scaling runs both at each stage. */
+    void twoLaunchingHooks() {
+        stub.launchingHook("workers", "headstart-warmup", Duration.ofSeconds(300), "CONTINUE");
+        stub.launchingHook("workers", "headstart-launch", Duration.ofSeconds(300), "ABANDON");
+    }
+
+    List<Map<String, String>> completions(String hook) {
+        return stub.requests("CompleteLifecycleAction").stream()
+                .filter(r -> hook.equals(r.get("LifecycleHookName"))).toList();
+    }
+
     @Test
     void aWarmNodesWholeLife() {
-        stub.instance(ID, "workers", "Warmed:Pending:Wait");
-        stub.activeAction("headstart-warmup", ID);
+        twoLaunchingHooks();
+        stub.enter(ID, "workers", "Warmed:Pending:Wait", "Warmed:Stopped");
         client.nodes().resource(node(warmup())).create();
         DaemonSet cache = imageCache("shop/app:2.0");
         reconciler = reconciler(Duration.ofSeconds(1), Duration.ofMinutes(10));
         reconciler.start();
 
-        // Joins tainted and waits for its cache, keeping the hook alive with heartbeats.
+        // Joins tainted and waits for its cache, keeping both hooks alive with heartbeats.
         eventually(WAIT, () -> {
-            assertThat(stub.requests("RecordLifecycleActionHeartbeat")).isNotEmpty().first().satisfies(r -> assertThat(r)
+            assertThat(stub.requests("RecordLifecycleActionHeartbeat")).extracting(r -> r.get("LifecycleHookName"))
+                    .contains("headstart-warmup", "headstart-launch");
+            assertThat(stub.requests("RecordLifecycleActionHeartbeat")).first().satisfies(r -> assertThat(r)
                     .containsEntry("AutoScalingGroupName", "workers")
-                    .containsEntry("LifecycleHookName", "headstart-warmup")
                     .containsEntry("InstanceId", ID));
             assertThat(currentNode().getMetadata().getAnnotations()).containsKey(WarmPoolReconciler.HEARTBEAT_AT)
                     // joined with the warm-up taint: marked in the heartbeat's own edit
@@ -201,20 +216,26 @@ class WarmPoolLifecycleTest {
         eventually(WAIT, () -> assertThat(registry.get("headstart.warm.nodes").tag("state", "warming").gauge().value())
                 .isEqualTo(1.0));
 
-        // The cache pod on the node finishes: the warm-up hook is completed with CONTINUE.
+        // The cache pod on the node finishes: every launching hook is completed with CONTINUE, once.
         cachePodCompletes(cache);
         eventually(WAIT, () -> {
-            assertThat(stub.actionActive("headstart-warmup", ID)).isFalse();
-            assertThat(currentNode().getMetadata().getAnnotations()).containsKey(WarmPoolReconciler.CACHE_COMPLETED_AT);
+            assertThat(stub.state(ID)).isEqualTo("Warmed:Stopped");
+            assertThat(currentNode().getMetadata().getAnnotations()).containsKey(WarmPoolReconciler.CACHE_COMPLETED_AT)
+                    .containsEntry(WarmPoolReconciler.HOOKS_COMPLETED, "Warmed:Pending:Wait");
         });
-        assertThat(stub.requests("CompleteLifecycleAction")).first().isEqualTo(Map.of(
+        assertThat(completions("headstart-warmup")).singleElement().isEqualTo(Map.of(
                 "Action", "CompleteLifecycleAction", "Version", "2011-01-01",
                 "AutoScalingGroupName", "workers", "LifecycleHookName", "headstart-warmup",
                 "InstanceId", ID, "LifecycleActionResult", "CONTINUE"));
+        assertThat(completions("headstart-launch")).hasSize(1);
+        assertThat(stub.ended()).extracting(AutoScalingStub.Ended::how).containsOnly("completed:CONTINUE");
         assertThat(currentNode().getSpec().getTaints()).extracting(Taint::getKey).containsExactly("headstart.dev/warmup");
-        // Until Auto Scaling moves on, passes repeat the completion and are told it is done already.
-        eventually(WAIT, () -> assertThat(actions("complete", "no_active")).isGreaterThanOrEqualTo(1));
-        assertThat(actions("complete", "ok")).isEqualTo(1);
+        // Later passes do not repeat the completion.
+        long from = reconciler.passes();
+        eventually(WAIT, () -> assertThat(reconciler.passes()).isGreaterThanOrEqualTo(from + 3));
+        assertThat(stub.requests("CompleteLifecycleAction")).hasSize(2);
+        assertThat(actions("complete", "ok")).isEqualTo(2);
+        assertThat(actions("complete", "no_active")).isZero();
         assertThat(registry.get("headstart.warm.node.cache.complete").timer().count()).isEqualTo(1);
         // What the startup telemetry reads: the cache's completion, in RFC 3339, in the same edit.
         Map<String, String> warmed = currentNode().getMetadata().getAnnotations();
@@ -224,50 +245,50 @@ class WarmPoolLifecycleTest {
         assertThat(Instant.parse(warmed.get(NodeStartup.IMAGE_CACHE_ANNOTATION))).isBeforeOrEqualTo(Instant.now());
 
         // The instance is stopped into the pool: its stale Node object is deleted.
-        stub.instance(ID, "workers", "Warmed:Stopped");
         client.nodes().withName(NODE).edit(n -> new NodeBuilder(n).editSpec().addToTaints(shutdown()).endSpec().build());
         eventually(WAIT, () -> assertThat(currentNode()).isNull());
 
-        // It returns to serve: kubelet registers a new Node with the warm-up taint again.
+        // It returns to serve: both hooks pause it in Pending:Wait; a fresh kubelet registers a new Node
+        // with the warm-up taint again.
         stub.clearRequests();
-        stub.instance(ID, "workers", "Pending:Wait");
-        stub.activeAction("headstart-launch", ID);
+        stub.enter(ID, "workers", "Pending:Wait", "InService");
         client.nodes().resource(node(warmup())).create();
         eventually(WAIT, () -> {
             assertThat(currentNode().getSpec().getTaints()).isNullOrEmpty();
-            assertThat(stub.actionActive("headstart-launch", ID)).isFalse();
+            assertThat(stub.state(ID)).isEqualTo("InService");
             // recorded once the reconciler's edit returns, which can be after the API server has the change
             assertThat(registry.get("headstart.warm.node.taint.removed").timer().count()).isEqualTo(1);
         });
         // The taint's removal and the warm-pool mark land in the removal's own edit.
         Map<String, String> served = currentNode().getMetadata().getAnnotations();
         assertThat(served).containsEntry(NodeStartup.WARM_POOL_ANNOTATION, "true")
+                .containsEntry(WarmPoolReconciler.HOOKS_COMPLETED, "Pending:Wait")
                 .containsKey(NodeStartup.WARM_UP_ANNOTATION);
         Instant warmUp = Instant.parse(served.get(NodeStartup.WARM_UP_ANNOTATION));
         assertThat(warmUp).isBeforeOrEqualTo(Instant.now())
                 .isAfterOrEqualTo(Instant.parse(currentNode().getMetadata().getCreationTimestamp()).minusSeconds(1));
         assertThat(NodeStartup.of(currentNode()).orElseThrow().ends()).containsKey(dev.headstart.telemetry.NodePhase.WARM_UP);
-        assertThat(stub.requests("CompleteLifecycleAction")).first().isEqualTo(Map.of(
+        assertThat(completions("headstart-launch")).singleElement().isEqualTo(Map.of(
                 "Action", "CompleteLifecycleAction", "Version", "2011-01-01",
                 "AutoScalingGroupName", "workers", "LifecycleHookName", "headstart-launch",
                 "InstanceId", ID, "LifecycleActionResult", "CONTINUE"));
+        assertThat(completions("headstart-warmup")).hasSize(1);
+        assertThat(stub.ended()).extracting(AutoScalingStub.Ended::how).containsOnly("completed:CONTINUE");
 
-        // In service and untainted: Headstart leaves it alone.
-        stub.instance(ID, "workers", "InService");
-        // A pass the taint removal itself triggered may still be in flight (it read Pending:Wait and
-        // repeats the idempotent completion): let it finish before watching for new calls.
+        // In service and untainted: Headstart writes nothing and makes no lifecycle call.
         pause(600);
         stub.clearRequests();
         Node before = currentNode();
         pause(600);
-        assertThat(stub.requests()).isEmpty();
+        assertThat(stub.requests()).extracting(r -> r.get("Action")).doesNotContain(
+                "CompleteLifecycleAction", "RecordLifecycleActionHeartbeat");
         assertThat(currentNode().getMetadata().getResourceVersion()).isEqualTo(before.getMetadata().getResourceVersion());
     }
 
     @Test
     void anImageThatNeverPullsDoesNotHoldTheNodeAndIsNamed() {
-        stub.instance(ID, "workers", "Warmed:Pending:Wait");
-        stub.activeAction("headstart-warmup", ID);
+        twoLaunchingHooks();
+        stub.enter(ID, "workers", "Warmed:Pending:Wait", "Warmed:Stopped");
         client.nodes().resource(node(warmup())).create();
         DaemonSet cache = imageCache("shop/app:2.0", "shop/sidecar:1.4", "shop/gone:404");
         reconciler = reconciler(Duration.ofSeconds(1), Duration.ofMinutes(10));
@@ -299,8 +320,8 @@ class WarmPoolLifecycleTest {
 
     @Test
     void budgetSpentContinuesAnywayAndRecordsWhy() {
-        stub.instance(ID, "workers", "Warmed:Pending:Wait");
-        stub.activeAction("headstart-warmup", ID);
+        twoLaunchingHooks();
+        stub.enter(ID, "workers", "Warmed:Pending:Wait", "Warmed:Stopped");
         client.nodes().resource(node(warmup())).create();
         imageCache("shop/app:2.0");
         reconciler = reconciler(Duration.ofMinutes(1), Duration.ZERO);
@@ -319,8 +340,8 @@ class WarmPoolLifecycleTest {
 
     @Test
     void aNewLeaderPicksUpMidWayAndAccessDeniedIsReported() {
-        stub.instance(ID, "workers", "Pending:Wait");
-        stub.activeAction("headstart-launch", ID);
+        twoLaunchingHooks();
+        stub.enter(ID, "workers", "Pending:Wait", "InService");
         client.nodes().resource(node(warmup())).create();
         stub.failNext(403, "AccessDenied", "not authorized to perform: autoscaling:CompleteLifecycleAction");
 
