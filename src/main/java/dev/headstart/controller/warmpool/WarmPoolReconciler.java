@@ -325,7 +325,7 @@ public class WarmPoolReconciler implements LeaderTask {
         }
     }
 
-    private void execute(Node node, WarmNodeFacts facts, List<WarmPoolAction> actions) {
+    void execute(Node node, WarmNodeFacts facts, List<WarmPoolAction> actions) {
         String name = node.getMetadata().getName();
         Map<String, String> pendingMarks = new java.util.LinkedHashMap<>();
         for (WarmPoolAction action : actions) {
