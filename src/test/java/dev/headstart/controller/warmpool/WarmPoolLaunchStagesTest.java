@@ -45,6 +45,8 @@ class WarmPoolLaunchStagesTest {
     static final Duration TIMEOUT = Duration.ofSeconds(4);
 
     KubernetesMockServer server;
+    /** The API server that checks delete preconditions (one test); a field so its requests are recorded for RBAC. */
+    KubernetesMockServer preconditionServer;
     KubernetesClient client;
     private KubernetesClient controller;
     AutoScalingStub stub;
@@ -251,6 +253,7 @@ class WarmPoolLaunchStagesTest {
     @Test
     void aStoppedInstancesNodeIsDeletedOnlyIfItIsStillTheSameObject() {
         KubernetesMockServer api = PreconditionApiServer.start();
+        preconditionServer = api;
         try (KubernetesClient fixtures = api.createClient();
              KubernetesClient asController = ComponentClient.of(Component.CONTROLLER, api, fixtures)) {
             fixtures.nodes().resource(node(false, warmup(), shutdown())).create();
