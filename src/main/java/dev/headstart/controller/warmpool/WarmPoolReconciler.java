@@ -74,6 +74,8 @@ public class WarmPoolReconciler implements LeaderTask {
 
     private static final Logger LOG = Logger.getLogger(WarmPoolReconciler.class);
     public static final String SHUTDOWN_TAINT = "node.cloudprovider.kubernetes.io/shutdown";
+    /** The cluster autoscaler's taint on a node it scales in ({@code ToBeDeletedTaint}, utils/taints/taints.go). */
+    static final String CLUSTER_AUTOSCALER_DELETE_TAINT = "ToBeDeletedByClusterAutoscaler";
     public static final String CACHE_COMPLETED_AT = "headstart.dev/warm-cache-completed-at";
     public static final String HEARTBEAT_AT = "headstart.dev/warm-heartbeat-at";
     /** The lifecycle stage whose launching hooks Headstart completed last, and when. */
@@ -100,8 +102,18 @@ public class WarmPoolReconciler implements LeaderTask {
     private final double callsPerSecond;
     private final AtomicLong passes = new AtomicLong();
     private volatile long lastPassNanos;
-    /** When every node with an instance was last looked at (only saves calls; lost on restart, no harm). */
+    /**
+     * The sweep walks all nodes by name, a slice per pass sized so that the whole cluster is covered
+     * once per sweep interval: where it stopped, and when. Only spreads calls; lost on restart, no harm.
+     */
+    private String sweepCursor = "";
     private Instant lastSweep;
+    private double sweepCredit;
+    /**
+     * Young untainted nodes (by UID, with their registration) already seen in service or in no
+     * group: not described again every pass. Only saves calls; entries leave with the window.
+     */
+    private final Map<String, Instant> settled = new java.util.concurrent.ConcurrentHashMap<>();
     private AutoScalingGateway gateway;
     /** Until every informer has listed, a missing cache pod may just not be cached yet: do nothing. */
     private volatile boolean synced;
@@ -225,15 +237,21 @@ public class WarmPoolReconciler implements LeaderTask {
                         nodes.byIndex(ControllerKinds.TAINT_KEY_INDEX, SHUTDOWN_TAINT).stream())
                 .filter(n -> settings.taint().isOn(n) || shutdownTainted(n))
                 .forEach(n -> candidates.putIfAbsent(n.getMetadata().getName(), n));
-        boolean sweep = !settings.sweepInterval().isZero()
-                && (lastSweep == null || !now.isBefore(lastSweep.plus(settings.sweepInterval())));
-        if (sweep || !settings.coldLaunchWindow().isZero()) {
-            Instant youngSince = now.minus(settings.coldLaunchWindow());
-            for (Node node : nodes.list()) {
-                if (sweep || parse(node.getMetadata().getCreationTimestamp()).map(youngSince::isBefore).orElse(true)) {
+        // Scaled in by the cluster autoscaler: with ReuseOnScaleIn the instance may be back in the pool.
+        nodes.byIndex(ControllerKinds.TAINT_KEY_INDEX, CLUSTER_AUTOSCALER_DELETE_TAINT)
+                .forEach(n -> candidates.putIfAbsent(n.getMetadata().getName(), n));
+        Instant youngSince = now.minus(settings.coldLaunchWindow());
+        settled.values().removeIf(youngSince::isAfter);
+        if (!settings.sweepInterval().isZero() || !settings.coldLaunchWindow().isZero()) {
+            List<Node> all = nodes.list().stream()
+                    .sorted(java.util.Comparator.comparing((Node n) -> n.getMetadata().getName())).toList();
+            for (Node node : all) {
+                Optional<Instant> created = parse(node.getMetadata().getCreationTimestamp());
+                if (created.map(youngSince::isBefore).orElse(true) && !settled.containsKey(node.getMetadata().getUid())) {
                     candidates.putIfAbsent(node.getMetadata().getName(), node);
                 }
             }
+            sweepSlice(all, now).forEach(n -> candidates.putIfAbsent(n.getMetadata().getName(), n));
         }
         Map<String, String> instanceIds = new HashMap<>();
         for (Node node : candidates.values()) {
@@ -256,9 +274,6 @@ public class WarmPoolReconciler implements LeaderTask {
                 return;
             }
         }
-        if (sweep) {
-            lastSweep = now;
-        }
         Map<String, List<LifecycleHook>> hooksByGroup = new HashMap<>();
         Map<WarmNodeState, Integer> counts = new EnumMap<>(WarmNodeState.class);
         for (Node node : candidates.values()) {
@@ -266,10 +281,12 @@ public class WarmPoolReconciler implements LeaderTask {
             Optional<InstanceLifecycle> instance = Optional.ofNullable(instanceIds.get(name)).map(lifecycle::get);
             boolean warmupTainted = settings.taint().isOn(node);
             boolean shutdownTainted = shutdownTainted(node);
-            if (instance.isEmpty() && !warmupTainted && !shutdownTainted) {
-                continue; // an untainted node in no Auto Scaling group (Karpenter, Fargate, ...): not ours
-            }
             Instant registered = parse(node.getMetadata().getCreationTimestamp()).orElse(now);
+            if (instance.isEmpty() && !warmupTainted && !shutdownTainted) {
+                // An untainted node in no Auto Scaling group (Karpenter, Fargate, ...): not ours.
+                settle(node, registered);
+                continue;
+            }
             ImageCacheCompletion cache = ImageCacheCompletion.of(name, cacheView,
                     cachePods.byIndex(ControllerKinds.NODE_NAME_INDEX, name));
             boolean managed = EksManagedNodeGroup.contains(node);
@@ -295,10 +312,46 @@ public class WarmPoolReconciler implements LeaderTask {
             WarmNodePlan plan = WarmNodePlan.of(facts, settings);
             if (warmupTainted || shutdownTainted || !plan.actions().isEmpty()) {
                 counts.merge(plan.state(), 1, Integer::sum);
+            } else if (instance.isEmpty() || plan.state() == WarmNodeState.SERVING) {
+                // A young node in service (or in no group): no need to describe it again every pass.
+                settle(node, registered);
             }
             execute(node, facts, plan.actions());
         }
         metrics.nodes(counts);
+    }
+
+    private void settle(Node node, Instant registered) {
+        if (node.getMetadata().getUid() != null) {
+            settled.put(node.getMetadata().getUid(), registered);
+        }
+    }
+
+    /** The next slice of the sweep: nodes after the cursor, as many as the time since the last slice is worth. */
+    private List<Node> sweepSlice(List<Node> all, Instant now) {
+        if (settings.sweepInterval().isZero() || all.isEmpty()) {
+            return List.of();
+        }
+        long elapsed = lastSweep == null ? settings.sweepInterval().toMillis()
+                : Math.max(0, Duration.between(lastSweep, now).toMillis());
+        lastSweep = now;
+        // Nodes this much time is worth, the fraction carried over: the cluster once per interval.
+        sweepCredit = Math.min(all.size(), sweepCredit + (double) all.size() * elapsed / settings.sweepInterval().toMillis());
+        int count = (int) Math.floor(sweepCredit);
+        if (count == 0) {
+            return List.of();
+        }
+        sweepCredit -= count;
+        int from = 0;
+        while (from < all.size() && all.get(from).getMetadata().getName().compareTo(sweepCursor) <= 0) {
+            from++;
+        }
+        List<Node> slice = new java.util.ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            slice.add(all.get((from + i) % all.size()));
+        }
+        sweepCursor = slice.get(slice.size() - 1).getMetadata().getName();
+        return slice;
     }
 
     private static final java.util.Set<String> HOOK_STAGES =

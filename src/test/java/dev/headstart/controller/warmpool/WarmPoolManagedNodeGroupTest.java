@@ -122,9 +122,10 @@ class WarmPoolManagedNodeGroupTest {
         startReconciler();
 
         passes(3);
-        // Young, so described (it could be a cold launch waiting in Pending:Wait); nothing else.
+        // Young, so described once (it could be a cold launch waiting in Pending:Wait); seen in
+        // service, not again until the sweep comes round; nothing else.
         assertThat(stub.requests()).as("Auto Scaling calls for an untainted node in service")
-                .extracting(r -> r.get("Action")).containsOnly("DescribeAutoScalingInstances");
+                .extracting(r -> r.get("Action")).containsExactly("DescribeAutoScalingInstances");
         assertThat(node("ip-10-0-1-10.ec2.internal").getMetadata().getResourceVersion()).isEqualTo(version);
         for (WarmNodeState state : WarmNodeState.values()) {
             assertThat(gauge(state.label())).as("warm nodes in state " + state.label()).isZero();
