@@ -42,7 +42,7 @@ public final class WarmPoolMetrics {
                 .maximumExpectedValue(Duration.ofMinutes(30))
                 .register(registry);
         budgetExceeded = Counter.builder("headstart.warm.cache.budget.exceeded")
-                .description("Warm-up hooks completed before the image cache was complete")
+                .description("Warm-ups whose lifecycle hooks were completed before the image cache was complete")
                 .register(registry);
     }
 

@@ -381,14 +381,23 @@ public class WarmPoolReconciler implements LeaderTask {
     void execute(Node node, WarmNodeFacts facts, List<WarmPoolAction> actions) {
         String name = node.getMetadata().getName();
         Map<String, String> pendingMarks = new java.util.LinkedHashMap<>();
+        List<String> overruns = new java.util.ArrayList<>();
         for (WarmPoolAction action : actions) {
             try {
                 if (action instanceof CompleteLifecycleAction complete) {
                     LifecycleCallResult result = gateway().completeLifecycleAction(
                             complete.groupName(), complete.hook().name(), complete.instanceId());
                     metrics.lifecycleAction("complete", result == LifecycleCallResult.DONE ? "ok" : "no_active");
-                    completed(node, facts, complete, result);
+                    completed(node, facts, complete, result, overruns);
                 } else if (action instanceof MarkHooksCompleted mark) {
+                    if (!overruns.isEmpty()) {
+                        // One warning per transition, however many hooks were completed.
+                        metrics.budgetExceeded();
+                        String message = "Image cache not complete " + settings.cacheBudget().toSeconds()
+                                + "s after registration; " + String.join("; ", overruns);
+                        LOG.warnf("node %s: %s", name, message);
+                        event(node, "WarmupBudgetExceeded", "Warning", message, facts.now());
+                    }
                     Map<String, String> marks = new java.util.LinkedHashMap<>(warmPoolMark(node, facts));
                     marks.put(HOOKS_COMPLETED, mark.stage());
                     marks.put(HOOKS_COMPLETED_AT, mark.at().toString());
@@ -490,19 +499,14 @@ public class WarmPoolReconciler implements LeaderTask {
         }
     }
 
-    private void completed(Node node, WarmNodeFacts facts, CompleteLifecycleAction complete, LifecycleCallResult result) {
+    private void completed(Node node, WarmNodeFacts facts, CompleteLifecycleAction complete, LifecycleCallResult result,
+                           List<String> overruns) {
         String name = node.getMetadata().getName();
         String hook = complete.hook().name();
         String outcome = result == LifecycleCallResult.DONE ? "completed with CONTINUE" : notActive(facts, complete);
         switch (complete.why()) {
-            case BUDGET_EXCEEDED -> {
-                metrics.budgetExceeded();
-                String message = "Image cache not complete " + settings.cacheBudget().toSeconds()
-                        + "s after registration; lifecycle hook " + hook + " " + outcome
-                        + (result == LifecycleCallResult.DONE ? " anyway" : "");
-                LOG.warnf("node %s: %s", name, message);
-                event(node, "WarmupBudgetExceeded", "Warning", message, facts.now());
-            }
+            case BUDGET_EXCEEDED -> overruns.add("lifecycle hook " + hook + " " + outcome
+                    + (result == LifecycleCallResult.DONE ? " anyway" : ""));
             case CACHE_COMPLETE -> LOG.infof("node %s: image cache complete, lifecycle hook %s %s at %s",
                     name, hook, outcome, WarmNodePlan.WARMED_PENDING_WAIT);
             case ENTERING_SERVICE -> LOG.infof("node %s: Ready, lifecycle hook %s %s at %s",

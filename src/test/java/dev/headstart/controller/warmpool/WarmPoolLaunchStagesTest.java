@@ -40,7 +40,8 @@ class WarmPoolLaunchStagesTest {
     static final String ID = "i-0123456789abcdef0";
     static final String NODE = "ip-10-0-1-2.ec2.internal";
     static final String GROUP = "workers";
-    static final Duration WAIT = Duration.ofSeconds(20);
+    /** Generous: on a loaded host an informer can take 15 s to sync. */
+    static final Duration WAIT = Duration.ofSeconds(45);
     /** Short enough that a hook Headstart leaves alone times out within a test. */
     static final Duration TIMEOUT = Duration.ofSeconds(4);
 
