@@ -117,22 +117,17 @@ public final class ChartSources {
             case "package" -> {
                 List<String> stale = stale();
                 if (!stale.isEmpty()) {
-                    System.err.println("chart: charts/headstart is stale (" + String.join("; ", stale) + "); run " + SYNC_COMMAND);
-                    System.exit(2);
+                    throw new IllegalStateException("charts/headstart is stale (" + String.join("; ", stale) + "); run " + SYNC_COMMAND);
                 }
                 Path destination = Files.createDirectories(Path.of(args.length > 1 ? args[1] : System.getProperty("chart.destination", "target")));
                 var lint = new Helm(CHART).lint().strict().call();
                 if (lint.isFailed()) {
-                    System.err.println("chart: helm lint failed: " + lint.getMessages());
-                    System.exit(1);
+                    throw new IllegalStateException("helm lint failed: " + lint.getMessages());
                 }
                 new Helm(CHART).packageIt().withDestination(destination).call();
                 System.out.println(destination.resolve("headstart-" + chartVersion() + ".tgz"));
             }
-            default -> {
-                System.err.println("chart: unknown command '" + command + "' (sync or package)");
-                System.exit(2);
-            }
+            default -> throw new IllegalArgumentException("unknown command '" + command + "' (sync or package)");
         }
     }
 
