@@ -241,7 +241,7 @@ public final class ChartSources {
             if (raw == Optional.class) {
                 return typeSchema(args[0], path);
             }
-            if (raw == List.class) {
+            if (raw == List.class || raw == Set.class) {
                 // A YAML list, or the comma list the properties file takes.
                 ArrayNode types = node.putArray("type");
                 types.add("array").add("string");
@@ -273,11 +273,14 @@ public final class ChartSources {
         } else if (type == Duration.class) {
             // "15s", "5m", or a number of seconds (Quarkus' DurationConverter).
             node.putArray("type").add("string").add("integer");
-        } else if (type == String.class) {
-            // Text in the properties file either way: "1" and 1 (a CPU count) are the same setting.
-            node.putArray("type").add("string").add("number").add("boolean");
+        } else if (type == java.util.OptionalInt.class || type == java.util.OptionalLong.class) {
+            node.put("type", "integer");
+        } else if (type == java.util.OptionalDouble.class || type == float.class || type == Float.class) {
+            node.put("type", "number");
         } else {
-            throw new IllegalStateException(path + ": no schema for " + type + " (extend ChartSources.scalar)");
+            // String, enums, and any type this generator does not know: text in the properties file either
+            // way ("1" and 1, a CPU count, are the same setting); the jar checks it at start.
+            node.putArray("type").add("string").add("number").add("boolean");
         }
         return node;
     }

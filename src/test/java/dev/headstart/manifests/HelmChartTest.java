@@ -113,6 +113,10 @@ class HelmChartTest {
             assertThat(webhook.at("/clientConfig/caBundle").asText()).as(webhook.path("name").asText())
                     .isEqualTo(secret.at("/data/ca.crt").asText());
         }
+        assertThat(Duration.between(serving.getNotBefore().toInstant(), serving.getNotAfter().toInstant()).toDays()).isEqualTo(3650);
+        X509Certificate shortLived = certificate(HelmChart.render(Map.of("certificates", Map.of("selfSigned", Map.of("validityDays", 30))))
+                .one("Secret", "headstart-tls").at("/data/tls.crt").asText());
+        assertThat(Duration.between(shortLived.getNotBefore().toInstant(), shortLived.getNotAfter().toInstant()).toDays()).isEqualTo(30);
         // The Deployment mounts exactly this Secret (manifests/base's volume).
         assertThat(chart.one("Deployment", "headstart").at("/spec/template/spec/volumes").findValuesAsText("secretName"))
                 .containsExactly("headstart-tls");
@@ -347,6 +351,7 @@ class HelmChartTest {
         assertRejected(Map.of("replica", 3), "replica");
         assertRejected(Map.of("replicas", "two"), "replicas");
         assertRejected(Map.of("image", Map.of("tga", "0.2.0")), "tga");
+        assertRejected(Map.of("image", Map.of("tag", 1.10)), "tag");
         assertRejected(Map.of("webhooks", Map.of("failurePolicy", "Sometimes")), "failurePolicy");
         assertRejected(Map.of("certificates", Map.of("mode", "letsencrypt")), "mode");
         assertRejected(Map.of("monitoring", Map.of("podMonitor", Map.of("enabled", "yes"))), "enabled");
