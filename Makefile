@@ -67,6 +67,22 @@ undeploy:
 image: package
 	$(CONTAINER_ENGINE) build -f src/main/docker/Dockerfile.jvm -t $(IMAGE) .
 
+# --- Helm chart (charts/headstart) ---
+# The chart renders manifests/base: its files/, crds/, appVersion and the headstart.* part of
+# values.schema.json are generated from manifests/ and HeadstartConfig by ChartSources (test code,
+# run through exec:java with the test classpath). ChartSourcesTest fails while they are stale.
+CHART_TOOL = $(MVNW) -q test-compile exec:java -Dexec.mainClass=dev.headstart.manifests.ChartSources -Dexec.classpathScope=test
+CHART_DIR ?= target/charts
+.PHONY: chart chart-sync
+
+## chart-sync: regenerate the generated part of charts/headstart after a change to manifests/ or HeadstartConfig
+chart-sync:
+	$(CHART_TOOL) -Dchart.command=sync
+
+## chart: helm lint --strict and helm package charts/headstart into CHART_DIR (target/charts); fails when stale
+chart:
+	$(CHART_TOOL) -Dchart.command=package -Dchart.destination=$(CHART_DIR)
+
 # --- Offline CLI ---
 ## mutate: print manifests with Headstart's changes, e.g. `make mutate F=examples/ > out.yaml` (F: file, dir or -)
 ## audit: print a PolicyReport per workload; fails when a rule fails, e.g. `make audit F=app.yaml`

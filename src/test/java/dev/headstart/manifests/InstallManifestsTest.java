@@ -55,6 +55,8 @@ class InstallManifestsTest {
             ManifestSet.rendered(ManifestSet.MANIFESTS).ifPresent(sets::add);
             ManifestSet.rendered(ManifestSet.MANIFESTS.resolve("overlays/cert-manager")).ifPresent(sets::add);
         }
+        // The Helm chart with default values: every safe default below holds for it too (HelmChartTest).
+        sets.add(HelmChart.render(java.util.Map.of()));
         return sets.stream().map(s -> Named.of(s.origin(), s));
     }
 

@@ -24,8 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The install's RBAC is exactly what the code needs: every API request the webhook and the
  * controller made against the mock API servers of the whole test suite (recorded by
  * {@code ApiRequestRecorder} during surefire, attributed by User-Agent) is allowed by that
- * component's roles in the rendered manifests, and every grant of those roles is used by some
- * request or listed in {@link #UNTESTED} with the reason no test can make it.
+ * component's roles in the rendered manifests (the kustomize install, and the Helm chart with its
+ * default values), and every grant of those roles is used by some request or listed in
+ * {@link #UNTESTED} with the reason no test can make it.
  *
  * <p>A failsafe IT so it runs after every surefire test of the build, in whatever order and forks
  * they ran. The full report is also written to {@code target/rbac-audit.txt}.
@@ -47,14 +48,29 @@ class RbacMatchesCodeIT {
         assertThat(recorded).as("no API requests recorded under " + dir + ": the surefire tests record them, "
                 + "run `./mvnw verify`").isNotEmpty();
 
-        ManifestSet set = ManifestSet.rendered(ManifestSet.MANIFESTS).orElseGet(() -> ManifestSet.files(ManifestSet.MANIFESTS));
+        StringBuilder report = new StringBuilder();
+        List<String> problems = new ArrayList<>();
+        // The kustomize install, and the Helm chart's rendering with default values (its RBAC is
+        // manifests/base's, patched only in labels; this holds it so).
+        ManifestSet kustomize = ManifestSet.rendered(ManifestSet.MANIFESTS).orElseGet(() -> ManifestSet.files(ManifestSet.MANIFESTS));
+        for (ManifestSet set : List.of(kustomize, HelmChart.render(Map.of()))) {
+            problems.addAll(audit(set, recorded, report).stream().map(p -> set + ": " + p).toList());
+        }
+        report.append(unattributed(recorded));
+        Files.writeString(Path.of("target", "rbac-audit.txt"), report);
+        assertThat(problems).as("\n" + report + "\n(the same report is in target/rbac-audit.txt; when only part of "
+                + "the suite ran, unused grants are expected)").isEmpty();
+    }
+
+    /** The problems of one rendering's RBAC against the recorded requests; its report appended to {@code report}. */
+    private static List<String> audit(ManifestSet set, List<RecordedRequest> recorded, StringBuilder report) {
         RbacPolicy policy = new RbacPolicy(set.objects());
         JsonNode deployment = set.one("Deployment", "headstart");
         String namespace = deployment.path("metadata").path("namespace").asText();
         JsonNode pod = deployment.path("spec").path("template").path("spec");
         String account = pod.path("serviceAccountName").asText("default");
 
-        StringBuilder report = new StringBuilder("RBAC of " + set + " against " + recorded.size()
+        report.append("RBAC of " + set + " against " + recorded.size()
                 + " recorded API requests (" + testClasses(recorded) + " test classes)\n\n");
         List<String> problems = new ArrayList<>();
         Set<String> componentRoles = new TreeSet<>();
@@ -81,10 +97,7 @@ class RbacMatchesCodeIT {
             problems.add("roles bound to " + namespace + "/" + account + " that belong to no component (name them "
                     + "headstart-webhook or headstart-controller): " + orphans);
         }
-        report.append(unattributed(recorded));
-        Files.writeString(Path.of("target", "rbac-audit.txt"), report);
-        assertThat(problems).as("\n" + report + "\n(the same report is in target/rbac-audit.txt; when only part of "
-                + "the suite ran, unused grants are expected)").isEmpty();
+        return problems;
     }
 
     private static long testClasses(List<RecordedRequest> recorded) {

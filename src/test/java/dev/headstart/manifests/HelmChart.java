@@ -1,0 +1,87 @@
+package dev.headstart.manifests;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.marcnuri.helm.Helm;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * charts/headstart through real Helm (helm-java runs Helm's own Go library in-process): {@code helm
+ * template} with given values, and the normalising that makes its objects comparable with kustomize's.
+ */
+final class HelmChart {
+
+    static final String RELEASE = "headstart";
+    static final String NAMESPACE = "headstart-system";
+
+    /** Labels Helm's tooling puts on every object of a release, which kustomize's objects do not carry. */
+    static final Set<String> RELEASE_LABELS = Set.of("helm.sh/chart", "app.kubernetes.io/managed-by", "app.kubernetes.io/instance");
+
+    private static final YAMLMapper YAML = new YAMLMapper();
+
+    private HelmChart() {
+    }
+
+    /** {@code helm template headstart charts/headstart -n headstart-system -f values.yaml}. */
+    static ManifestSet render(Map<String, ?> values) {
+        return new ManifestSet("helm template " + (values.isEmpty() ? "(default values)" : values), parse(template(values)));
+    }
+
+    /** The raw output of helm template; Helm's own error (schema, fail) as an IllegalStateException. */
+    static String template(Map<String, ?> values) {
+        try {
+            Path file = Files.createTempFile("headstart-values", ".yaml");
+            try {
+                YAML.writeValue(file.toFile(), values);
+                return new Helm(ChartSources.CHART).template().withName(RELEASE).withNamespace(NAMESPACE)
+                        .withValuesFile(file).call();
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<JsonNode> parse(String out) {
+        return ManifestSet.parse(out);
+    }
+
+    /**
+     * The object as kustomize would have rendered it: without the release labels, the annotation that
+     * keeps an object on uninstall, and the CA bundle (the chart's own certificate material).
+     */
+    static JsonNode normalised(JsonNode object) {
+        ObjectNode copy = object.deepCopy();
+        JsonNode metadata = copy.path("metadata");
+        if (metadata.path("labels") instanceof ObjectNode labels) {
+            labels.remove(RELEASE_LABELS);
+        }
+        if (metadata.path("annotations") instanceof ObjectNode annotations) {
+            annotations.remove("helm.sh/resource-policy");
+            if (annotations.isEmpty()) {
+                ((ObjectNode) metadata).remove("annotations");
+            }
+        }
+        for (JsonNode webhook : copy.path("webhooks")) {
+            if (webhook.path("clientConfig") instanceof ObjectNode clientConfig) {
+                clientConfig.remove("caBundle");
+            }
+        }
+        return copy;
+    }
+
+    /** kind/namespace/name, the identity of an object in a comparison. */
+    static String key(JsonNode object) {
+        JsonNode metadata = object.path("metadata");
+        return object.path("kind").asText() + "/" + metadata.path("namespace").asText("") + "/" + metadata.path("name").asText();
+    }
+}
