@@ -7,14 +7,17 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
 
 /**
  * The startup figures of a set of pods, nodes and events (a {@code kubectl} dump or a live list):
@@ -60,52 +63,176 @@ public final class StartupReport {
     private final PodGroup off;
     private final NodeGroup warmPool;
     private final NodeGroup cold;
+    private final Counts counts;
 
-    private StartupReport(PodGroup on, PodGroup off, NodeGroup warmPool, NodeGroup cold) {
+    /**
+     * What was read and what was left out: objects after de-duplication, duplicates, pods Ready past
+     * the horizon, pods whose phases disagreed (left out of {@code total}), nodes whose Ready was a
+     * late flap.
+     */
+    public record Counts(int pods, int nodes, int events, int duplicates, int lateReadyPods, int inconsistentPods,
+            int lateReadyNodes) {
+    }
+
+    private StartupReport(PodGroup on, PodGroup off, NodeGroup warmPool, NodeGroup cold, Counts counts) {
         this.on = on;
         this.off = off;
         this.warmPool = warmPool;
         this.cold = cold;
+        this.counts = counts;
     }
 
     public static StartupReport of(Collection<Pod> pods, Collection<Node> nodes, Collection<Event> events) {
-        Map<String, Boolean> groupByUid = new HashMap<>();
-        Map<String, Boolean> groupByKey = new HashMap<>();
-        List<PodStartup> onPods = new ArrayList<>();
-        List<PodStartup> offPods = new ArrayList<>();
-        for (Pod pod : pods) {
-            if (pod.getMetadata() == null) {
-                continue;
+        Builder report = new Builder(PodStartup.HORIZON);
+        pods.forEach(report::addPod);
+        nodes.forEach(report::addNode);
+        events.forEach(report::addEvent);
+        return report.build();
+    }
+
+    /**
+     * Builds a report one object at a time, keeping only what it reports: per pod its start (the
+     * Ready ones) and its group, per pull event the pull. Objects are de-duplicated by uid (by
+     * namespace and name without one), so the same object in two files of a dump counts once.
+     */
+    public static final class Builder {
+
+        /** A pull whose pod was not read yet: matched when the report is built. */
+        private record Pending(Object uid, String key, ImagePull pull) {
+        }
+
+        private final Duration horizon;
+        private final Map<Object, Boolean> groupByUid = new HashMap<>();
+        private final Map<String, Boolean> groupByKey = new HashMap<>();
+        private final Set<Object> seen = new HashSet<>();
+        private final List<PodStartup> onPods = new ArrayList<>();
+        private final List<PodStartup> offPods = new ArrayList<>();
+        private final List<ImagePull> onPulls = new ArrayList<>();
+        private final List<ImagePull> offPulls = new ArrayList<>();
+        private final List<Pending> pending = new ArrayList<>();
+        private final List<NodeStartup> warm = new ArrayList<>();
+        private final List<NodeStartup> coldNodes = new ArrayList<>();
+        private int pods;
+        private int nodes;
+        private int events;
+        private int duplicates;
+        private int lateReadyPods;
+        private int inconsistentPods;
+        private int lateReadyNodes;
+
+        public Builder(Duration horizon) {
+            this.horizon = horizon;
+        }
+
+        public void addPod(Pod pod) {
+            if (pod == null || pod.getMetadata() == null || !firstTime("Pod", pod.getMetadata().getUid(), PodStartup.key(pod))) {
+                return;
             }
+            pods++;
             boolean headstart = PodStartup.isHeadstart(pod);
             if (pod.getMetadata().getUid() != null) {
-                groupByUid.put(pod.getMetadata().getUid(), headstart);
+                groupByUid.put(uid(pod.getMetadata().getUid()), headstart);
             }
             groupByKey.put(PodStartup.key(pod), headstart);
-            PodStartup.of(pod).ifPresent(s -> (headstart ? onPods : offPods).add(s));
+            PodStartup.of(pod, horizon).ifPresent(started -> {
+                if (started.lateReady()) {
+                    lateReadyPods++;
+                    return;
+                }
+                if (started.inconsistent()) {
+                    inconsistentPods++;
+                }
+                (headstart ? onPods : offPods).add(started);
+            });
         }
-        List<ImagePull> onPulls = new ArrayList<>();
-        List<ImagePull> offPulls = new ArrayList<>();
-        for (Event event : events) {
-            Optional<ImagePull> pull = ImagePull.of(event);
-            if (pull.isEmpty()) {
-                continue;
+
+        public void addNode(Node node) {
+            if (node == null || node.getMetadata() == null
+                    || !firstTime("Node", node.getMetadata().getUid(), node.getMetadata().getName())) {
+                return;
             }
-            ObjectReference about = event.getInvolvedObject();
-            Boolean headstart = about.getUid() != null && !about.getUid().isEmpty()
-                    ? groupByUid.get(about.getUid())
-                    : groupByKey.get(about.getNamespace() + "/" + about.getName());
+            nodes++;
+            NodeStartup.of(node, horizon).ifPresent(n -> {
+                if (n.lateReady()) {
+                    lateReadyNodes++;
+                }
+                (n.warmPool() ? warm : coldNodes).add(n);
+            });
+        }
+
+        /** A core ({@code v1}) event. */
+        public void addEvent(Event event) {
+            if (event == null || !firstEvent(event.getMetadata())) {
+                return;
+            }
+            ImagePull.of(event).ifPresent(pull -> pull(event.getInvolvedObject(), pull));
+        }
+
+        /** An {@code events.k8s.io/v1} event: the same Event, its fields renamed. */
+        public void addEvent(io.fabric8.kubernetes.api.model.events.v1.Event event) {
+            if (event == null || !firstEvent(event.getMetadata())) {
+                return;
+            }
+            ImagePull.of(event).ifPresent(pull -> pull(event.getRegarding(), pull));
+        }
+
+        private boolean firstEvent(io.fabric8.kubernetes.api.model.ObjectMeta metadata) {
+            if (metadata != null && !firstTime("Event", metadata.getUid(), metadata.getNamespace() + "/" + metadata.getName())) {
+                return false;
+            }
+            events++;
+            return true;
+        }
+
+        private void pull(ObjectReference about, ImagePull pull) {
+            Object uid = about.getUid() == null || about.getUid().isEmpty() ? null : uid(about.getUid());
+            String key = about.getNamespace() + "/" + about.getName();
+            Boolean headstart = uid != null ? groupByUid.get(uid) : groupByKey.get(key);
             if (headstart != null) {
-                (headstart ? onPulls : offPulls).add(pull.get());
+                (headstart ? onPulls : offPulls).add(pull);
+            } else {
+                pending.add(new Pending(uid, key, pull));
             }
         }
-        List<NodeStartup> warm = new ArrayList<>();
-        List<NodeStartup> coldNodes = new ArrayList<>();
-        for (Node node : nodes) {
-            NodeStartup.of(node).ifPresent(n -> (n.warmPool() ? warm : coldNodes).add(n));
+
+        /** Whether this object is met for the first time (by uid, else by the given key). */
+        private boolean firstTime(String kind, String uid, String key) {
+            boolean first = seen.add(uid != null && !uid.isEmpty() ? uid(uid) : kind + "/" + key);
+            if (!first) {
+                duplicates++;
+            }
+            return first;
         }
-        return new StartupReport(podGroup(onPods, onPulls), podGroup(offPods, offPulls), nodeGroup(warm),
-                nodeGroup(coldNodes));
+
+        public StartupReport build() {
+            for (Pending waiting : pending) {
+                Boolean headstart = waiting.uid() != null ? groupByUid.get(waiting.uid()) : groupByKey.get(waiting.key());
+                if (headstart != null) {
+                    (headstart ? onPulls : offPulls).add(waiting.pull());
+                }
+            }
+            pending.clear();
+            return new StartupReport(podGroup(onPods, onPulls), podGroup(offPods, offPulls), nodeGroup(warm),
+                    nodeGroup(coldNodes), new Counts(pods, nodes, events, duplicates, lateReadyPods, inconsistentPods,
+                            lateReadyNodes));
+        }
+
+        /** A uid as a UUID (32 bytes) when it is one, as the API server writes them: a million fit in little heap. */
+        private static Object uid(String uid) {
+            if (uid.length() == 36) {
+                try {
+                    return UUID.fromString(uid);
+                } catch (IllegalArgumentException e) {
+                    return uid;
+                }
+            }
+            return uid;
+        }
+    }
+
+    /** What was read and left out. */
+    public Counts counts() {
+        return counts;
     }
 
     private static PodGroup podGroup(List<PodStartup> pods, List<ImagePull> pulls) {
