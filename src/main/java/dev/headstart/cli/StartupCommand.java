@@ -49,7 +49,10 @@ public class StartupCommand implements Callable<Integer> {
         if (slowest < 0) {
             return RuleOptions.inputError(err, "--slowest must not be negative");
         }
-        ObjectSource.Read<StartupReport> read = input.read(StartupObjects::read, StartupObjects::list, err);
+        // only the page draws pods one by one: the other outputs keep none
+        int keep = output.equals("html") ? slowest : 0;
+        ObjectSource.Read<StartupReport> read = input.read(dump -> StartupObjects.read(dump, keep),
+                client -> StartupObjects.list(client, keep), err);
         if (read.failed()) {
             return read.exitCode();
         }

@@ -21,7 +21,8 @@ import java.util.function.Function;
  * The startup report of what {@code kubectl get pods,nodes,events -A -o json} (or {@code -o yaml},
  * or {@code events.events.k8s.io}) prints — a {@code List}, or plain documents — or of a live
  * cluster listed page by page. Each object is reduced to what the report keeps as soon as it is
- * read ({@link StartupReport.Builder}): memory grows with the pods' starts, not with the dump.
+ * read ({@link StartupReport.Builder}): per pod its group and uid and a few figures, and only the
+ * slowest pods the page draws — memory grows by a few hundred bytes a pod, not with the dump.
  */
 final class StartupObjects {
 
@@ -35,8 +36,8 @@ final class StartupObjects {
     }
 
     /** The report of a dump; an object that cannot be read throws, and the reader skips and counts it. */
-    static StartupReport read(ManifestReader dump) throws InputException {
-        StartupReport.Builder report = new StartupReport.Builder(PodStartup.HORIZON);
+    static StartupReport read(ManifestReader dump, int keepSlowest) throws InputException {
+        StartupReport.Builder report = new StartupReport.Builder(PodStartup.HORIZON, keepSlowest);
         dump.each(document -> collect(document, report));
         return report.build();
     }
@@ -75,8 +76,8 @@ final class StartupObjects {
      * field selector: the selector is the API server's to honour, and the one a test can run
      * against ignores it.)
      */
-    static StartupReport list(KubernetesClient client) {
-        StartupReport.Builder report = new StartupReport.Builder(PodStartup.HORIZON);
+    static StartupReport list(KubernetesClient client, int keepSlowest) {
+        StartupReport.Builder report = new StartupReport.Builder(PodStartup.HORIZON, keepSlowest);
         paged(options -> client.pods().inAnyNamespace().list(options), report::addPod);
         paged(options -> client.nodes().list(options), report::addNode);
         paged(options -> client.v1().events().inAnyNamespace().list(options), report::addEvent);

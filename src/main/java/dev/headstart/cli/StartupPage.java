@@ -61,7 +61,7 @@ final class StartupPage {
                 .append("svg{display:block;margin-top:6px}svg text{font-size:12px;fill:#374151}\n")
                 .append("</style>\n</head>\n<body>\n<h1>Headstart: how long pods and nodes take to start</h1>\n")
                 .append("<div class=\"source\">from ").append(escape(source)).append(" · ")
-                .append(report.on().pods().size() + report.off().pods().size()).append(" Ready pods, ")
+                .append(report.on().count() + report.off().count()).append(" Ready pods, ")
                 .append(report.warmPool().nodes().size() + report.cold().nodes().size()).append(" nodes</div>\n");
         headline(html, report);
         podTable(html, report);
@@ -69,8 +69,8 @@ final class StartupPage {
         html.append("<h2>The slowest pods, with Headstart and without</h2>\n");
         legend(html, List.of("scheduling", "initialization", "startup"), "with Headstart", "without");
         List<Row> podRows = new ArrayList<>();
-        podRows.addAll(podRows(report.slowestPods(true, slowest), "with Headstart", report.on().pods().size()));
-        podRows.addAll(podRows(report.slowestPods(false, slowest), "without Headstart", report.off().pods().size()));
+        podRows.addAll(podRows(report.slowestPods(true, slowest), "with Headstart", report.on().count()));
+        podRows.addAll(podRows(report.slowestPods(false, slowest), "without Headstart", report.off().count()));
         waterfall(html, podRows, "pods");
         html.append("<h2>The slowest nodes, from a warm pool and cold</h2>\n");
         legend(html, List.of("ready", "imageCache", "warmUp"), "warm pool", "cold");

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.UUID;
 
@@ -30,13 +31,18 @@ import java.util.UUID;
  */
 public final class StartupReport {
 
-    /** One side of the pod comparison. */
-    public record PodGroup(List<PodStartup> pods, Map<PodPhase, Summary> phases, int pulls, int cached,
+    /**
+     * One side of the pod comparison.
+     *
+     * @param count the Ready pods (each started within the horizon)
+     * @param pods  the slowest of them, as many as the builder was asked to keep (all by default)
+     */
+    public record PodGroup(int count, List<PodStartup> pods, Map<PodPhase, Summary> phases, int pulls, int cached,
             Summary pullSeconds) {
 
         ObjectNode toJson() {
             ObjectNode json = JsonNodeFactory.instance.objectNode();
-            json.put("count", pods.size());
+            json.put("count", count);
             ObjectNode phaseJson = json.putObject("phases");
             phases.forEach((phase, summary) -> phaseJson.set(phase.label(), summary.toJson()));
             ObjectNode pullJson = json.putObject("imagePulls");
@@ -101,14 +107,51 @@ public final class StartupReport {
         private record Pending(Object uid, String key, ImagePull pull) {
         }
 
+        /** What one group keeps: per phase the seconds (8 bytes a pod), the slowest pods, the pulls. */
+        private static final class Group {
+            private final EnumMap<PodPhase, Doubles> phases = new EnumMap<>(PodPhase.class);
+            private final PriorityQueue<PodStartup> slowest = new PriorityQueue<>(SLOWEST_FIRST.reversed());
+            private final Doubles pullSeconds = new Doubles();
+            private int count;
+            private int pulls;
+            private int cached;
+
+            void add(PodStartup pod, int keep) {
+                count++;
+                pod.phases().forEach((phase, seconds) -> phases.computeIfAbsent(phase, p -> new Doubles()).add(seconds));
+                slowest.add(pod);
+                if (slowest.size() > keep) {
+                    slowest.poll(); // the quickest of those kept
+                }
+            }
+
+            void add(ImagePull pull) {
+                pulls++;
+                if (pull.cached()) {
+                    cached++;
+                }
+                pull.seconds().ifPresent(pullSeconds::add);
+            }
+
+            PodGroup build() {
+                Map<PodPhase, Summary> summaries = new EnumMap<>(PodPhase.class);
+                for (PodPhase phase : PodPhase.values()) {
+                    Doubles values = phases.get(phase);
+                    summaries.put(phase, values == null ? Summary.EMPTY : values.summary());
+                }
+                List<PodStartup> pods = new ArrayList<>(slowest);
+                pods.sort(SLOWEST_FIRST);
+                return new PodGroup(count, List.copyOf(pods), summaries, pulls, cached, pullSeconds.summary());
+            }
+        }
+
         private final Duration horizon;
+        private final int keepSlowest;
         private final Map<Object, Boolean> groupByUid = new HashMap<>();
         private final Map<String, Boolean> groupByKey = new HashMap<>();
         private final Set<Object> seen = new HashSet<>();
-        private final List<PodStartup> onPods = new ArrayList<>();
-        private final List<PodStartup> offPods = new ArrayList<>();
-        private final List<ImagePull> onPulls = new ArrayList<>();
-        private final List<ImagePull> offPulls = new ArrayList<>();
+        private final Group on = new Group();
+        private final Group off = new Group();
         private final List<Pending> pending = new ArrayList<>();
         private final List<NodeStartup> warm = new ArrayList<>();
         private final List<NodeStartup> coldNodes = new ArrayList<>();
@@ -120,20 +163,34 @@ public final class StartupReport {
         private int inconsistentPods;
         private int lateReadyNodes;
 
+        /** A builder that keeps every pod's start ({@link PodGroup#pods()} lists them all). */
         public Builder(Duration horizon) {
+            this(horizon, Integer.MAX_VALUE);
+        }
+
+        /** A builder that keeps only the {@code keepSlowest} slowest starts of each group, and the figures of all. */
+        public Builder(Duration horizon, int keepSlowest) {
             this.horizon = horizon;
+            this.keepSlowest = keepSlowest;
         }
 
         public void addPod(Pod pod) {
-            if (pod == null || pod.getMetadata() == null || !firstTime("Pod", pod.getMetadata().getUid(), PodStartup.key(pod))) {
+            if (pod == null || pod.getMetadata() == null) {
+                return;
+            }
+            boolean headstart = PodStartup.isHeadstart(pod);
+            String key = PodStartup.key(pod);
+            String podUid = pod.getMetadata().getUid();
+            // a pod's uid is remembered once, for its group: that map is also its de-duplication
+            boolean first = podUid != null && !podUid.isEmpty()
+                    ? groupByUid.putIfAbsent(uid(podUid), headstart) == null
+                    : firstTime("Pod", null, pod.getMetadata().getName(), key);
+            if (!first) {
+                duplicates += podUid != null && !podUid.isEmpty() ? 1 : 0;
                 return;
             }
             pods++;
-            boolean headstart = PodStartup.isHeadstart(pod);
-            if (pod.getMetadata().getUid() != null) {
-                groupByUid.put(uid(pod.getMetadata().getUid()), headstart);
-            }
-            groupByKey.put(PodStartup.key(pod), headstart);
+            groupByKey.put(key, headstart);
             PodStartup.of(pod, horizon).ifPresent(started -> {
                 if (started.lateReady()) {
                     lateReadyPods++;
@@ -142,13 +199,13 @@ public final class StartupReport {
                 if (started.inconsistent()) {
                     inconsistentPods++;
                 }
-                (headstart ? onPods : offPods).add(started);
+                (headstart ? on : off).add(started, keepSlowest);
             });
         }
 
         public void addNode(Node node) {
             if (node == null || node.getMetadata() == null
-                    || !firstTime("Node", node.getMetadata().getUid(), node.getMetadata().getName())) {
+                    || !firstTime("Node", node.getMetadata().getUid(), node.getMetadata().getName(), node.getMetadata().getName())) {
                 return;
             }
             nodes++;
@@ -177,7 +234,8 @@ public final class StartupReport {
         }
 
         private boolean firstEvent(io.fabric8.kubernetes.api.model.ObjectMeta metadata) {
-            if (metadata != null && !firstTime("Event", metadata.getUid(), metadata.getNamespace() + "/" + metadata.getName())) {
+            if (metadata != null && !firstTime("Event", metadata.getUid(), metadata.getName(),
+                    metadata.getNamespace() + "/" + metadata.getName())) {
                 return false;
             }
             events++;
@@ -189,14 +247,17 @@ public final class StartupReport {
             String key = about.getNamespace() + "/" + about.getName();
             Boolean headstart = uid != null ? groupByUid.get(uid) : groupByKey.get(key);
             if (headstart != null) {
-                (headstart ? onPulls : offPulls).add(pull);
+                (headstart ? on : off).add(pull);
             } else {
                 pending.add(new Pending(uid, key, pull));
             }
         }
 
-        /** Whether this object is met for the first time (by uid, else by the given key). */
-        private boolean firstTime(String kind, String uid, String key) {
+        /** Whether this object is met for the first time (by uid, else by the given key; one without either always is). */
+        private boolean firstTime(String kind, String uid, String name, String key) {
+            if ((uid == null || uid.isEmpty()) && (name == null || name.isEmpty())) {
+                return true;
+            }
             boolean first = seen.add(uid != null && !uid.isEmpty() ? uid(uid) : kind + "/" + key);
             if (!first) {
                 duplicates++;
@@ -208,11 +269,11 @@ public final class StartupReport {
             for (Pending waiting : pending) {
                 Boolean headstart = waiting.uid() != null ? groupByUid.get(waiting.uid()) : groupByKey.get(waiting.key());
                 if (headstart != null) {
-                    (headstart ? onPulls : offPulls).add(waiting.pull());
+                    (headstart ? on : off).add(waiting.pull());
                 }
             }
             pending.clear();
-            return new StartupReport(podGroup(onPods, onPulls), podGroup(offPods, offPulls), nodeGroup(warm),
+            return new StartupReport(on.build(), off.build(), nodeGroup(warm),
                     nodeGroup(coldNodes), new Counts(pods, nodes, events, duplicates, lateReadyPods, inconsistentPods,
                             lateReadyNodes));
         }
@@ -233,18 +294,6 @@ public final class StartupReport {
     /** What was read and left out. */
     public Counts counts() {
         return counts;
-    }
-
-    private static PodGroup podGroup(List<PodStartup> pods, List<ImagePull> pulls) {
-        Map<PodPhase, Summary> phases = new EnumMap<>(PodPhase.class);
-        for (PodPhase phase : PodPhase.values()) {
-            phases.put(phase, Summary.of(pods.stream().filter(p -> p.phases().containsKey(phase))
-                    .map(p -> p.phases().get(phase)).toList()));
-        }
-        List<Double> seconds = pulls.stream().filter(p -> p.seconds().isPresent())
-                .map(p -> p.seconds().getAsDouble()).toList();
-        int cached = (int) pulls.stream().filter(ImagePull::cached).count();
-        return new PodGroup(List.copyOf(pods), phases, pulls.size(), cached, Summary.of(seconds));
     }
 
     private static NodeGroup nodeGroup(List<NodeStartup> nodes) {
@@ -272,10 +321,13 @@ public final class StartupReport {
         return cold;
     }
 
+    /** Slowest first: by {@code total} (else by the sum of the phases a pod has), then by name. */
+    static final Comparator<PodStartup> SLOWEST_FIRST =
+            Comparator.comparingDouble(StartupReport::span).reversed().thenComparing(PodStartup::key);
+
     /** The slowest pods of one group by {@code total} (else by the sum of the phases they have). */
     public List<PodStartup> slowestPods(boolean headstart, int limit) {
-        List<PodStartup> all = new ArrayList<>((headstart ? on : off).pods());
-        all.sort(Comparator.comparingDouble(StartupReport::span).reversed().thenComparing(PodStartup::key));
+        List<PodStartup> all = (headstart ? on : off).pods(); // kept slowest first
         return all.subList(0, Math.min(limit, all.size()));
     }
 
