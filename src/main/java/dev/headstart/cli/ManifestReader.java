@@ -34,7 +34,7 @@ import java.util.stream.Stream;
  * Reads Kubernetes manifests and kubectl dumps the way {@code kubectl apply -f} takes them, one
  * object at a time: a file (multi-document YAML, or JSON), a directory (its {@code *.yaml},
  * {@code *.yml} and {@code *.json} files sorted by name, not recursive) or {@code -} for standard
- * input. JSON or YAML is told from the content (a first character {@code {} or {@code [} is JSON),
+ * input. JSON or YAML is told from the content (a first character <code>&#123;</code> or <code>[</code> is JSON),
  * never from the file name.
  *
  * <p>Documents keep their input order; empty documents (a trailing {@code ---}) are left out. A
@@ -403,7 +403,7 @@ final class ManifestReader {
         return Long.toString(bytes);
     }
 
-    /** Notes whether a Go template action ({@code {{}) went by, for the error message. */
+    /** Notes whether a Go template action (<code>&#123;&#123;</code>) went by, for the error message. */
     private static final class Watched extends FilterInputStream {
         private int last = -1;
         private int marked = -1;
