@@ -117,6 +117,12 @@ soak:
 	bash bench/rotate.sh
 
 # --- The controller at cluster scale (BENCHMARKS.md, "Controller at scale") ---
+.PHONY: dump-bench
+## dump-bench: the CLI on generated 100 MiB and 1 GiB kubectl dumps (JSON, YAML) in a 256 MiB heap:
+## time, peak RSS and heap per run (DUMP_SIZES, DUMP_FORMATS, DUMP_COMMANDS, DUMP_HEAP to change it)
+dump-bench:
+	bash bench/dumps.sh
+
 .PHONY: scale-bench
 ## scale-bench: the controller jar against a simulated EKS cluster per size in SCALE_SIZES ("100 1000 5000");
 ##   CONTROLLER_JAR=path/quarkus-run.jar to measure another build

@@ -6,7 +6,11 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import picocli.CommandLine;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 
 /**
@@ -35,7 +39,17 @@ public class HeadstartMain {
             Quarkus.run(args);
             return;
         }
-        System.exit(new CommandLine(new HeadstartCommand()).execute(args));
+        System.exit(new CommandLine(new HeadstartCommand()).setOut(utf8(FileDescriptor.out)).setErr(utf8(FileDescriptor.err))
+                .execute(args));
+    }
+
+    /**
+     * The offline commands write UTF-8 whatever the locale: under a C/POSIX locale (the default in
+     * containers and CI) the JVM's console encoding is ASCII and would print {@code ?} for every
+     * {@code –}, {@code ·} or {@code −} — also into the HTML page that declares UTF-8.
+     */
+    static PrintWriter utf8(FileDescriptor fd) {
+        return new PrintWriter(new OutputStreamWriter(new FileOutputStream(fd), StandardCharsets.UTF_8), true);
     }
 
     /**

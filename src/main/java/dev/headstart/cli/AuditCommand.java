@@ -1,6 +1,5 @@
 package dev.headstart.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.headstart.report.PolicyReportModel;
 import dev.headstart.rules.RuleEngine;
@@ -62,32 +61,37 @@ public class AuditCommand implements Callable<Integer> {
         }
         RuleEngine engine = input.engine();
         InstallScope scope = options.scope("ValidatingWebhookConfiguration");
-        List<JsonNode> documents = input.documents();
         List<ObjectNode> reports = new ArrayList<>();
-        int failing = 0;
-        int excluded = 0;
-        for (JsonNode document : documents) {
-            Workload workload = Workload.of(document).orElse(null);
-            if (workload == null) {
-                continue;
-            }
-            String exclusion = scope == null ? null : scope.exclusion(workload).orElse(null);
-            if (exclusion != null) {
-                err.println(RuleOptions.excludedLine(workload, exclusion, "not auditing %s"));
-                excluded++;
-                continue;
-            }
-            List<RuleResult> results = engine.evaluate(workload);
-            engine.skipWarnings(workload).forEach(w -> err.println(w + " (" + workload.kind().kindName() + " "
-                    + workload.name() + ")"));
-            if (results.stream().anyMatch(r -> r.status() == RuleStatus.FAIL || r.status() == RuleStatus.ERROR)) {
-                failing++;
-            }
-            reports.add(PolicyReportModel.build(workload, results, clock.instant(), null));
+        int[] failing = {0};
+        int[] excluded = {0};
+        // Read one object at a time; only the reports are kept.
+        try {
+            input.documents().each(document -> {
+                Workload workload = Workload.of(document).orElse(null);
+                if (workload == null) {
+                    return;
+                }
+                String exclusion = scope == null ? null : scope.exclusion(workload).orElse(null);
+                if (exclusion != null) {
+                    err.println(RuleOptions.excludedLine(workload, exclusion, "not auditing %s"));
+                    excluded[0]++;
+                    return;
+                }
+                List<RuleResult> results = engine.evaluate(workload);
+                engine.skipWarnings(workload).forEach(w -> err.println(w + " (" + workload.kind().kindName() + " "
+                        + workload.name() + ")"));
+                if (results.stream().anyMatch(r -> r.status() == RuleStatus.FAIL || r.status() == RuleStatus.ERROR)) {
+                    failing[0]++;
+                }
+                reports.add(PolicyReportModel.build(workload, results, clock.instant(), null));
+            });
+            input.documents().tally().report(err);
+        } catch (InputException e) {
+            return RuleOptions.inputError(err, e.getMessage());
         }
         if (reports.isEmpty()) {
-            return RuleOptions.inputError(err, excluded > 0
-                    ? "nothing to audit in " + options.source + ": all " + excluded
+            return RuleOptions.inputError(err, excluded[0] > 0
+                    ? "nothing to audit in " + options.source + ": all " + excluded[0]
                             + " workloads are outside what the install admits (--include-excluded to audit them)"
                     : "nothing to audit in " + options.source
                             + ": no Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job or CronJob");
@@ -98,8 +102,8 @@ public class AuditCommand implements Callable<Integer> {
             ManifestWriter.yaml(spec.commandLine().getOut(), reports);
         }
         err.println("headstart: " + reports.size() + (reports.size() == 1 ? " workload, " : " workloads, ")
-                + failing + " with failed rules" + (excluded > 0 ? ", " + excluded + " not admitted by the install" : ""));
+                + failing[0] + " with failed rules" + (excluded[0] > 0 ? ", " + excluded[0] + " not admitted by the install" : ""));
         err.flush();
-        return failing == 0 ? 0 : 1;
+        return failing[0] == 0 ? 0 : 1;
     }
 }

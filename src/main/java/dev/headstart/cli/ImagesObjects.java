@@ -18,7 +18,6 @@ import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -45,16 +44,15 @@ record ImagesObjects(List<Node> nodes, List<Namespace> namespaces, List<HasMetad
     private static final KubernetesSerialization KUBERNETES = new KubernetesSerialization();
     static final long PAGE = 500;
 
-    static ImagesObjects read(String source, InputStream stdin) throws InputException {
+    static ImagesObjects read(ManifestReader dump) throws InputException {
         ImagesObjects objects = new ImagesObjects(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
                 new ArrayList<>(), new ArrayList<>());
-        for (JsonNode document : ManifestReader.read(source, stdin)) {
-            objects.collect(document);
-        }
+        dump.each(objects::collect);
         return objects;
     }
 
-    private void collect(JsonNode document) throws InputException {
+    /** Keeps what the plan needs; an object that cannot be read throws, and the reader skips and counts it. */
+    private void collect(JsonNode document) {
         String kind = document.path("kind").asText("");
         String apiVersion = document.path("apiVersion").asText("");
         switch (apiVersion + " " + kind) {
@@ -77,15 +75,8 @@ record ImagesObjects(List<Node> nodes, List<Namespace> namespaces, List<HasMetad
         }
     }
 
-    private static <T> T convert(JsonNode document, Class<T> type) throws InputException {
-        try {
-            return KUBERNETES.convertValue(document, type);
-        } catch (Exception e) {
-            String namespace = document.at("/metadata/namespace").asText("");
-            String name = (namespace.isEmpty() ? "" : namespace + "/") + document.at("/metadata/name").asText("");
-            throw new InputException("cannot read " + type.getSimpleName() + " " + name + ": "
-                    + String.valueOf(e.getMessage()).lines().findFirst().orElse("").strip());
-        }
+    private static <T> T convert(JsonNode document, Class<T> type) {
+        return KUBERNETES.convertValue(document, type);
     }
 
     /** Everything from the cluster; cache pods by their label. */

@@ -31,18 +31,23 @@ final class ManifestWriter {
     static void yaml(PrintWriter out, List<? extends JsonNode> documents) {
         boolean first = true;
         for (JsonNode document : documents) {
-            if (!first) {
-                out.print("---\n");
-            }
+            yaml(out, document, first);
             first = false;
-            try {
-                out.print(YAML.writeValueAsString(document));
-            } catch (JsonProcessingException e) {
-                // A tree read or built in memory always serialises.
-                throw new IllegalStateException(e);
-            }
         }
         out.flush();
+    }
+
+    /** One document of a multi-document stream, a {@code ---} before all but the first. */
+    static void yaml(PrintWriter out, JsonNode document, boolean first) {
+        if (!first) {
+            out.print("---\n");
+        }
+        try {
+            out.print(YAML.writeValueAsString(document));
+        } catch (JsonProcessingException e) {
+            // A tree read or built in memory always serialises.
+            throw new IllegalStateException(e);
+        }
     }
 
     static void jsonList(PrintWriter out, List<? extends JsonNode> documents) {

@@ -11,8 +11,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -48,26 +46,42 @@ public class MutateCommand implements Callable<Integer> {
         }
         RuleEngine engine = input.engine();
         InstallScope scope = options.scope("MutatingWebhookConfiguration");
-        List<JsonNode> documents = input.documents();
-        List<JsonNode> out = new ArrayList<>(documents.size());
-        for (JsonNode document : documents) {
-            Workload workload = Workload.of(document).orElse(null);
-            if (workload == null) {
-                out.add(document);
-                continue;
-            }
-            String excluded = scope == null ? null : scope.exclusion(workload).orElse(null);
-            if (excluded != null) {
-                err.println(RuleOptions.excludedLine(workload, excluded, "left %s unchanged"));
-                out.add(document);
-                continue;
-            }
-            Mutation mutation = engine.mutate(workload);
-            mutation.warnings().forEach(w -> err.println(w + " (" + workload.kind().kindName() + " " + workload.name() + ")"));
-            out.add(mutation.mutated());
+        PrintWriter out = spec.commandLine().getOut();
+        boolean[] first = {true};
+        // Written as read: memory holds one object at a time, whatever the size of the input.
+        try {
+            input.documents().each(document -> {
+                JsonNode printed = document;
+                try {
+                    printed = mutated(document, engine, scope, err);
+                } finally {
+                    // An object the rules cannot read is printed unchanged (and counted as skipped).
+                    ManifestWriter.yaml(out, printed, first[0]);
+                    first[0] = false;
+                }
+            });
+            out.flush();
+            input.documents().tally().report(err);
+        } catch (InputException e) {
+            out.flush();
+            return RuleOptions.inputError(err, e.getMessage());
         }
         err.flush();
-        ManifestWriter.yaml(spec.commandLine().getOut(), out);
         return 0;
+    }
+
+    private static JsonNode mutated(JsonNode document, RuleEngine engine, InstallScope scope, PrintWriter err) {
+        Workload workload = Workload.of(document).orElse(null);
+        if (workload == null) {
+            return document;
+        }
+        String excluded = scope == null ? null : scope.exclusion(workload).orElse(null);
+        if (excluded != null) {
+            err.println(RuleOptions.excludedLine(workload, excluded, "left %s unchanged"));
+            return document;
+        }
+        Mutation mutation = engine.mutate(workload);
+        mutation.warnings().forEach(w -> err.println(w + " (" + workload.kind().kindName() + " " + workload.name() + ")"));
+        return mutation.mutated();
     }
 }

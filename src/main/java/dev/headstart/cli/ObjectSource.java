@@ -35,13 +35,17 @@ final class ObjectSource {
             description = "How long to wait for the live cluster, e.g. 30s or 2m (default 60s).")
     String timeout;
 
+    @Option(names = ManifestReader.MAX_DOCUMENT_OPTION, defaultValue = ManifestReader.DEFAULT_MAX_DOCUMENT_SIZE,
+            paramLabel = "SIZE", description = "The largest dump file or YAML document to read, e.g. 4Gi (default 2Gi).")
+    String maxDocumentSize;
+
     /** Standard input; tests replace it. */
     InputStream stdin = System.in;
 
-    /** Reads a dump file, or standard input for {@code -}. */
+    /** Reduces a dump (a file, a directory, or standard input for {@code -}), streamed object by object. */
     @FunctionalInterface
     interface DumpReader<T> {
-        T read(String source, InputStream stdin) throws InputException;
+        T read(ManifestReader dump) throws InputException;
     }
 
     /** The objects and where they came from, or (objects null) the exit code of the printed failure. */
@@ -54,7 +58,10 @@ final class ObjectSource {
     <T> Read<T> read(DumpReader<T> dump, Function<KubernetesClient, T> live, PrintWriter err) {
         if (source != null) {
             try {
-                return new Read<>(dump.read(source, stdin), source.equals("-") ? "standard input" : source, 0);
+                ManifestReader reader = new ManifestReader(source, stdin, ManifestReader.parseSize(maxDocumentSize));
+                T objects = dump.read(reader);
+                reader.tally().report(err);
+                return new Read<>(objects, reader.from(), 0);
             } catch (InputException e) {
                 return new Read<>(null, null, RuleOptions.inputError(err, e.getMessage()));
             }

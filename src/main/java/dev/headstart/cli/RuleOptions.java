@@ -1,6 +1,5 @@
 package dev.headstart.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.InputStream;
 import java.io.PrintWriter;
 
@@ -31,6 +30,10 @@ final class RuleOptions {
     @Option(names = {"-f", "--filename"}, required = true, paramLabel = "<file|dir|->",
             description = "Manifest file (YAML, multi-document, or JSON), directory of them, or - for stdin.")
     String source;
+
+    @Option(names = ManifestReader.MAX_DOCUMENT_OPTION, defaultValue = ManifestReader.DEFAULT_MAX_DOCUMENT_SIZE,
+            paramLabel = "SIZE", description = "The largest input file or YAML document to read, e.g. 4Gi (default 2Gi).")
+    String maxDocumentSize;
 
     @Option(names = "--pull-policy", paramLabel = "pinned|all|off",
             description = "Override headstart.pull-policy.mode.")
@@ -93,14 +96,14 @@ final class RuleOptions {
         return RuleSet.engine(settings, config.priorityClassRule(config.configuredPriorityClass(), NamespaceAnnotations.NONE));
     }
 
-    /** What an offline command works on. */
-    record Input(RuleEngine engine, List<JsonNode> documents) {
+    /** What an offline command works on: the engine, and the documents to stream through it. */
+    record Input(RuleEngine engine, ManifestReader documents) {
     }
 
-    /** The engine and the documents, or an InputException with a one-line reason. */
+    /** The engine and the documents' reader, or an InputException with a one-line reason. */
     Input load(InputStream stdin) throws InputException {
         RuleEngine engine = engine();
-        return new Input(engine, ManifestReader.read(source, stdin));
+        return new Input(engine, new ManifestReader(source, stdin, ManifestReader.parseSize(maxDocumentSize)));
     }
 
     /** Configuration that does not do what it seems to: one "headstart: warning: ..." line each on stderr. */

@@ -1,6 +1,8 @@
 package dev.headstart.cli;
 
 import dev.headstart.json.Json;
+import dev.headstart.telemetry.PodStartup;
+import dev.headstart.telemetry.SecondsText;
 import dev.headstart.telemetry.StartupReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -47,13 +49,15 @@ public class StartupCommand implements Callable<Integer> {
         if (slowest < 0) {
             return RuleOptions.inputError(err, "--slowest must not be negative");
         }
-        ObjectSource.Read<StartupObjects> read = input.read(StartupObjects::read, StartupObjects::list, err);
+        // only the page draws pods one by one: the other outputs keep none
+        int keep = output.equals("html") ? slowest : 0;
+        ObjectSource.Read<StartupReport> read = input.read(dump -> StartupObjects.read(dump, keep),
+                client -> StartupObjects.list(client, keep), err);
         if (read.failed()) {
             return read.exitCode();
         }
-        StartupObjects objects = read.objects();
+        StartupReport report = read.objects();
         String from = read.from();
-        StartupReport report = StartupReport.of(objects.pods(), objects.nodes(), objects.events());
         switch (output) {
             case "json" -> {
                 try {
@@ -66,8 +70,21 @@ public class StartupCommand implements Callable<Integer> {
             case "html" -> StartupPage.print(out, report, from, slowest);
             default -> StartupTable.print(out, report);
         }
-        err.println("headstart: " + objects.pods().size() + " pods, " + objects.nodes().size() + " nodes, "
-                + objects.events().size() + " events read from " + from);
+        StartupReport.Counts counts = report.counts();
+        err.println("headstart: " + counts.pods() + " pods, " + counts.nodes() + " nodes, "
+                + counts.events() + " events read from " + from);
+        if (counts.duplicates() > 0) {
+            err.println("headstart: " + counts.duplicates() + " duplicate objects (the same uid again) counted once");
+        }
+        if (counts.lateReadyPods() > 0 || counts.lateReadyNodes() > 0) {
+            err.println("headstart: left out as not a start (Ready " + SecondsText.of(PodStartup.HORIZON.toSeconds())
+                    + " or more after creation: a later readiness flap): " + counts.lateReadyPods() + " pods' phases, "
+                    + counts.lateReadyNodes() + " nodes' ready");
+        }
+        if (counts.inconsistentPods() > 0) {
+            err.println("headstart: " + counts.inconsistentPods() + " pods with a phase longer than total (clocks disagree):"
+                    + " that phase and total left out");
+        }
         err.flush();
         return 0;
     }

@@ -36,7 +36,9 @@ final class StartupPage {
     private static final int ROW = 24;
     private static final int BAR = 14;
     private static final int TOP = 34;
-    private static final double[] STEPS = {0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400};
+    /** Axis steps in seconds; past the last, whole days times 1, 2 or 5 × 10^k: at most 8 ticks at any span. */
+    private static final double[] STEPS = {0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400,
+            21600, 43200, 86400};
 
     private StartupPage() {
     }
@@ -59,7 +61,7 @@ final class StartupPage {
                 .append("svg{display:block;margin-top:6px}svg text{font-size:12px;fill:#374151}\n")
                 .append("</style>\n</head>\n<body>\n<h1>Headstart: how long pods and nodes take to start</h1>\n")
                 .append("<div class=\"source\">from ").append(escape(source)).append(" · ")
-                .append(report.on().pods().size() + report.off().pods().size()).append(" Ready pods, ")
+                .append(report.on().count() + report.off().count()).append(" Ready pods, ")
                 .append(report.warmPool().nodes().size() + report.cold().nodes().size()).append(" nodes</div>\n");
         headline(html, report);
         podTable(html, report);
@@ -67,8 +69,8 @@ final class StartupPage {
         html.append("<h2>The slowest pods, with Headstart and without</h2>\n");
         legend(html, List.of("scheduling", "initialization", "startup"), "with Headstart", "without");
         List<Row> podRows = new ArrayList<>();
-        podRows.addAll(podRows(report.slowestPods(true, slowest), "with Headstart", report.on().pods().size()));
-        podRows.addAll(podRows(report.slowestPods(false, slowest), "without Headstart", report.off().pods().size()));
+        podRows.addAll(podRows(report.slowestPods(true, slowest), "with Headstart", report.on().count()));
+        podRows.addAll(podRows(report.slowestPods(false, slowest), "without Headstart", report.off().count()));
         waterfall(html, podRows, "pods");
         html.append("<h2>The slowest nodes, from a warm pool and cold</h2>\n");
         legend(html, List.of("ready", "imageCache", "warmUp"), "warm pool", "cold");
@@ -187,8 +189,9 @@ final class StartupPage {
             for (PodPhase phase : List.of(PodPhase.SCHEDULING, PodPhase.INITIALIZATION, PodPhase.STARTUP)) {
                 Double seconds = pod.phases().get(phase);
                 if (seconds != null) {
-                    double from = phase == PodPhase.STARTUP && pod.phases().containsKey(PodPhase.TOTAL)
-                            ? pod.phases().get(PodPhase.TOTAL) - seconds : at;
+                    // never before zero, whatever the clocks said (PodStartup leaves out startup > total)
+                    double from = Math.max(0, phase == PodPhase.STARTUP && pod.phases().containsKey(PodPhase.TOTAL)
+                            ? pod.phases().get(PodPhase.TOTAL) - seconds : at);
                     segments.add(new Segment(phase.label(), from, from + seconds));
                     at = from + seconds;
                 }
@@ -222,13 +225,7 @@ final class StartupPage {
             return;
         }
         double max = rows.stream().flatMap(r -> r.segments().stream()).mapToDouble(Segment::to).max().orElse(0);
-        double step = STEPS[STEPS.length - 1];
-        for (double candidate : STEPS) {
-            if (max / candidate <= 8) {
-                step = candidate;
-                break;
-            }
-        }
+        double step = step(max);
         double span = Math.max(step, Math.ceil(max / step) * step);
         int chart = WIDTH - LABEL - 70;
         int height = TOP + rows.size() * ROW + 10;
@@ -284,8 +281,28 @@ final class StartupPage {
         html.append("</svg>\n");
     }
 
-    /** Axis labels: whole minutes and hours read shorter ({@code 2m}, {@code 1h}). */
-    private static String tick(double seconds) {
+    /** The smallest step that spans {@code max} in at most 8 ticks. */
+    static double step(double max) {
+        for (double candidate : STEPS) {
+            if (max / candidate <= 8) {
+                return candidate;
+            }
+        }
+        for (double days = 2; ; days *= 10) {
+            for (double factor : new double[] {1, 2.5, 5}) {
+                double candidate = days * factor * 86400;
+                if (max / candidate <= 8) {
+                    return candidate;
+                }
+            }
+        }
+    }
+
+    /** Axis labels: whole minutes, hours and days read shorter ({@code 2m}, {@code 1h}, {@code 5d}). */
+    static String tick(double seconds) {
+        if (seconds >= 86400 && seconds % 86400 == 0) {
+            return (long) (seconds / 86400) + "d";
+        }
         if (seconds >= 3600 && seconds % 3600 == 0) {
             return (long) (seconds / 3600) + "h";
         }

@@ -25,8 +25,8 @@ final class StartupTable {
     }
 
     static void print(PrintWriter out, StartupReport report) {
-        groups(out, "PODS", "headstart on: " + report.on().pods().size() + " Ready",
-                "headstart off: " + report.off().pods().size() + " Ready", "on − off");
+        groups(out, "PODS", "headstart on: " + report.on().count() + " Ready",
+                "headstart off: " + report.off().count() + " Ready", "on − off");
         out.printf(ROW, "phase", "n", "p50", "p90", "max", "n", "p50", "p90", "max", "p50", "p90");
         for (PodPhase phase : PodPhase.values()) {
             row(out, phase.label(), report.on().phases().get(phase), report.off().phases().get(phase));

@@ -34,6 +34,18 @@ public record ImagePull(boolean cached, OptionalDouble seconds) {
         return parse(event.getMessage());
     }
 
+    /**
+     * The same for an {@code events.k8s.io/v1} Event: the same object the core API serves, its
+     * fields renamed ({@code regarding} for {@code involvedObject}, {@code note} for {@code message}).
+     */
+    public static Optional<ImagePull> of(io.fabric8.kubernetes.api.model.events.v1.Event event) {
+        ObjectReference about = event.getRegarding();
+        if (!REASON.equals(event.getReason()) || about == null || !"Pod".equals(about.getKind())) {
+            return Optional.empty();
+        }
+        return parse(event.getNote());
+    }
+
     /** The pull a {@code Pulled} message tells of; empty when it is not one of the kubelet's. */
     public static Optional<ImagePull> parse(String message) {
         if (message == null) {

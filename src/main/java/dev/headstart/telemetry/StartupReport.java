@@ -7,14 +7,18 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.UUID;
 
 /**
  * The startup figures of a set of pods, nodes and events (a {@code kubectl} dump or a live list):
@@ -27,13 +31,18 @@ import java.util.Optional;
  */
 public final class StartupReport {
 
-    /** One side of the pod comparison. */
-    public record PodGroup(List<PodStartup> pods, Map<PodPhase, Summary> phases, int pulls, int cached,
+    /**
+     * One side of the pod comparison.
+     *
+     * @param count the Ready pods (each started within the horizon)
+     * @param pods  the slowest of them, as many as the builder was asked to keep (all by default)
+     */
+    public record PodGroup(int count, List<PodStartup> pods, Map<PodPhase, Summary> phases, int pulls, int cached,
             Summary pullSeconds) {
 
         ObjectNode toJson() {
             ObjectNode json = JsonNodeFactory.instance.objectNode();
-            json.put("count", pods.size());
+            json.put("count", count);
             ObjectNode phaseJson = json.putObject("phases");
             phases.forEach((phase, summary) -> phaseJson.set(phase.label(), summary.toJson()));
             ObjectNode pullJson = json.putObject("imagePulls");
@@ -60,64 +69,231 @@ public final class StartupReport {
     private final PodGroup off;
     private final NodeGroup warmPool;
     private final NodeGroup cold;
+    private final Counts counts;
 
-    private StartupReport(PodGroup on, PodGroup off, NodeGroup warmPool, NodeGroup cold) {
+    /**
+     * What was read and what was left out: objects after de-duplication, duplicates, pods Ready past
+     * the horizon, pods whose phases disagreed (left out of {@code total}), nodes whose Ready was a
+     * late flap.
+     */
+    public record Counts(int pods, int nodes, int events, int duplicates, int lateReadyPods, int inconsistentPods,
+            int lateReadyNodes) {
+    }
+
+    private StartupReport(PodGroup on, PodGroup off, NodeGroup warmPool, NodeGroup cold, Counts counts) {
         this.on = on;
         this.off = off;
         this.warmPool = warmPool;
         this.cold = cold;
+        this.counts = counts;
     }
 
     public static StartupReport of(Collection<Pod> pods, Collection<Node> nodes, Collection<Event> events) {
-        Map<String, Boolean> groupByUid = new HashMap<>();
-        Map<String, Boolean> groupByKey = new HashMap<>();
-        List<PodStartup> onPods = new ArrayList<>();
-        List<PodStartup> offPods = new ArrayList<>();
-        for (Pod pod : pods) {
-            if (pod.getMetadata() == null) {
-                continue;
-            }
-            boolean headstart = PodStartup.isHeadstart(pod);
-            if (pod.getMetadata().getUid() != null) {
-                groupByUid.put(pod.getMetadata().getUid(), headstart);
-            }
-            groupByKey.put(PodStartup.key(pod), headstart);
-            PodStartup.of(pod).ifPresent(s -> (headstart ? onPods : offPods).add(s));
-        }
-        List<ImagePull> onPulls = new ArrayList<>();
-        List<ImagePull> offPulls = new ArrayList<>();
-        for (Event event : events) {
-            Optional<ImagePull> pull = ImagePull.of(event);
-            if (pull.isEmpty()) {
-                continue;
-            }
-            ObjectReference about = event.getInvolvedObject();
-            Boolean headstart = about.getUid() != null && !about.getUid().isEmpty()
-                    ? groupByUid.get(about.getUid())
-                    : groupByKey.get(about.getNamespace() + "/" + about.getName());
-            if (headstart != null) {
-                (headstart ? onPulls : offPulls).add(pull.get());
-            }
-        }
-        List<NodeStartup> warm = new ArrayList<>();
-        List<NodeStartup> coldNodes = new ArrayList<>();
-        for (Node node : nodes) {
-            NodeStartup.of(node).ifPresent(n -> (n.warmPool() ? warm : coldNodes).add(n));
-        }
-        return new StartupReport(podGroup(onPods, onPulls), podGroup(offPods, offPulls), nodeGroup(warm),
-                nodeGroup(coldNodes));
+        Builder report = new Builder(PodStartup.HORIZON);
+        pods.forEach(report::addPod);
+        nodes.forEach(report::addNode);
+        events.forEach(report::addEvent);
+        return report.build();
     }
 
-    private static PodGroup podGroup(List<PodStartup> pods, List<ImagePull> pulls) {
-        Map<PodPhase, Summary> phases = new EnumMap<>(PodPhase.class);
-        for (PodPhase phase : PodPhase.values()) {
-            phases.put(phase, Summary.of(pods.stream().filter(p -> p.phases().containsKey(phase))
-                    .map(p -> p.phases().get(phase)).toList()));
+    /**
+     * Builds a report one object at a time, keeping only what it reports: per pod its start (the
+     * Ready ones) and its group, per pull event the pull. Objects are de-duplicated by uid (by
+     * namespace and name without one), so the same object in two files of a dump counts once.
+     */
+    public static final class Builder {
+
+        /** A pull whose pod was not read yet: matched when the report is built. */
+        private record Pending(Object uid, String key, ImagePull pull) {
         }
-        List<Double> seconds = pulls.stream().filter(p -> p.seconds().isPresent())
-                .map(p -> p.seconds().getAsDouble()).toList();
-        int cached = (int) pulls.stream().filter(ImagePull::cached).count();
-        return new PodGroup(List.copyOf(pods), phases, pulls.size(), cached, Summary.of(seconds));
+
+        /** What one group keeps: per phase the seconds (8 bytes a pod), the slowest pods, the pulls. */
+        private static final class Group {
+            private final EnumMap<PodPhase, Doubles> phases = new EnumMap<>(PodPhase.class);
+            private final PriorityQueue<PodStartup> slowest = new PriorityQueue<>(SLOWEST_FIRST.reversed());
+            private final Doubles pullSeconds = new Doubles();
+            private int count;
+            private int pulls;
+            private int cached;
+
+            void add(PodStartup pod, int keep) {
+                count++;
+                pod.phases().forEach((phase, seconds) -> phases.computeIfAbsent(phase, p -> new Doubles()).add(seconds));
+                slowest.add(pod);
+                if (slowest.size() > keep) {
+                    slowest.poll(); // the quickest of those kept
+                }
+            }
+
+            void add(ImagePull pull) {
+                pulls++;
+                if (pull.cached()) {
+                    cached++;
+                }
+                pull.seconds().ifPresent(pullSeconds::add);
+            }
+
+            PodGroup build() {
+                Map<PodPhase, Summary> summaries = new EnumMap<>(PodPhase.class);
+                for (PodPhase phase : PodPhase.values()) {
+                    Doubles values = phases.get(phase);
+                    summaries.put(phase, values == null ? Summary.EMPTY : values.summary());
+                }
+                List<PodStartup> pods = new ArrayList<>(slowest);
+                pods.sort(SLOWEST_FIRST);
+                return new PodGroup(count, List.copyOf(pods), summaries, pulls, cached, pullSeconds.summary());
+            }
+        }
+
+        private final Duration horizon;
+        private final int keepSlowest;
+        private final Map<Object, Boolean> groupByUid = new HashMap<>();
+        private final Map<String, Boolean> groupByKey = new HashMap<>();
+        private final Set<Object> seen = new HashSet<>();
+        private final Group on = new Group();
+        private final Group off = new Group();
+        private final List<Pending> pending = new ArrayList<>();
+        private final List<NodeStartup> warm = new ArrayList<>();
+        private final List<NodeStartup> coldNodes = new ArrayList<>();
+        private int pods;
+        private int nodes;
+        private int events;
+        private int duplicates;
+        private int lateReadyPods;
+        private int inconsistentPods;
+        private int lateReadyNodes;
+
+        /** A builder that keeps every pod's start ({@link PodGroup#pods()} lists them all). */
+        public Builder(Duration horizon) {
+            this(horizon, Integer.MAX_VALUE);
+        }
+
+        /** A builder that keeps only the {@code keepSlowest} slowest starts of each group, and the figures of all. */
+        public Builder(Duration horizon, int keepSlowest) {
+            this.horizon = horizon;
+            this.keepSlowest = keepSlowest;
+        }
+
+        public void addPod(Pod pod) {
+            if (pod == null || pod.getMetadata() == null) {
+                return;
+            }
+            boolean headstart = PodStartup.isHeadstart(pod);
+            String key = PodStartup.key(pod);
+            String podUid = pod.getMetadata().getUid();
+            // a pod's uid is remembered once, for its group: that map is also its de-duplication
+            boolean first = podUid != null && !podUid.isEmpty()
+                    ? groupByUid.putIfAbsent(uid(podUid), headstart) == null
+                    : firstTime("Pod", null, pod.getMetadata().getName(), key);
+            if (!first) {
+                duplicates += podUid != null && !podUid.isEmpty() ? 1 : 0;
+                return;
+            }
+            pods++;
+            groupByKey.put(key, headstart);
+            PodStartup.of(pod, horizon).ifPresent(started -> {
+                if (started.lateReady()) {
+                    lateReadyPods++;
+                    return;
+                }
+                if (started.inconsistent()) {
+                    inconsistentPods++;
+                }
+                (headstart ? on : off).add(started, keepSlowest);
+            });
+        }
+
+        public void addNode(Node node) {
+            if (node == null || node.getMetadata() == null
+                    || !firstTime("Node", node.getMetadata().getUid(), node.getMetadata().getName(), node.getMetadata().getName())) {
+                return;
+            }
+            nodes++;
+            NodeStartup.of(node, horizon).ifPresent(n -> {
+                if (n.lateReady()) {
+                    lateReadyNodes++;
+                }
+                (n.warmPool() ? warm : coldNodes).add(n);
+            });
+        }
+
+        /** A core ({@code v1}) event. */
+        public void addEvent(Event event) {
+            if (event == null || !firstEvent(event.getMetadata())) {
+                return;
+            }
+            ImagePull.of(event).ifPresent(pull -> pull(event.getInvolvedObject(), pull));
+        }
+
+        /** An {@code events.k8s.io/v1} event: the same Event, its fields renamed. */
+        public void addEvent(io.fabric8.kubernetes.api.model.events.v1.Event event) {
+            if (event == null || !firstEvent(event.getMetadata())) {
+                return;
+            }
+            ImagePull.of(event).ifPresent(pull -> pull(event.getRegarding(), pull));
+        }
+
+        private boolean firstEvent(io.fabric8.kubernetes.api.model.ObjectMeta metadata) {
+            if (metadata != null && !firstTime("Event", metadata.getUid(), metadata.getName(),
+                    metadata.getNamespace() + "/" + metadata.getName())) {
+                return false;
+            }
+            events++;
+            return true;
+        }
+
+        private void pull(ObjectReference about, ImagePull pull) {
+            Object uid = about.getUid() == null || about.getUid().isEmpty() ? null : uid(about.getUid());
+            String key = about.getNamespace() + "/" + about.getName();
+            Boolean headstart = uid != null ? groupByUid.get(uid) : groupByKey.get(key);
+            if (headstart != null) {
+                (headstart ? on : off).add(pull);
+            } else {
+                pending.add(new Pending(uid, key, pull));
+            }
+        }
+
+        /** Whether this object is met for the first time (by uid, else by the given key; one without either always is). */
+        private boolean firstTime(String kind, String uid, String name, String key) {
+            if ((uid == null || uid.isEmpty()) && (name == null || name.isEmpty())) {
+                return true;
+            }
+            boolean first = seen.add(uid != null && !uid.isEmpty() ? uid(uid) : kind + "/" + key);
+            if (!first) {
+                duplicates++;
+            }
+            return first;
+        }
+
+        public StartupReport build() {
+            for (Pending waiting : pending) {
+                Boolean headstart = waiting.uid() != null ? groupByUid.get(waiting.uid()) : groupByKey.get(waiting.key());
+                if (headstart != null) {
+                    (headstart ? on : off).add(waiting.pull());
+                }
+            }
+            pending.clear();
+            return new StartupReport(on.build(), off.build(), nodeGroup(warm),
+                    nodeGroup(coldNodes), new Counts(pods, nodes, events, duplicates, lateReadyPods, inconsistentPods,
+                            lateReadyNodes));
+        }
+
+        /** A uid as a UUID (32 bytes) when it is one, as the API server writes them: a million fit in little heap. */
+        private static Object uid(String uid) {
+            if (uid.length() == 36) {
+                try {
+                    return UUID.fromString(uid);
+                } catch (IllegalArgumentException e) {
+                    return uid;
+                }
+            }
+            return uid;
+        }
+    }
+
+    /** What was read and left out. */
+    public Counts counts() {
+        return counts;
     }
 
     private static NodeGroup nodeGroup(List<NodeStartup> nodes) {
@@ -145,10 +321,13 @@ public final class StartupReport {
         return cold;
     }
 
+    /** Slowest first: by {@code total} (else by the sum of the phases a pod has), then by name. */
+    static final Comparator<PodStartup> SLOWEST_FIRST =
+            Comparator.comparingDouble(StartupReport::span).reversed().thenComparing(PodStartup::key);
+
     /** The slowest pods of one group by {@code total} (else by the sum of the phases they have). */
     public List<PodStartup> slowestPods(boolean headstart, int limit) {
-        List<PodStartup> all = new ArrayList<>((headstart ? on : off).pods());
-        all.sort(Comparator.comparingDouble(StartupReport::span).reversed().thenComparing(PodStartup::key));
+        List<PodStartup> all = (headstart ? on : off).pods(); // kept slowest first
         return all.subList(0, Math.min(limit, all.size()));
     }
 

@@ -63,8 +63,8 @@ public final class StartupTelemetry {
             Duration.ofSeconds(60), Duration.ofSeconds(90), Duration.ofMinutes(2), Duration.ofMinutes(3),
             Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(15)};
 
-    /** Pods not Ready within this of their creation are not counted (see the class comment). */
-    public static final Duration DEFAULT_HORIZON = Duration.ofHours(1);
+    /** Pods not Ready within this of their creation are not counted (see the class comment and {@link PodStartup}). */
+    public static final Duration DEFAULT_HORIZON = PodStartup.HORIZON;
 
     /** How long after the horizon a counted pod is still remembered. */
     static final Duration SWEEP_MARGIN = Duration.ofMinutes(5);
@@ -139,13 +139,12 @@ public final class StartupTelemetry {
             return;
         }
         sweep();
-        Optional<PodStartup> started = PodStartup.of(pod);
+        Optional<PodStartup> started = PodStartup.of(pod, horizon);
         if (started.isEmpty()) {
             return;
         }
         PodStartup startup = started.get();
-        if (startup.uid() == null || startup.createdAt().isBefore(from)
-                || Duration.between(startup.createdAt(), startup.readyAt()).compareTo(horizon) >= 0
+        if (startup.uid() == null || startup.lateReady() || startup.createdAt().isBefore(from)
                 || countedPods.putIfAbsent(startup.uid(), startup.createdAt()) != null) {
             return;
         }
@@ -165,7 +164,7 @@ public final class StartupTelemetry {
         if (from == null) {
             return;
         }
-        Optional<NodeStartup> started = NodeStartup.of(node);
+        Optional<NodeStartup> started = NodeStartup.of(node, horizon);
         if (started.isEmpty() || started.get().uid() == null) {
             return;
         }

@@ -19,7 +19,14 @@ public record Summary(int count, OptionalDouble p50, OptionalDouble p90, Optiona
         if (values.isEmpty()) {
             return EMPTY;
         }
-        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return ofSorted(values.stream().mapToDouble(Double::doubleValue).sorted().toArray());
+    }
+
+    /** The summary of values already sorted in ascending order. */
+    static Summary ofSorted(double[] sorted) {
+        if (sorted.length == 0) {
+            return EMPTY;
+        }
         return new Summary(sorted.length, rank(sorted, 50), rank(sorted, 90), rank(sorted, 99),
                 OptionalDouble.of(sorted[sorted.length - 1]));
     }

@@ -53,7 +53,7 @@ class HeadstartScriptTest {
     void anUpToDateJarRunsWithoutABuild() throws Exception {
         ShellRun run = headstart("--version");
         assertThat(run.exit()).as(run.err()).isZero();
-        assertThat(run.out()).isEqualTo("java -jar " + jar + " --version\n");
+        assertThat(run.out()).isEqualTo("java -Xmx256m -jar " + jar + " --version\n");
         assertThat(run.err()).isEmpty();
         assertThat(builds).doesNotExist();
     }
@@ -63,7 +63,7 @@ class HeadstartScriptTest {
         age(source, 60);
         ShellRun run = headstart("mutate", "-f", "-");
         assertThat(run.exit()).as(run.err()).isZero();
-        assertThat(run.out()).as("only the CLI's output").isEqualTo("java -jar " + jar + " mutate -f -\n");
+        assertThat(run.out()).as("only the CLI's output").isEqualTo("java -Xmx256m -jar " + jar + " mutate -f -\n");
         assertThat(run.err()).isEqualTo("headstart: building " + jar + " (sources changed)\nmaven noise\n");
         assertThat(Files.readString(builds)).isEqualTo("mvnw -B -q package -DskipTests\n");
 
