@@ -34,6 +34,9 @@ public final class CpuBoostRule implements Rule {
     /** How long past {@code max-duration} a boost may stay before the check reports it as never reverted. */
     static final Duration REVERT_GRACE = Duration.ofMinutes(5);
 
+    /** A static pod's mirror: ValidatePodResize refuses to resize it, so it is never boosted. */
+    static final String MIRROR = "kubernetes.io/config.mirror";
+
     private final CpuBoostSettings settings;
     private final CpuBoostFacts facts;
     private final Clock clock;
@@ -65,7 +68,8 @@ public final class CpuBoostRule implements Rule {
 
     @Override
     public boolean appliesTo(Workload workload) {
-        if (!settings.enabled() || !workload.isPod() || workload.podSpec() == null || ownedByDaemonSet(workload)) {
+        if (!settings.enabled() || !workload.isPod() || workload.podSpec() == null || ownedByDaemonSet(workload)
+                || workload.annotation(MIRROR) != null) {
             return false;
         }
         if (workload.annotation(CpuBoostRecord.ANNOTATION) != null) {

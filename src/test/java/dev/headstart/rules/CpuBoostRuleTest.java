@@ -206,6 +206,9 @@ class CpuBoostRuleTest {
         ObjectNode p = pod(app("{'requests':{'cpu':'100m'},'limits':{'cpu':'1'}}"));
         p.with("metadata").putArray("ownerReferences").addObject().put("kind", "DaemonSet").put("name", "d");
         assertThat(run(TIMES4, Facts.optedIn(), p).changed()).isFalse();
+        ObjectNode mirror = pod(app("{'requests':{'cpu':'100m'},'limits':{'cpu':'1'}}"));
+        mirror.with("metadata").putObject("annotations").put("kubernetes.io/config.mirror", "x");
+        assertThat(run(TIMES4, Facts.optedIn(), mirror).changed()).isFalse();
         ObjectNode deployment = json("{'apiVersion':'apps/v1','kind':'Deployment','metadata':{'name':'d','namespace':'ns'},"
                 + "'spec':{'template':{'spec':" + app("{'requests':{'cpu':'100m'},'limits':{'cpu':'1'}}") + "}}}");
         assertThat(run(TIMES4, Facts.optedIn(), deployment).changed()).isFalse();
