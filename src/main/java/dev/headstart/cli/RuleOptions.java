@@ -6,6 +6,9 @@ import java.io.PrintWriter;
 import dev.headstart.config.ConfigLoader;
 import dev.headstart.config.HeadstartConfig;
 import dev.headstart.rules.PullPolicyMode;
+import dev.headstart.rules.CpuBoostFacts;
+import dev.headstart.rules.CpuBoostRule;
+import dev.headstart.rules.CpuBoostSettings;
 import dev.headstart.rules.RuleEngine;
 import dev.headstart.rules.NamespaceAnnotations;
 import dev.headstart.rules.RuleSet;
@@ -68,9 +71,11 @@ final class RuleOptions {
     RuleEngine engine() throws InputException {
         RuleSettings settings;
         HeadstartConfig config;
+        CpuBoostSettings cpuBoost;
         try {
             config = ConfigLoader.load();
             settings = config.ruleSettings();
+            cpuBoost = config.cpuBoostSettings();
         } catch (RuntimeException e) {
             throw new InputException("invalid configuration: " + firstLine(e.getMessage()));
         }
@@ -93,7 +98,10 @@ final class RuleOptions {
             }
         }
         warn(warnings);
-        return RuleSet.engine(settings, config.priorityClassRule(config.configuredPriorityClass(), NamespaceAnnotations.NONE));
+        // Offline there is no cluster to read: cpu-boost boosts as configured (CpuBoostFacts.NONE).
+        return new RuleEngine(RuleSet.withCpuBoost(RuleSet.standard(settings,
+                config.priorityClassRule(config.configuredPriorityClass(), NamespaceAnnotations.NONE)),
+                new CpuBoostRule(cpuBoost, CpuBoostFacts.NONE)), settings.disabledRules());
     }
 
     /** What an offline command works on: the engine, and the documents to stream through it. */

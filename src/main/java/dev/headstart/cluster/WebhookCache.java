@@ -88,6 +88,13 @@ final class WebhookCache<T extends HasMetadata> {
         return current == null || key == null || key.isEmpty() ? null : current.getStore().getByKey(key);
     }
 
+    /** The cached objects of one namespace (the informer's namespace index), empty with no cluster. */
+    List<T> inNamespace(String namespace) {
+        SharedIndexInformer<T> current = informer;
+        return current == null || namespace == null || namespace.isEmpty() ? List.of()
+                : current.getIndexer().byIndex(io.fabric8.kubernetes.client.informers.cache.Cache.NAMESPACE_INDEX, namespace);
+    }
+
     /** Every cached object (empty with no cluster). */
     List<T> list() {
         SharedIndexInformer<T> current = informer;

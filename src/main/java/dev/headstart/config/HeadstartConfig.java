@@ -54,6 +54,55 @@ public interface HeadstartConfig {
 
     Telemetry telemetry();
 
+    /** Startup CPU boost: the cpu-boost rule (webhook) and the revert through pods/resize (controller). */
+    CpuBoost cpuBoost();
+
+    interface CpuBoost {
+        /** Off by default; on, pods opt in by namespace label or pod annotation headstart.dev/cpu-boost=enabled. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** remove, multiply or value: how a container's CPU limit is lifted. */
+        @WithDefault("remove")
+        String mode();
+
+        /** The multiplier of mode multiply. */
+        @WithDefault("4")
+        String factor();
+
+        /** The limit of mode value (a CPU quantity). */
+        Optional<String> value();
+
+        /** Boost under a ResourceQuota on limits.cpu, within what it has left (off: such namespaces are not boosted). */
+        @WithDefault("false")
+        boolean fitQuota();
+
+        /** The longest a boost lasts: reverted then even when the pod is not Ready. */
+        @WithDefault("5m")
+        Duration maxDuration();
+
+        /** How often discovery is asked again whether the API server serves pods/resize. */
+        @WithDefault("10m")
+        Duration resizeRecheck();
+
+        /** First retry of a failed revert; doubled per attempt up to revert-max-backoff. */
+        @WithDefault("1s")
+        Duration revertInitialBackoff();
+
+        @WithDefault("2m")
+        Duration revertMaxBackoff();
+
+        /** Attempts per pod before a revert is given up (an Event and a metric say so). */
+        @WithDefault("8")
+        int revertMaxAttempts();
+    }
+
+    /** The cpu-boost settings, or an IllegalArgumentException naming the key that is wrong. */
+    default dev.headstart.rules.CpuBoostSettings cpuBoostSettings() {
+        return dev.headstart.rules.CpuBoostSettings.parse(cpuBoost().enabled(), cpuBoost().mode(), cpuBoost().factor(),
+                cpuBoost().value().orElse(null), cpuBoost().fitQuota(), cpuBoost().maxDuration());
+    }
+
     /** The controller's startup metrics ({@code headstart_pod_startup_seconds} and the others). */
     interface Telemetry {
         /** Switch off the leader's pod, node and Pulled-event watches and the metrics they feed. */

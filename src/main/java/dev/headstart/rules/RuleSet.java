@@ -9,7 +9,7 @@ public final class RuleSet {
 
     /** Every standard rule's name, in rule order. */
     public static final List<String> NAMES = List.of(PriorityClassRule.NAME, StartupProbeRule.NAME,
-            PullPolicyRule.NAME, ApiWaitRule.NAME, KubeProxyHostnameRule.NAME);
+            PullPolicyRule.NAME, ApiWaitRule.NAME, KubeProxyHostnameRule.NAME, CpuBoostRule.NAME);
 
     private RuleSet() {
     }
@@ -27,6 +27,13 @@ public final class RuleSet {
                 new ApiWaitRule(settings.apiWaitDaemonSets(), settings.apiWaitImage(),
                         settings.apiWaitTimeoutSeconds(), settings.apiWaitRequests(), settings.apiWaitLimits()),
                 new KubeProxyHostnameRule());
+    }
+
+    /** The standard rules followed by cpu-boost (built apart: its settings and cluster facts are its own). */
+    public static List<Rule> withCpuBoost(List<Rule> standard, CpuBoostRule cpuBoost) {
+        List<Rule> all = new ArrayList<>(standard);
+        all.add(cpuBoost);
+        return List.copyOf(all);
     }
 
     public static RuleEngine engine(RuleSettings settings, PriorityClassCatalog priorityClasses) {

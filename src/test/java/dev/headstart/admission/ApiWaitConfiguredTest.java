@@ -67,6 +67,6 @@ class ApiWaitConfiguredTest {
     @Test
     void aMisspeltDisabledRuleIsNamedInALogLineAtStartUp() throws Exception {
         assertThat(Files.readString(LOG)).contains("unknown rule name in headstart.disabled-rules: \"startup-probes\" "
-                + "(rules: priority-class, startup-probe, pull-policy, api-wait, kube-proxy-hostname)");
+                + "(rules: priority-class, startup-probe, pull-policy, api-wait, kube-proxy-hostname, cpu-boost)");
     }
 }

@@ -66,7 +66,7 @@ class ValidateEndpointTest {
         ObjectNode pod = Reviews.object("objects/pod-needs-all.json");
         ((ObjectNode) pod.path("metadata").path("annotations")).put("headstart.dev/skip", "all,startup-probes");
         String expected = "headstart: unknown rule name in headstart.dev/skip: \"startup-probes\" (rules: priority-class, "
-                + "startup-probe, pull-policy, api-wait, kube-proxy-hostname); they skip nothing";
+                + "startup-probe, pull-policy, api-wait, kube-proxy-hostname, cpu-boost); they skip nothing";
         for (String webhook : new String[] {"/validate", "/mutate"}) {
             JsonNode response = client.review(webhook, Reviews.bytes(Reviews.review("CREATE", pod))).path("response");
             assertThat(response.path("allowed").asBoolean()).isTrue();

@@ -89,7 +89,7 @@ class MutateCommandTest {
         CliRun run = CliRun.of("mutate", "-f", "examples/deployment-needs-all.yaml", "--disable", "startup-probes,pull-policy");
         assertThat(run.exitCode()).isZero();
         assertThat(run.err()).contains("headstart: warning: unknown rule name in --disable: \"startup-probes\" "
-                + "(rules: priority-class, startup-probe, pull-policy, api-wait, kube-proxy-hostname)\n");
+                + "(rules: priority-class, startup-probe, pull-policy, api-wait, kube-proxy-hostname, cpu-boost)\n");
         assertThat(run.documents().get(0).at("/metadata/annotations").path("headstart.dev/applied").asText())
                 .isEqualTo("priority-class,startup-probe");
 
@@ -107,7 +107,7 @@ class MutateCommandTest {
         for (String command : new String[] {"mutate", "audit"}) {
             CliRun skipped = CliRun.withStdin(pod, command, "-f", "-");
             assertThat(skipped.err()).as(command).contains("headstart: unknown rule name in headstart.dev/skip: "
-                    + "\"pullpolicy\" (rules: priority-class, startup-probe, pull-policy, api-wait, kube-proxy-hostname);"
+                    + "\"pullpolicy\" (rules: priority-class, startup-probe, pull-policy, api-wait, kube-proxy-hostname, cpu-boost);"
                     + " they skip nothing (Pod p)\n");
         }
         assertThat(CliRun.of("mutate", "-f", "examples/deployment-needs-all.yaml").err()).doesNotContain("warning");

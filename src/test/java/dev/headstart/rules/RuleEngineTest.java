@@ -100,7 +100,7 @@ class RuleEngineTest {
     void unknownNamesInTheSkipListAreWarnedAbout() {
         Workload typo = workload(String.format(POD, "{'headstart.dev/skip':'startup-probes, pull-policy,all-rules'}"));
         String expected = "headstart: unknown rule names in headstart.dev/skip: \"all-rules\", \"startup-probes\" "
-                + "(rules: priority-class, startup-probe, pull-policy, api-wait, kube-proxy-hostname); they skip nothing";
+                + "(rules: priority-class, startup-probe, pull-policy, api-wait, kube-proxy-hostname, cpu-boost); they skip nothing";
         Mutation m = engine.mutate(typo);
         assertThat(m.applied()).containsExactly("priority-class", "startup-probe");
         assertThat(m.warnings()).containsExactly(expected);
@@ -121,7 +121,7 @@ class RuleEngineTest {
         assertThat(RuleSet.settingsWarnings(RuleSettings.defaults())).isEmpty();
         assertThat(RuleSet.settingsWarnings(RuleSettings.defaults().withDisabledRules(Set.of("pull-policy", "pullpolicy"))))
                 .containsExactly("unknown rule name in headstart.disabled-rules: \"pullpolicy\" (rules: priority-class, "
-                        + "startup-probe, pull-policy, api-wait, kube-proxy-hostname)");
+                        + "startup-probe, pull-policy, api-wait, kube-proxy-hostname, cpu-boost)");
         assertThat(RuleSet.settingsWarnings(RuleSettings.defaults().withApiWait(Set.of("kube-system/aws-node"), "")))
                 .containsExactly("api-wait stays off: set both headstart.api-wait.daemonsets and headstart.api-wait.image"
                         + " (only daemonsets is set)");

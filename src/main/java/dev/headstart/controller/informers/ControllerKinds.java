@@ -104,6 +104,18 @@ public final class ControllerKinds {
             .withListPageSize(100);
 
     /**
+     * Pods the cpu-boost rule boosted (selected by the API server on its label), for the revert:
+     * the record annotation, the containers' limits, readiness, the containers' {@code started},
+     * start time. A few pods at a time (each boosted for minutes), so the store keeps whole specs.
+     */
+    public static final CachedKind<Pod> BOOSTED_PODS = new CachedKind<>("pods/cpu-boosted", Pod.class, 3,
+            client -> client.pods().inAnyNamespace().withLabel(dev.headstart.rules.CpuBoostRecord.LABEL),
+            List.of("metadata.uid", "metadata.annotations", "metadata.creationTimestamp", "metadata.deletionTimestamp",
+                    "spec.containers", "spec.initContainers", "status.phase", "status.startTime", "status.conditions",
+                    "status.containerStatuses", "status.initContainerStatuses"),
+            Map.of(), Set.of(dev.headstart.rules.CpuBoostRecord.ANNOTATION));
+
+    /**
      * The kubelets' {@code Pulled} events, selected by the API server ({@code fieldSelector=reason=Pulled}:
      * a busy cluster has ten other events per pod start). Only adds are read, from the delivered
      * object; the store keeps the key and resourceVersion (what the informer needs to tell an add
