@@ -182,6 +182,17 @@ public final class RuleEngine {
                 || received.template() == null || stored.template() == null) {
             return mutate(received);
         }
+        try {
+            return update(received, stored);
+        } catch (RuntimeException e) {
+            // Leaving the object as sent can start no rollout Headstart caused; guessing could.
+            onRuleError.accept("update", e);
+            return unchanged(received, List.of("headstart: the update could not be compared with the stored object ("
+                    + OneLine.of(e) + "); left as sent"), List.of());
+        }
+    }
+
+    private Mutation update(Workload received, Workload stored) {
         OwnedFields storedRecord = OwnedFields.read(stored.podMetadataView()).orElse(OwnedFields.none());
         // A server-side re-apply drops the record with the rest of Headstart's additions; the stored one holds.
         OwnedFields receivedRecord = OwnedFields.read(received.podMetadataView()).orElse(storedRecord);
