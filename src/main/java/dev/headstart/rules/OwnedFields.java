@@ -2,11 +2,12 @@ package dev.headstart.rules;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.headstart.json.Json;
 
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashSet;
@@ -213,23 +214,45 @@ public final class OwnedFields {
         return node == null || node.isNull() || node.isMissingNode() ? null : node;
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper CANONICAL = Json.MAPPER.copy()
-            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
-
     /**
-     * 16 hex digits of SHA-256 over the value with its keys sorted (the API server stores fields in
-     * its own order), or {@value #ABSENT} for no value.
+     * 16 hex digits of SHA-256 over the value's compact JSON with object keys sorted (the API server
+     * stores fields in its own order), or {@value #ABSENT} for no value.
      */
     static String hash(JsonNode value) {
         if (present(value) == null) {
             return ABSENT;
         }
+        StringBuilder canonical = new StringBuilder();
+        canonical(value, canonical);
         try {
-            byte[] canonical = CANONICAL.writeValueAsBytes(CANONICAL.treeToValue(value, Object.class));
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical);
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest, 0, 8);
-        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Compact JSON, object keys sorted; scalars as Jackson writes them. */
+    static void canonical(JsonNode node, StringBuilder out) {
+        if (node.isObject()) {
+            List<String> keys = new java.util.ArrayList<>();
+            node.fieldNames().forEachRemaining(keys::add);
+            java.util.Collections.sort(keys);
+            out.append('{');
+            for (int i = 0; i < keys.size(); i++) {
+                out.append(i == 0 ? "" : ",").append(TextNode.valueOf(keys.get(i))).append(':');
+                canonical(node.get(keys.get(i)), out);
+            }
+            out.append('}');
+        } else if (node.isArray()) {
+            out.append('[');
+            for (int i = 0; i < node.size(); i++) {
+                out.append(i == 0 ? "" : ",");
+                canonical(node.get(i), out);
+            }
+            out.append(']');
+        } else {
+            out.append(node);
         }
     }
 
