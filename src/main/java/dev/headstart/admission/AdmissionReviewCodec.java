@@ -87,12 +87,14 @@ public final class AdmissionReviewCodec {
         if (object != null && !object.isNull() && !object.isObject()) {
             throw new InvalidReviewException("request.object must be an object", uid);
         }
+        JsonNode oldObject = request.get("oldObject");
         return new AdmissionRequest(apiVersion, uid,
                 kind.path("group").asText(""), kind.path("version").asText(""), kind.path("kind").asText(),
                 request.path("subResource").asText(""), operation,
                 request.path("namespace").asText(""), request.path("name").asText(""),
                 request.path("dryRun").asBoolean(false),
-                object == null || object.isNull() ? null : object);
+                object == null || object.isNull() ? null : object,
+                oldObject instanceof ObjectNode ? oldObject : null);
     }
 
     /** Which limit a body broke, by name and bound only: Jackson's message may quote the input. */

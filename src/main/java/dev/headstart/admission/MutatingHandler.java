@@ -11,7 +11,10 @@ import java.util.Optional;
 
 /**
  * {@code /mutate}: Pods on CREATE (their spec is immutable afterwards) and DaemonSets on CREATE and
- * UPDATE come out with every gap filled. Everything else passes without a patch.
+ * UPDATE come out with every gap filled. An UPDATE is judged against the stored object
+ * ({@code oldObject}): a re-apply or a change outside the pod template keeps the stored template
+ * exactly, so Headstart never starts a rollout the owner did not ask for. Everything else passes
+ * without a patch.
  */
 @Singleton
 public class MutatingHandler implements AdmissionHandler {
@@ -30,7 +33,10 @@ public class MutatingHandler implements AdmissionHandler {
         if (workload.isEmpty() || !request.subResource().isEmpty() || !mutable(workload.get().kind(), request.operation())) {
             return AdmissionResponse.allow(request.uid(), List.of());
         }
-        Mutation mutation = engine.mutate(workload.get());
+        // On UPDATE the stored object tells Headstart's own fields from the owner's (RuleEngine#mutate(Workload, Workload)).
+        Workload stored = request.operation().equals("UPDATE") && request.oldObject() != null
+                ? Workload.of(request.oldObject(), request.namespace()).orElse(null) : null;
+        Mutation mutation = engine.mutate(workload.get(), stored);
         mutation.applied().forEach(metrics::ruleApplied);
         return mutation.changed()
                 ? AdmissionResponse.patch(request.uid(), mutation.patch(), mutation.warnings())

@@ -86,6 +86,10 @@ final class RuleOptions {
                 throw new InputException("--pull-policy must be pinned, all or off, not '" + pullPolicy + "'");
             }
         }
+        List<String> refused = RuleSet.settingsErrors(settings);
+        if (!refused.isEmpty()) {
+            throw new InputException(refused.get(0));
+        }
         List<String> warnings = new ArrayList<>(RuleSet.settingsWarnings(settings));
         if (!disable.isEmpty()) {
             Set<String> disabled = new HashSet<>(settings.disabledRules());

@@ -375,6 +375,10 @@ public interface HeadstartConfig {
 
         @WithDefault("32Mi")
         String memoryLimit();
+
+        /** A CPU limit too: a ResourceQuota on limits.cpu rejects pods whose containers set none. */
+        @WithDefault("50m")
+        String cpuLimit();
     }
 
     interface Cluster {
@@ -462,6 +466,18 @@ public interface HeadstartConfig {
                 apiWait().image().map(String::trim).orElse(""),
                 apiWait().timeoutSeconds(),
                 Map.of("cpu", apiWait().cpuRequest(), "memory", apiWait().memoryRequest()),
-                apiWait().memoryLimit().isBlank() ? Map.of() : Map.of("memory", apiWait().memoryLimit()));
+                apiWaitLimits(apiWait()));
+    }
+
+    /** The wait container's limits: those set (a blank value leaves that limit out). */
+    private static Map<String, String> apiWaitLimits(ApiWait apiWait) {
+        Map<String, String> limits = new java.util.TreeMap<>();
+        if (!apiWait.cpuLimit().isBlank()) {
+            limits.put("cpu", apiWait.cpuLimit().trim());
+        }
+        if (!apiWait.memoryLimit().isBlank()) {
+            limits.put("memory", apiWait.memoryLimit().trim());
+        }
+        return Map.copyOf(limits);
     }
 }

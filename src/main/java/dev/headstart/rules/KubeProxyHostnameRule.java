@@ -43,7 +43,7 @@ public final class KubeProxyHostnameRule implements Rule {
     public List<Finding> check(Workload workload) {
         List<Finding> findings = new ArrayList<>();
         for (ObjectNode container : kubeProxyContainers(workload)) {
-            if (!hasOverride(container)) {
+            if (!hasOverride(container) && !imageEntrypoint(container)) {
                 findings.add(new Finding(NAME, "container " + container.path("name").asText("?")
                         + " runs kube-proxy without " + FLAG,
                         fix(container)));
@@ -57,6 +57,13 @@ public final class KubeProxyHostnameRule implements Rule {
         boolean changed = false;
         for (ObjectNode container : kubeProxyContainers(workload)) {
             if (hasOverride(container)) {
+                continue;
+            }
+            if (imageEntrypoint(container)) {
+                warnings.add(NAME, "container " + container.path("name").asText("?") + " runs the image's own"
+                        + " entrypoint (no command, no args): args would replace the image's CMD and its flags"
+                        + " (such as --config); " + FLAG + " not added. To opt in, write the command or args"
+                        + " kube-proxy runs in the manifest");
                 continue;
             }
             JsonNode env = container.get("env");
@@ -148,6 +155,20 @@ public final class KubeProxyHostnameRule implements Rule {
         String image = container.path("image").asText("");
         String repository = image.split("[@]")[0].replaceFirst(":[^:/]*$", "");
         return basename(repository).equals("kube-proxy");
+    }
+
+    /**
+     * Whether the container runs the image's ENTRYPOINT and CMD as they are: writing {@code args}
+     * would replace the CMD ({@code pkg/kubelet/kuberuntime/kuberuntime_container.go} passes
+     * {@code command}/{@code args} to the runtime, which uses the image's only for what is empty),
+     * dropping whatever flags the image carries, such as {@code --config}.
+     */
+    private static boolean imageEntrypoint(ObjectNode container) {
+        return isEmptyList(container.get("command")) && isEmptyList(container.get("args"));
+    }
+
+    private static boolean isEmptyList(JsonNode list) {
+        return list == null || list.isNull() || (list instanceof ArrayNode a && a.isEmpty());
     }
 
     private static boolean hasOverride(ObjectNode container) {

@@ -69,6 +69,14 @@ public final class RuleSet {
         return warnings;
     }
 
+    /**
+     * Settings Headstart refuses to start with, one line each: api-wait named onto kube-proxy or a
+     * kube-proxy replacement.
+     */
+    public static List<String> settingsErrors(RuleSettings settings) {
+        return ApiWaitRule.refusal(settings.apiWaitDaemonSets()).stream().toList();
+    }
+
     /** "unknown rule name(s) in {@code where}: a, b (rules: ...)", names shown printable and bounded. */
     public static String unknownNamesMessage(String where, List<String> unknown) {
         List<String> shown = unknown.stream().limit(5).map(RuleSet::printable).toList();

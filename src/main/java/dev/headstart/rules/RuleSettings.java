@@ -23,7 +23,7 @@ public record RuleSettings(
     public static RuleSettings defaults() {
         return new RuleSettings(Set.of(), "headstart-high", 1, 300, PullPolicyMode.PINNED,
                 Set.of(), "", 120,
-                Map.of("cpu", "10m", "memory", "16Mi"), Map.of("memory", "32Mi"));
+                Map.of("cpu", "10m", "memory", "16Mi"), Map.of("cpu", "50m", "memory", "32Mi"));
     }
 
     public RuleSettings withPullPolicyMode(PullPolicyMode mode) {

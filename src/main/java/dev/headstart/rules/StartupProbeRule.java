@@ -25,7 +25,7 @@ import java.util.List;
  *     delay wins no readiness time, and dropping it could kill a container whose liveness check
  *     passes later than the handler the startup probe used;</li>
  * <li>readiness only, and the container is restarted when killed: from the readiness handler,
- *     with a budget of at least a day (nothing killed it before);</li>
+ *     with failureThreshold at the int32 maximum, so it never kills (nothing killed it before);</li>
  * <li>readiness only, and the container is never restarted ({@code restartPolicy: Never}): no
  *     startup probe, as a kill would fail the pod; only the readiness delay drops to 0;</li>
  * <li>no readiness probe: nothing. Such a container is ready once started, and a startup probe
@@ -36,8 +36,14 @@ public final class StartupProbeRule implements Rule {
 
     public static final String NAME = "startup-probe";
 
-    /** The least budget of a startup probe on a container no probe could kill before: a day. */
-    public static final long READINESS_ONLY_BUDGET_SECONDS = 86_400;
+    /**
+     * The budget of a startup probe on a container no probe could kill before: never. Its
+     * failureThreshold is the largest the API accepts (int32), which at one probe a second is 68
+     * years. Such containers may be meant to stay unready for days (a multi-TB restore, a chain
+     * sync, a Cassandra bootstrap, a gated standby); before Headstart nothing killed them, and
+     * nothing Headstart adds may.
+     */
+    public static final long NEVER = Long.MAX_VALUE;
 
     /** Probe timing fields: everything else in a probe is its handler (and timeout) and is copied as is. */
     private static final List<String> TIMING = List.of(
@@ -89,8 +95,8 @@ public final class StartupProbeRule implements Rule {
             if (plan.addsStartupProbe()) {
                 findings.add(new Finding(NAME, "container " + name + " has a readinessProbe but no startupProbe",
                         "add a startupProbe with the " + plan.source() + "'s handler, periodSeconds: " + periodSeconds
-                                + ", failureThreshold: " + threshold(plan) + " (no kill before " + plan.budgetSeconds()
-                                + " s)" + (plan.zeroReadinessDelay() ? ", and readinessProbe.initialDelaySeconds: 0" : "")));
+                                + ", failureThreshold: " + threshold(plan) + (plan.budgetSeconds() == NEVER ? " (never kills)"
+                                : " (no kill before " + plan.budgetSeconds() + " s)") + (plan.zeroReadinessDelay() ? ", and readinessProbe.initialDelaySeconds: 0" : "")));
             } else {
                 findings.add(new Finding(NAME, "container " + name + " waits readinessProbe.initialDelaySeconds: "
                         + container.path("readinessProbe").path("initialDelaySeconds").asText() + " before its first check",
@@ -112,6 +118,10 @@ public final class StartupProbeRule implements Rule {
             if (plan.addsStartupProbe()) {
                 ObjectNode startup = ((ObjectNode) container.get(plan.source())).deepCopy();
                 startup.remove(TIMING);
+                if (!startup.has("timeoutSeconds")) {
+                    // As the API server defaults it, so the stored probe is what Headstart recorded writing.
+                    startup.put("timeoutSeconds", ProbeTiming.DEFAULT_TIMEOUT);
+                }
                 startup.put("initialDelaySeconds", 0);
                 startup.put("periodSeconds", periodSeconds);
                 startup.put("successThreshold", 1);
@@ -127,7 +137,8 @@ public final class StartupProbeRule implements Rule {
     }
 
     private int threshold(Plan plan) {
-        return ProbeTiming.startupFailureThreshold(plan.budgetSeconds(), periodSeconds);
+        return plan.budgetSeconds() == NEVER ? Integer.MAX_VALUE
+                : ProbeTiming.startupFailureThreshold(plan.budgetSeconds(), periodSeconds);
     }
 
     /** What to do for one container, or null when it needs nothing. */
@@ -141,7 +152,7 @@ public final class StartupProbeRule implements Rule {
             return new Plan("livenessProbe", Math.max(minStartupSeconds, allowed), readinessDelayed);
         }
         if (restartedWhenKilled(container, podRestartPolicy)) {
-            return new Plan("readinessProbe", Math.max(minStartupSeconds, READINESS_ONLY_BUDGET_SECONDS), readinessDelayed);
+            return new Plan("readinessProbe", NEVER, readinessDelayed);
         }
         return readinessDelayed ? new Plan(null, 0, true) : null;
     }

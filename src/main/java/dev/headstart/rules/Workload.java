@@ -121,6 +121,37 @@ public final class Workload {
         return result;
     }
 
+    /**
+     * The metadata that travels with the pod spec: the pod's own, or the pod template's (created
+     * when absent); null when a workload has no template object.
+     */
+    public ObjectNode podMetadata() {
+        if (isPod()) {
+            return metadata();
+        }
+        return templateNode() instanceof ObjectNode template ? objectAt(template, "metadata") : null;
+    }
+
+    /** As {@link #podMetadata()}, read-only: a missing node when absent, nothing created. */
+    JsonNode podMetadataView() {
+        return (isPod() ? root : templateNode()).path("metadata");
+    }
+
+    /** The pod template object (null for a Pod, or when missing or of the wrong shape). */
+    ObjectNode template() {
+        return !isPod() && templateNode() instanceof ObjectNode t ? t : null;
+    }
+
+    /** Puts {@code template} in place of this workload's pod template. */
+    void replaceTemplate(ObjectNode template) {
+        JsonNode parent = root;
+        List<String> path = kind.templatePath();
+        for (String field : path.subList(0, path.size() - 1)) {
+            parent = parent.path(field);
+        }
+        ((ObjectNode) parent).set(path.get(path.size() - 1), template);
+    }
+
     private JsonNode templateNode() {
         JsonNode node = root;
         for (String field : kind.templatePath()) {

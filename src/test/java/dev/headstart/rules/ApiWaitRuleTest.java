@@ -42,6 +42,70 @@ class ApiWaitRuleTest {
         assertThat(ds.initContainers()).hasSize(2);
     }
 
+    /**
+     * Issue 19, case 4: what Pod Security "restricted" requires of a container
+     * (staging/src/k8s.io/pod-security-admission/policy: allowPrivilegeEscalation false,
+     * capabilities drop ALL, runAsNonRoot, a non-zero runAsUser, seccompProfile RuntimeDefault or
+     * Localhost) and requests and limits for both CPU and memory, so a ResourceQuota on
+     * limits.cpu admits the pod (pkg/quota/v1/evaluator/core/pods.go).
+     */
+    @Test
+    void theWaitContainerPassesRestrictedPodSecurityAndQuotasOnLimits() {
+        ApiWaitRule defaults = (ApiWaitRule) RuleSet.standard(RuleSettings.defaults().withApiWait(Set.of("kube-system/aws-node"),
+                "busybox:1.36.1"), PriorityClassCatalog.of("x", new PriorityClassSpec(1, "Never"))).get(3);
+        Workload ds = daemonSet("kube-system", "aws-node", "");
+        assertThat(defaults.mutate(ds, new Warnings())).isTrue();
+        ObjectNode wait = ds.initContainers().get(0);
+        ObjectNode security = (ObjectNode) wait.get("securityContext");
+        assertThat(security.path("allowPrivilegeEscalation").asBoolean(true)).isFalse();
+        assertThat(security.at("/capabilities/drop")).containsExactly(RuleTesting.tree("'ALL'"));
+        assertThat(security.path("runAsNonRoot").asBoolean()).isTrue();
+        assertThat(security.path("runAsUser").asInt()).isPositive();
+        assertThat(security.at("/seccompProfile/type").asText()).isEqualTo("RuntimeDefault");
+        assertThat(security.has("privileged")).isFalse();
+        for (String kind : new String[] {"requests", "limits"}) {
+            for (String resource : new String[] {"cpu", "memory"}) {
+                assertThat(wait.at("/resources/" + kind + "/" + resource).asText()).as(kind + " " + resource).isNotEmpty();
+            }
+        }
+        assertThat(wait.at("/resources/limits/cpu").asText()).isEqualTo("50m");
+    }
+
+    /** Issue 19, case 4: validateWindows forbids every Linux security field on a Windows pod; no wait there. */
+    @Test
+    void windowsPodsGetNoWait() {
+        for (String os : new String[] {"'os':{'name':'windows'},", "'nodeSelector':{'kubernetes.io/os':'windows'},"}) {
+            Workload ds = workload("{'apiVersion':'apps/v1','kind':'DaemonSet','metadata':{'name':'aws-node','namespace':'kube-system'},"
+                    + "'spec':{'template':{'spec':{" + os + "'containers':[{'name':'aws-node','image':'cni:1'}]}}}}");
+            assertThat(rule.appliesTo(ds)).as(os).isFalse();
+        }
+    }
+
+    /**
+     * Issue 19, case 4: kube-proxy and its replacements program the Service IP the wait connects
+     * to. Named in configuration: refused with one line. Under another name: recognised by image.
+     */
+    @Test
+    void kubeProxyAndItsReplacementsAreRefused() {
+        for (String name : new String[] {"kube-system/kube-proxy", "kube-system/cilium", "calico-system/calico-node"}) {
+            RuleSettings settings = RuleSettings.defaults().withApiWait(Set.of("kube-system/aws-node", name), "busybox:1.36.1");
+            assertThat(RuleSet.settingsErrors(settings)).as(name).singleElement().asString()
+                    .contains(name).contains("would wait forever").doesNotContain("\n");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> RuleSet.standard(settings,
+                            PriorityClassCatalog.of("x", new PriorityClassSpec(1, "Never"))))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(name);
+        }
+        assertThat(RuleSet.settingsErrors(RuleSettings.defaults().withApiWait(Set.of("kube-system/aws-node"), "b:1"))).isEmpty();
+        ApiWaitRule renamed = new ApiWaitRule(Set.of("net/proxy", "net/dataplane", "net/node"), "busybox:1.36.1", 5,
+                Map.of("cpu", "10m"), Map.of("cpu", "50m"));
+        for (String[] c : new String[][] {{"proxy", "registry.k8s.io/kube-proxy:v1.30.0"},
+                {"dataplane", "quay.io/cilium/cilium:v1.16.0@sha256:ab"}, {"node", "docker.io/calico/node:v3.28.0"}}) {
+            Workload ds = workload("{'apiVersion':'apps/v1','kind':'DaemonSet','metadata':{'name':'" + c[0] + "','namespace':'net'},"
+                    + "'spec':{'template':{'spec':{'containers':[{'name':'x','image':'" + c[1] + "'}]}}}}");
+            assertThat(renamed.appliesTo(ds)).as(c[1]).isFalse();
+        }
+    }
+
     @Test
     void createsTheInitContainerListWhenThereIsNone() {
         Workload ds = daemonSet("kube-system", "aws-node", "");

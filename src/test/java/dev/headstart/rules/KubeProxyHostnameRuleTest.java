@@ -43,11 +43,23 @@ class KubeProxyHostnameRuleTest {
         assertThat(c.get("args")).isEqualTo(tree("['--config=/c','--hostname-override=$(NODE_NAME)']"));
     }
 
+    /**
+     * Issue 19, case 5: args on a container with neither command nor args replace the image's CMD
+     * (and its --config). Such a kube-proxy is left alone; the warning names how to opt in.
+     */
     @Test
-    void imageEntrypointWithoutFlagsGetsNewArgs() {
-        Workload ds = daemonSet("{'name':'kp','image':'registry.k8s.io/kube-proxy:v1.30.0@sha256:ab'}");
-        rule.mutate(ds, new Warnings());
-        assertThat(ds.containers().get(0).get("args")).isEqualTo(tree("['--hostname-override=$(NODE_NAME)']"));
+    void imageEntrypointWithoutFlagsIsLeftAloneWithAWarning() {
+        for (String flags : new String[] {"", ",'command':[],'args':[]", ",'args':null"}) {
+            Workload ds = daemonSet("{'name':'kp','image':'registry.k8s.io/kube-proxy:v1.30.0@sha256:ab'" + flags + "}");
+            ObjectNode before = ds.root().deepCopy();
+            Warnings warnings = new Warnings();
+            assertThat(rule.check(ds)).as(flags).isEmpty();
+            assertThat(rule.mutate(ds, warnings)).as(flags).isFalse();
+            assertThat(ds.root()).isEqualTo(before);
+            assertThat(warnings.messages()).singleElement().asString()
+                    .contains("kp runs the image's own entrypoint").contains("--hostname-override not added")
+                    .contains("To opt in, write the command or args");
+        }
     }
 
     @Test

@@ -103,7 +103,8 @@ class MutationPropertiesTest {
                                 .isGreaterThanOrEqualTo(Math.max(300, ProbeTiming.of(b.get("livenessProbe")).livenessAllowanceSeconds()));
                         assertThat(handler(a.get("startupProbe"))).as(where).isEqualTo(handler(b.get("livenessProbe")));
                     } else {
-                        assertThat(earliestKill).as(where + ": a day").isGreaterThanOrEqualTo(86_400);
+                        assertThat(a.at("/startupProbe/failureThreshold").asInt()).as(where + ": never kills")
+                                .isEqualTo(Integer.MAX_VALUE);
                         String policy = b.has("restartPolicy") ? b.path("restartPolicy").asText()
                                 : before.path("restartPolicy").asText("Always");
                         assertThat(policy).as(where + ": a kill is followed by a restart").isNotEqualTo("Never");
@@ -147,6 +148,111 @@ class MutationPropertiesTest {
             }
         }
         return null;
+    }
+
+    /**
+     * Issue 19: every generated DaemonSet goes through CREATE, an owner's edit of its manifest
+     * (client-side apply) and re-applies of the edited manifest, client-side and server-side
+     * ({@link ApplyModel}). Each re-apply leaves the stored template exactly as it was (no
+     * rollout), every write is a fixed point of the webhook, and no field Headstart owns
+     * contradicts the owner's current probes.
+     */
+    @Test
+    void everyDaemonSetSurvivesAnOwnerEditAndAReapply() {
+        int daemonSets = 0;
+        int followed = 0;
+        for (long seed = 0; seed < CASES; seed++) {
+            ObjectNode manifest = new GeneratedWorkloads(seed).next();
+            if (!manifest.path("kind").asText().equals("DaemonSet")) {
+                continue;
+            }
+            daemonSets++;
+            GitOpsCluster cluster = new GitOpsCluster(engine).create(manifest);
+            ObjectNode edited = ownersEdit(manifest, new java.util.Random(seed));
+            cluster.applyClientSide(edited);
+            JsonNode afterEdit = cluster.template();
+            cluster.applyClientSide(edited);
+            assertThat(cluster.template()).as("seed %d: client-side re-apply", seed).isEqualTo(afterEdit);
+            cluster.applyServerSide(edited);
+            assertThat(cluster.template()).as("seed %d: server-side re-apply", seed).isEqualTo(afterEdit);
+            followed += agreesWithTheOwner(seed, edited, cluster.template());
+        }
+        assertThat(daemonSets).as("generated DaemonSets").isGreaterThan(CASES / 8);
+        assertThat(followed).as("Headstart startup probes checked against edited probes").isGreaterThan(CASES / 50);
+    }
+
+    /** One owner's edit of a manifest: a probe's delay or port, a dropped probe, a new image, a label. */
+    private static ObjectNode ownersEdit(ObjectNode manifest, java.util.Random random) {
+        ObjectNode edited = manifest.deepCopy();
+        JsonNode containers = edited.at("/spec/template/spec/containers");
+        for (JsonNode c : containers) {
+            ObjectNode container = (ObjectNode) c;
+            switch (random.nextInt(6)) {
+                case 0 -> {
+                    if (container.get("livenessProbe") instanceof ObjectNode liveness) {
+                        liveness.put("initialDelaySeconds", 900);
+                    }
+                }
+                case 1 -> {
+                    for (String probe : new String[] {"livenessProbe", "readinessProbe"}) {
+                        if (container.path(probe).get("tcpSocket") instanceof ObjectNode tcp) {
+                            tcp.put("port", "mgmt");
+                        }
+                        if (container.path(probe).get("httpGet") instanceof ObjectNode http) {
+                            http.put("port", 9090);
+                        }
+                    }
+                }
+                case 2 -> container.remove("readinessProbe");
+                case 3 -> container.put("image", "app:3.2.1");
+                case 4 -> container.remove("livenessProbe");
+                default -> {
+                    // unchanged
+                }
+            }
+        }
+        Workload.objectAt(Workload.objectAt((ObjectNode) edited.at("/spec/template"), "metadata"), "labels")
+                .put("edited", "yes");
+        return edited;
+    }
+
+    /** Checks each startup probe Headstart owns against the owner's current probes; returns how many. */
+    private static int agreesWithTheOwner(long seed, ObjectNode manifest, JsonNode template) {
+        java.util.Set<String> owned = OwnedFields.read(template.path("metadata")).map(OwnedFields::paths).orElse(java.util.Set.of());
+        int checked = 0;
+        for (JsonNode declared : manifest.at("/spec/template/spec/containers")) {
+            String name = declared.path("name").asText();
+            JsonNode stored = null;
+            for (JsonNode c : template.at("/spec/containers")) {
+                if (c.path("name").asText().equals(name)) {
+                    stored = c;
+                }
+            }
+            String where = "seed " + seed + " container " + name;
+            assertThat(stored).as(where).isNotNull();
+            assertThat(stored.get("livenessProbe")).as(where + ": liveness is the owner's").isEqualTo(declared.get("livenessProbe"));
+            if (!owned.contains("containers[" + name + "].startupProbe")) {
+                if (!declared.has("startupProbe")) {
+                    // no startup probe of Headstart's: none at all, or (skip) none
+                    assertThat(stored.has("startupProbe")).as(where + ": an unowned startup probe").isFalse();
+                }
+                continue;
+            }
+            checked++;
+            assertThat(declared.has("startupProbe")).as(where + ": the owner's own probe").isFalse();
+            assertThat(declared.has("readinessProbe")).as(where + ": its source is there").isTrue();
+            JsonNode probe = stored.get("startupProbe");
+            long earliestKill = (probe.path("failureThreshold").asLong() - 1) * probe.path("periodSeconds").asLong();
+            if (declared.has("livenessProbe")) {
+                assertThat(handler(probe)).as(where).isEqualTo(handler(declared.get("livenessProbe")));
+                assertThat(earliestKill).as(where + ": budget").isGreaterThanOrEqualTo(
+                        Math.max(300, ProbeTiming.of(declared.get("livenessProbe")).livenessAllowanceSeconds()));
+            } else {
+                assertThat(handler(probe)).as(where).isEqualTo(handler(declared.get("readinessProbe")));
+                assertThat(probe.path("failureThreshold").asInt()).as(where).isEqualTo(Integer.MAX_VALUE);
+            }
+        }
+        return checked;
     }
 
     @Test

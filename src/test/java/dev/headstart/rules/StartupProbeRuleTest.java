@@ -102,16 +102,21 @@ class StartupProbeRuleTest {
         assertThat(earliestKill(firstContainer(large))).isEqualTo(900 + 10 + 20 + 1);
     }
 
-    /** Defect 2 of issue 10: nothing ever killed a readiness-only container; now not before a day. */
+    /**
+     * Issue 19, case 3 (and defect 2 of issue 10): nothing ever killed a readiness-only container,
+     * which may be meant to stay unready for days; its startup probe never kills (int32 maximum).
+     */
     @Test
-    void readinessOnlyContainerIsNotKilledSoonerThanADay() {
+    void readinessOnlyContainerIsNeverKilled() {
         for (String policy : new String[] {null, "Always", "OnFailure"}) {
             Workload w = podWithRestartPolicy(policy, "[{'name':'c','image':'a:1','readinessProbe':"
                     + "{'httpGet':{'path':'/ready','port':8080},'initialDelaySeconds':15}}]");
             assertThat(rule.mutate(w, new Warnings())).isTrue();
             ObjectNode c = firstContainer(w);
             assertThat(c.at("/startupProbe/httpGet/path").asText()).isEqualTo("/ready");
-            assertThat(earliestKill(c)).as("restartPolicy %s", policy).isGreaterThanOrEqualTo(86_400);
+            assertThat(c.at("/startupProbe/failureThreshold").asInt()).as("restartPolicy %s", policy)
+                    .isEqualTo(Integer.MAX_VALUE);
+            assertThat(c.at("/startupProbe/timeoutSeconds").asInt()).as("written defaulted").isEqualTo(1);
             assertThat(c.at("/readinessProbe/initialDelaySeconds").asInt()).isZero();
         }
     }
