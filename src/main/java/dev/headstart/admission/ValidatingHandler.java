@@ -9,6 +9,7 @@ import dev.headstart.rules.RuleResult;
 import dev.headstart.rules.RuleStatus;
 import dev.headstart.rules.Workload;
 import dev.headstart.rules.WorkloadKind;
+import dev.headstart.text.OneLine;
 import jakarta.inject.Singleton;
 
 import java.util.ArrayList;
@@ -29,6 +30,9 @@ public class ValidatingHandler implements AdmissionHandler {
 
     /** Findings listed in a denial; the rest are counted, so the message stays bounded. */
     static final int MAX_LISTED_FINDINGS = 20;
+
+    /** One finding's line in a denial, at most. */
+    static final int MAX_LINE_CHARS = 500;
 
     private final RuleEngine engine;
     private final NamespaceInformer namespaces;
@@ -56,7 +60,9 @@ public class ValidatingHandler implements AdmissionHandler {
             reports.submit(workload.get(), results);
         }
         List<Finding> findings = new ArrayList<>();
-        List<String> warnings = new ArrayList<>(engine.skipWarnings(workload.get()));
+        // Most important first (kube-apiserver drops what passes its budget, AdmissionWarnings counts
+        // it instead): a rule that could not check at all, then the findings, then the skip-list notes.
+        List<String> warnings = new ArrayList<>();
         for (RuleResult result : results) {
             if (result.status() == RuleStatus.FAIL) {
                 findings.addAll(result.findings());
@@ -64,16 +70,18 @@ public class ValidatingHandler implements AdmissionHandler {
                 warnings.add("headstart: " + result.rule().name() + ": rule failed and was skipped");
             }
         }
+        List<String> notes = engine.skipWarnings(workload.get());
         if (findings.isEmpty()) {
+            warnings.addAll(notes);
             return AdmissionResponse.allow(request.uid(), List.copyOf(warnings));
         }
         if (modeFor(request.namespace()) == ValidationMode.ENFORCE) {
+            warnings.addAll(notes);
             return AdmissionResponse.deny(request.uid(), 403, denialMessage(findings), List.copyOf(warnings));
         }
-        List<String> all = new ArrayList<>(findings.size() + warnings.size());
-        findings.forEach(f -> all.add(f.warning()));
-        all.addAll(warnings);
-        return AdmissionResponse.allow(request.uid(), List.copyOf(all));
+        findings.forEach(f -> warnings.add(f.warning()));
+        warnings.addAll(notes);
+        return AdmissionResponse.allow(request.uid(), List.copyOf(warnings));
     }
 
     ValidationMode modeFor(String namespace) {
@@ -87,10 +95,12 @@ public class ValidatingHandler implements AdmissionHandler {
         int listed = Math.min(findings.size(), MAX_LISTED_FINDINGS);
         for (int i = 0; i < listed; i++) {
             Finding f = findings.get(i);
-            message.append("\n- ").append(f.rule()).append(": ").append(f.message());
+            String line = f.rule() + ": " + f.message();
             if (f.fix() != null && !f.fix().isBlank()) {
-                message.append(" (fix: ").append(f.fix()).append(')');
+                line += " (fix: " + f.fix() + ")";
             }
+            // Each finding on its own line, and a quoted value can never add one.
+            message.append("\n- ").append(OneLine.of(line, MAX_LINE_CHARS));
         }
         if (findings.size() > listed) {
             message.append("\n- and ").append(findings.size() - listed).append(" more");

@@ -8,6 +8,7 @@ import dev.headstart.rules.Finding;
 import dev.headstart.rules.RuleResult;
 import dev.headstart.rules.RuleStatus;
 import dev.headstart.rules.Workload;
+import dev.headstart.text.OneLine;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -31,6 +32,12 @@ public final class PolicyReportModel {
 
     /** Kubernetes object names are DNS subdomains of at most 253 characters. */
     static final int MAX_NAME = 253;
+
+    /**
+     * A result's message and fix, at most: printable and on one line like every admission warning
+     * ({@link OneLine}), so an image string quoted verbatim cannot break policy-reporter's table.
+     */
+    static final int MAX_MESSAGE_CHARS = 8192;
 
     private PolicyReportModel() {
     }
@@ -130,7 +137,7 @@ public final class PolicyReportModel {
         entry.put("severity", result.rule().severity());
         entry.put("result", result.status().reportValue());
         entry.put("scored", true);
-        entry.put("message", message(result));
+        entry.put("message", OneLine.of(message(result), MAX_MESSAGE_CHARS));
         ObjectNode timestamp = entry.putObject("timestamp");
         timestamp.put("seconds", now.getEpochSecond());
         timestamp.put("nanos", now.getNano());
@@ -138,7 +145,7 @@ public final class PolicyReportModel {
             String fixes = result.findings().stream().map(Finding::fix)
                     .filter(f -> f != null && !f.isBlank()).distinct().collect(Collectors.joining("; "));
             if (!fixes.isEmpty()) {
-                entry.putObject("properties").put("fix", fixes);
+                entry.putObject("properties").put("fix", OneLine.of(fixes, MAX_MESSAGE_CHARS));
             }
         }
         return entry;
