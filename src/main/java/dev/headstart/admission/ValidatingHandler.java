@@ -56,9 +56,16 @@ public class ValidatingHandler implements AdmissionHandler {
             return AdmissionResponse.allow(request.uid(), List.of());
         }
         List<RuleResult> results = engine.evaluate(workload.get());
-        if (!request.dryRun()) {
+        AdmissionResponse answer = answer(request, workload.get(), results);
+        // A denied object is never stored: nothing to report. An allowed one may still be denied
+        // later in the chain or fail to store; the writer checks that before it writes.
+        if (answer.allowed() && !request.dryRun()) {
             reports.submit(workload.get(), results);
         }
+        return answer;
+    }
+
+    private AdmissionResponse answer(AdmissionRequest request, Workload workload, List<RuleResult> results) {
         List<Finding> findings = new ArrayList<>();
         // Most important first (kube-apiserver drops what passes its budget, AdmissionWarnings counts
         // it instead): a rule that could not check at all, then the findings, then the skip-list notes.
@@ -70,7 +77,7 @@ public class ValidatingHandler implements AdmissionHandler {
                 warnings.add("headstart: " + result.rule().name() + ": rule failed and was skipped");
             }
         }
-        List<String> notes = engine.skipWarnings(workload.get());
+        List<String> notes = engine.skipWarnings(workload);
         if (findings.isEmpty()) {
             warnings.addAll(notes);
             return AdmissionResponse.allow(request.uid(), List.copyOf(warnings));

@@ -222,7 +222,7 @@ public class BackgroundScan implements LeaderTask {
                 return;
             }
             pace.acquire(1);
-            sink.get().submit(workload, engine.evaluate(workload));
+            sink.get().submitStored(workload, engine.evaluate(workload));
             evaluated.increment();
             workloads[0]++;
         });
