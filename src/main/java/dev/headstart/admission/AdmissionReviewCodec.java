@@ -92,7 +92,8 @@ public final class AdmissionReviewCodec {
                 request.path("subResource").asText(""), operation,
                 request.path("namespace").asText(""), request.path("name").asText(""),
                 request.path("dryRun").asBoolean(false),
-                object == null || object.isNull() ? null : object);
+                object == null || object.isNull() ? null : object,
+                request.path("oldObject").isObject() ? request.get("oldObject") : null);
     }
 
     /** Which limit a body broke, by name and bound only: Jackson's message may quote the input. */

@@ -3,6 +3,8 @@ package dev.headstart.admission;
 import dev.headstart.cluster.NamespaceInformer;
 import dev.headstart.config.HeadstartConfig;
 import dev.headstart.report.PolicyReportSink;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.headstart.rules.Annotations;
 import dev.headstart.rules.Finding;
 import dev.headstart.rules.RuleEngine;
 import dev.headstart.rules.RuleResult;
@@ -17,10 +19,19 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * {@code /validate}: the rules' read-only side. Pods on CREATE and DaemonSets on CREATE and UPDATE
- * are evaluated; in audit mode every failed finding becomes an admission warning, in enforce mode
- * the object is denied (403) with each failed rule and its fix. A rule that errors fails open. The
- * verdicts go to the PolicyReport sink (never on dry runs), which returns at once.
+ * {@code /validate}: the rules' read-only side. Pods on CREATE, and the pod controllers (Deployment,
+ * StatefulSet, DaemonSet, ReplicaSet, Job, CronJob) on CREATE and UPDATE, are evaluated; in audit
+ * mode every failed finding becomes an admission warning, in enforce mode the object is denied (403)
+ * with each failed rule and its fix. A rule that errors fails open. The verdicts of allowed objects
+ * go to the PolicyReport sink (never on dry runs), which returns at once.
+ *
+ * <p>Enforce mode denies where the person applying sees it, as Kyverno's auto-generated rules do:
+ * on the controller's pod template. It never denies an object that another controller made (a
+ * controller ownerReference: the Deployment's ReplicaSet, the ReplicaSet's pods, the CronJob's Job):
+ * its owner was judged at its own level, and a denial there only stalls a rollout silently (the
+ * message lives in FailedCreate events). Nor does it deny an UPDATE that leaves the pod template
+ * (and {@code headstart.dev/skip}) as stored: the controllers' own writes (revision annotations,
+ * a Job's suspend) and a label fix during an incident must go through. Those get warnings instead.
  */
 @Singleton
 public class ValidatingHandler implements AdmissionHandler {
@@ -82,7 +93,7 @@ public class ValidatingHandler implements AdmissionHandler {
             warnings.addAll(notes);
             return AdmissionResponse.allow(request.uid(), List.copyOf(warnings));
         }
-        if (modeFor(request.namespace()) == ValidationMode.ENFORCE) {
+        if (modeFor(request.namespace()) == ValidationMode.ENFORCE && enforceable(request, workload)) {
             warnings.addAll(notes);
             return AdmissionResponse.deny(request.uid(), 403, denialMessage(findings), List.copyOf(warnings));
         }
@@ -118,8 +129,33 @@ public class ValidatingHandler implements AdmissionHandler {
     private static boolean validated(WorkloadKind kind, String operation) {
         return switch (kind) {
             case POD -> operation.equals("CREATE");
-            case DAEMON_SET -> operation.equals("CREATE") || operation.equals("UPDATE");
-            default -> false;
+            case DAEMON_SET, DEPLOYMENT, STATEFUL_SET, REPLICA_SET, JOB, CRON_JOB ->
+                    operation.equals("CREATE") || operation.equals("UPDATE");
         };
+    }
+
+    /** Whether enforce mode may deny this request (see the class comment). */
+    static boolean enforceable(AdmissionRequest request, Workload workload) {
+        if (madeByAController(workload.root())) {
+            return false;
+        }
+        if (!request.operation().equals("UPDATE") || request.oldObject() == null) {
+            return true;
+        }
+        JsonNode old = request.oldObject();
+        JsonNode now = workload.root();
+        String template = workload.kind() == WorkloadKind.CRON_JOB ? "/spec/jobTemplate/spec/template" : "/spec/template";
+        String skip = "/metadata/annotations/" + Annotations.SKIP.replace("/", "~1");
+        return !old.at(template).equals(now.at(template)) || !old.at(skip).equals(now.at(skip));
+    }
+
+    /** An ownerReference with {@code controller: true}: the object was made by a controller. */
+    static boolean madeByAController(JsonNode object) {
+        for (JsonNode owner : object.path("metadata").path("ownerReferences")) {
+            if (owner.path("controller").asBoolean(false)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

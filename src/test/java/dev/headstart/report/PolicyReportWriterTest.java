@@ -222,6 +222,23 @@ class PolicyReportWriterTest {
         assertThat(reports("stored")).filteredOn(r -> r.getMetadata().getName().equals(name)).hasSize(1);
     }
 
+    /** Issue 26, case 2: every pod controller validated at admission gets its report once stored. */
+    @Test
+    void everyPodControllerGetsItsReportOnceStored() {
+        String[][] kinds = {{"apps/v1", "Deployment"}, {"apps/v1", "StatefulSet"}, {"apps/v1", "ReplicaSet"},
+            {"batch/v1", "Job"}, {"batch/v1", "CronJob"}};
+        for (String[] kind : kinds) {
+            ObjectNode object = withUid(Reviews.controller(kind[0], kind[1]));
+            ((ObjectNode) object.path("metadata")).put("namespace", "stored").put("name", "web-" + kind[1].toLowerCase());
+            JsonNode answer = webhook.review("/validate", Reviews.bytes(Reviews.review("CREATE", object))).path("response");
+            assertThat(answer.path("allowed").asBoolean()).as(kind[1]).isTrue();
+            store(object, GenericKubernetesResource.class);
+            GenericKubernetesResource report = awaitReport("stored", "headstart-" + uid(object), r -> true);
+            assertThat(Json.MAPPER.<JsonNode>valueToTree(report).at("/scope/kind").asText()).isEqualTo(kind[1]);
+            assertThat(summary(report, "fail")).as(kind[1]).isPositive();
+        }
+    }
+
     /** Issue 26, case 1: an UPDATE denied later (or conflicting) never replaces the stored verdict. */
     @Test
     void aDaemonSetUpdateThatIsNeverStoredKeepsTheStoredVerdict() throws InterruptedException {
@@ -361,10 +378,15 @@ class PolicyReportWriterTest {
      */
     private <T extends HasMetadata> T store(JsonNode object, Class<T> type) {
         JsonNode metadata = object.path("metadata");
-        String path = ("DaemonSet".equals(object.path("kind").asText()) ? "/apis/apps/v1" : "/api/v1")
-                + "/namespaces/" + metadata.path("namespace").asText() + "/"
-                + ("DaemonSet".equals(object.path("kind").asText()) ? "daemonsets/" : "pods/")
-                + metadata.path("name").asText();
+        String kind = object.path("kind").asText();
+        String apiVersion = object.path("apiVersion").asText();
+        String resource = switch (kind) {
+            case "Pod" -> "pods";
+            case "CronJob" -> "cronjobs";
+            default -> kind.toLowerCase(java.util.Locale.ROOT) + "s";
+        };
+        String path = (apiVersion.equals("v1") ? "/api/v1" : "/apis/" + apiVersion) + "/namespaces/"
+                + metadata.path("namespace").asText() + "/" + resource + "/" + metadata.path("name").asText();
         if (STORED.put(path, object.deepCopy()) == null) {
             server.expect().get().withPath(path).andReply(200, request -> STORED.get(path)).always();
         }
