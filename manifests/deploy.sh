@@ -192,6 +192,6 @@ case "${1:-}" in
   apply) apply ;;
   render) render ;;
   delete) shift; delete "$@" ;;
-  -h|--help|"") sed -n '2,15p' "${BASH_SOURCE[0]}"; [[ -n ${1:-} ]] ;;
+  -h|--help|"") sed -n '2,18p' "${BASH_SOURCE[0]}"; [[ -n ${1:-} ]] ;;
   *) die "unknown command '$1' (apply, render or delete)" ;;
 esac
