@@ -4,9 +4,12 @@
 #   manifests/deploy.sh apply            certificates (if missing), Secret headstart-tls, then
 #                                        manifests/ with the CA bundle in both webhook configurations
 #   manifests/deploy.sh render           print what `apply` would apply (no cluster needed)
-#   manifests/deploy.sh delete [--purge] remove Headstart; --purge also deletes the PolicyReport
-#                                        CRDs (and with them every PolicyReport, other tools' too)
-#                                        and the PriorityClass headstart-high
+#   manifests/deploy.sh delete [--purge] remove Headstart and its own PolicyReports (by label);
+#                                        --purge also deletes the PriorityClass headstart-high. The
+#                                        report CRDs are never deleted: other tools share them
+#
+# The PolicyReport CRDs are created only when absent, never applied over an existing copy: one
+# that Kyverno's Helm chart (or another tool) installed stays as its owner made it.
 #
 # Environment: KUBECTL (default kubectl), HEADSTART_CERT_DIR (default certs/),
 # HEADSTART_MANIFESTS (default manifests/, the kustomization to render), HEADSTART_IMAGE (the image
@@ -100,6 +103,21 @@ drop_policy_report_crds() {
     { print }'
 }
 
+# The names of the CustomResourceDefinitions in a rendered stream, one a line.
+crd_names() {
+  awk 'BEGIN { RS = "\n---\n" } /(^|\n)kind: CustomResourceDefinition(\n|$)/ {
+      if (match($0, /\n  name: [a-z0-9.-]+/)) print substr($0, RSTART + 9, RLENGTH - 9) }'
+}
+
+# One CRD of a rendered stream, by name; everything but the CRDs.
+only_crd() {
+  awk -v name="$1" 'BEGIN { RS = "\n---\n"; ORS = "\n---\n" }
+    /(^|\n)kind: CustomResourceDefinition(\n|$)/ && index($0, "\n  name: " name "\n") { print }'
+}
+drop_crds() {
+  awk 'BEGIN { RS = "\n---\n"; ORS = "\n---\n" } /(^|\n)kind: CustomResourceDefinition(\n|$)/ { next } { print }'
+}
+
 # The manifests carry no caBundle (so a later apply never wipes an injected one): add it under
 # every webhook's clientConfig, and check that none was missed.
 render() {
@@ -126,7 +144,18 @@ apply() {
   "$kubectl" create namespace "$namespace" --dry-run=client -o yaml | "$kubectl" apply -f -
   "$kubectl" -n "$namespace" create secret tls headstart-tls \
     --cert="$cert_dir/tls.crt" --key="$cert_dir/tls.key" --dry-run=client -o yaml | "$kubectl" apply -f -
-  printf '%s\n' "$rendered" | "$kubectl" apply -f -
+  # CRDs only when absent: applying over another tool's copy would take over its fields (and
+  # Helm's next upgrade would take them back); creating one Helm later finds makes its install fail.
+  local crd
+  while IFS= read -r crd; do
+    [[ -n $crd ]] || continue
+    if "$kubectl" get crd "$crd" >/dev/null 2>&1; then
+      echo "deploy: CRD $crd exists: left as its owner installed it"
+    else
+      only_crd "$crd" <<<"$rendered" | "$kubectl" create -f -
+    fi
+  done < <(crd_names <<<"$rendered")
+  drop_crds <<<"$rendered" | "$kubectl" apply -f -
   "$kubectl" -n "$namespace" rollout status deployment/headstart --timeout=180s
 }
 
@@ -139,13 +168,20 @@ delete() {
   "$kubectl" delete validatingwebhookconfiguration headstart --ignore-not-found
   # What the controller created outside its namespace (image-cache DaemonSets carry this label).
   "$kubectl" delete daemonsets --all-namespaces -l app.kubernetes.io/managed-by=headstart --ignore-not-found
+  # Headstart's own reports, by label (the rules' and the image cache's); other tools' stay.
+  local kind
+  for kind in policyreports.wgpolicyk8s.io reports.openreports.io; do
+    if "$kubectl" get crd "$kind" >/dev/null 2>&1; then
+      "$kubectl" delete "$kind" --all-namespaces -l app.kubernetes.io/managed-by=headstart --ignore-not-found
+    fi
+  done
   local rendered
-  rendered=$(render_base)
+  # Never the report CRDs: deleting one deletes every report of that kind, other tools' too.
+  rendered=$(render_base | drop_crds)
   if [[ $purge == false ]]; then
-    # Keep what outlives Headstart: the report CRDs other tools share, and the PriorityClass
-    # headstart-high, which mutated pod templates still name (their next pods would be rejected).
+    # Keep the PriorityClass headstart-high, which mutated pod templates still name (their next
+    # pods would be rejected).
     rendered=$(awk 'BEGIN { RS = "\n---\n"; ORS = "\n---\n" }
-      /(^|\n)kind: CustomResourceDefinition(\n|$)/ { next }
       /(^|\n)kind: PriorityClass(\n|$)/ && /\n  name: headstart-high(\n|$)/ { next }
       { print }' <<<"$rendered")
   fi
@@ -156,6 +192,6 @@ case "${1:-}" in
   apply) apply ;;
   render) render ;;
   delete) shift; delete "$@" ;;
-  -h|--help|"") sed -n '2,15p' "${BASH_SOURCE[0]}"; [[ -n ${1:-} ]] ;;
+  -h|--help|"") sed -n '2,18p' "${BASH_SOURCE[0]}"; [[ -n ${1:-} ]] ;;
   *) die "unknown command '$1' (apply, render or delete)" ;;
 esac

@@ -6,10 +6,15 @@ import java.util.List;
 
 /**
  * An answer to one admission request. A patch always travels with its type; a denial carries an
- * HTTP-style code and a one-line message.
+ * HTTP-style code and a one-line message. Warnings are given most important first; they are made
+ * to fit what kube-apiserver keeps here ({@link AdmissionWarnings#fit}), whoever built the answer.
  */
 public record AdmissionResponse(String uid, boolean allowed, JsonNode patch, List<String> warnings, int code,
         String message) {
+
+    public AdmissionResponse {
+        warnings = AdmissionWarnings.fit(warnings);
+    }
 
     public static AdmissionResponse allow(String uid, List<String> warnings) {
         return new AdmissionResponse(uid, true, null, warnings, 0, null);

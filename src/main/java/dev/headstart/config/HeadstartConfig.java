@@ -424,6 +424,13 @@ public interface HeadstartConfig {
 
             @WithDefault("10s")
             java.time.Duration maxBackoff();
+
+            /**
+             * How long a verdict from admission waits before the writer checks that the object is
+             * stored as reviewed (the API server stores it after every validating webhook answered).
+             */
+            @WithDefault("1s")
+            java.time.Duration admissionDelay();
         }
     }
 

@@ -33,6 +33,11 @@ final class PendingReports<T> {
      * @return true when the oldest entry had to be dropped to make room
      */
     synchronized boolean offer(String key, T item) {
+        return offer(key, item, 0);
+    }
+
+    /** As {@link #offer(String, Object)}, not to be taken before {@code delayNanos} from now. */
+    synchronized boolean offer(String key, T item, long delayNanos) {
         entries.remove(key);
         boolean dropped = false;
         if (entries.size() >= capacity) {
@@ -41,7 +46,7 @@ final class PendingReports<T> {
             oldest.remove();
             dropped = true;
         }
-        entries.put(key, new Entry<>(item, Long.MIN_VALUE));
+        entries.put(key, new Entry<>(item, delayNanos <= 0 ? Long.MIN_VALUE : nanoTime.getAsLong() + delayNanos));
         notifyAll();
         return dropped;
     }

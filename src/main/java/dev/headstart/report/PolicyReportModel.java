@@ -8,6 +8,7 @@ import dev.headstart.rules.Finding;
 import dev.headstart.rules.RuleResult;
 import dev.headstart.rules.RuleStatus;
 import dev.headstart.rules.Workload;
+import dev.headstart.text.OneLine;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -29,8 +30,24 @@ public final class PolicyReportModel {
     public static final String KIND = "PolicyReport";
     public static final String SOURCE = "headstart";
 
+    /**
+     * The label that marks the rules' reports (not the image cache's, which carry only
+     * {@code app.kubernetes.io/managed-by}): what the clean-up and {@code make undeploy} select.
+     */
+    public static final String RULES_LABEL = "headstart.dev/report";
+    public static final String RULES_LABEL_VALUE = "rules";
+
+    /** Where a report keeps the digest of its verdict ({@link #verdict}). */
+    public static final String VERDICT_ANNOTATION = "headstart.dev/verdict";
+
     /** Kubernetes object names are DNS subdomains of at most 253 characters. */
     static final int MAX_NAME = 253;
+
+    /**
+     * A result's message and fix, at most: printable and on one line like every admission warning
+     * ({@link OneLine}), so an image string quoted verbatim cannot break policy-reporter's table.
+     */
+    static final int MAX_MESSAGE_CHARS = 8192;
 
     private PolicyReportModel() {
     }
@@ -57,20 +74,33 @@ public final class PolicyReportModel {
     }
 
     /**
-     * @param ownerUid the workload's uid when known: then the report is owned by it (and garbage
-     *                 collected with it); null leaves the ownerReference out
+     * The name of the report on a stored object: {@code headstart-<uid>}. A uid belongs to one object
+     * for ever (kube-apiserver gives a new one to every create, store.go FillObjectMetaSystemFields),
+     * so no other object, not even a later one of the same name, can ever take the report over.
+     * Kyverno names its reports by the bare uid; the prefix keeps the two apart.
+     */
+    public static String reportName(String uid) {
+        return "headstart-" + uid;
+    }
+
+    /**
+     * @param ownerUid the workload's uid when known: then the report is named by it
+     *                 ({@link #reportName(String)}) and owned by it (garbage collected with it); null
+     *                 (offline, {@code headstart audit}) names it by kind and name, without owner
      */
     public static ObjectNode build(Workload workload, List<RuleResult> results, Instant now, String ownerUid) {
         ObjectNode report = Json.MAPPER.createObjectNode();
         report.put("apiVersion", API_VERSION);
         report.put("kind", KIND);
         ObjectNode metadata = report.putObject("metadata");
-        metadata.put("name", reportName(workload));
+        boolean owned = ownerUid != null && !ownerUid.isEmpty();
+        metadata.put("name", owned ? reportName(ownerUid) : reportName(workload));
         if (!workload.namespace().isEmpty()) {
             metadata.put("namespace", workload.namespace());
         }
         ObjectNode labels = metadata.putObject("labels");
         labels.put("app.kubernetes.io/managed-by", "headstart");
+        labels.put(RULES_LABEL, RULES_LABEL_VALUE);
         String apiVersion = workload.root().path("apiVersion").asText("");
         String kind = workload.kind().kindName();
 
@@ -103,7 +133,31 @@ public final class PolicyReportModel {
         summary.put("error", error);
         summary.put("skip", skip);
         report.set("results", entries);
-        return ownerUid == null || ownerUid.isEmpty() ? report : withOwner(report, ownerUid);
+        metadata.putObject("annotations").put(VERDICT_ANNOTATION, verdict(report));
+        return owned ? withOwner(report, ownerUid) : report;
+    }
+
+    /**
+     * A digest of what the report says (scope, summary, each result without its timestamp): equal
+     * digests mean an unchanged verdict, which the writer does not write again.
+     */
+    public static String verdict(JsonNode report) {
+        ObjectNode said = Json.MAPPER.createObjectNode();
+        said.put("apiVersion", report.path("apiVersion").asText());
+        said.set("scope", report.path("scope"));
+        said.set("summary", report.path("summary"));
+        ArrayNode results = said.putArray("results");
+        for (JsonNode result : report.path("results")) {
+            ObjectNode copy = result.deepCopy();
+            copy.remove("timestamp");
+            results.add(copy);
+        }
+        return sha256(said.toString()).substring(0, 32);
+    }
+
+    /** The digest a stored report carries, or "" when it carries none. */
+    public static String verdictOf(JsonNode report) {
+        return report.path("metadata").path("annotations").path(VERDICT_ANNOTATION).asText("");
     }
 
     /**
@@ -130,7 +184,7 @@ public final class PolicyReportModel {
         entry.put("severity", result.rule().severity());
         entry.put("result", result.status().reportValue());
         entry.put("scored", true);
-        entry.put("message", message(result));
+        entry.put("message", OneLine.of(message(result), MAX_MESSAGE_CHARS));
         ObjectNode timestamp = entry.putObject("timestamp");
         timestamp.put("seconds", now.getEpochSecond());
         timestamp.put("nanos", now.getNano());
@@ -138,7 +192,7 @@ public final class PolicyReportModel {
             String fixes = result.findings().stream().map(Finding::fix)
                     .filter(f -> f != null && !f.isBlank()).distinct().collect(Collectors.joining("; "));
             if (!fixes.isEmpty()) {
-                entry.putObject("properties").put("fix", fixes);
+                entry.putObject("properties").put("fix", OneLine.of(fixes, MAX_MESSAGE_CHARS));
             }
         }
         return entry;

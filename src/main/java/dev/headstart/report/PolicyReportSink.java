@@ -11,8 +11,17 @@ import java.util.List;
  */
 public interface PolicyReportSink {
 
-    /** Records the verdicts for one workload; replaces any earlier report for it. */
+    /**
+     * Records the verdicts on one workload as an admission review showed it; replaces any earlier
+     * report for it, but only once that very object is stored (validating admission runs before
+     * storage: the request may still be denied or fail).
+     */
     void submit(Workload workload, List<RuleResult> results);
+
+    /** Records the verdicts on one workload read from the API server (so stored, with its uid). */
+    default void submitStored(Workload workload, List<RuleResult> results) {
+        submit(workload, results);
+    }
 
     /**
      * For bulk producers (the background scan): waits while the write queue is half full or more,

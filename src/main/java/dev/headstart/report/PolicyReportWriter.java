@@ -1,9 +1,11 @@
 package dev.headstart.report;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.headstart.cluster.ClusterAccess;
 import dev.headstart.config.HeadstartConfig;
 import dev.headstart.json.Json;
+import dev.headstart.rules.Annotations;
 import dev.headstart.rules.RuleResult;
 import dev.headstart.rules.Workload;
 import dev.headstart.rules.WorkloadKind;
@@ -19,7 +21,6 @@ import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -34,24 +35,34 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Writes PolicyReports off the request path. {@link #submit} builds the (small) report and puts it
  * in a bounded queue keyed by resource, where a newer verdict replaces a waiting one (latest wins),
  * and returns at once; when the queue is full the oldest entry is dropped and counted. One
- * background thread drains the queue in batches with create-or-update ({@code POST}, then
- * {@code PUT} on conflict: the report is wholly ours, so last write wins). A failed write is retried
- * with exponential backoff up to a bounded number of attempts, unless a newer verdict came in.
+ * background thread drains the queue in batches. A failed write is retried with exponential backoff
+ * up to a bounded number of attempts, unless a newer verdict came in.
  *
- * <p>Ownership: the report is owned by its resource (ownerReference with the uid), so it is garbage
- * collected with it. Validating admission runs after the API server has filled in the name and uid
- * of a new object, so {@code /validate} normally hands over both. When the uid is missing anyway (a
- * mutating-phase caller, an older API server), the worker reads it from the API server just before
- * writing; while the object is not found the write is retried with backoff, and given up when it
- * never appears (a CREATE denied in enforce mode or by another webhook). A report is therefore never
- * written without an owner, and never outlives its resource. Objects without a name at all
- * ({@code generateName} only) are not reported (counted as dropped, reason "unnamed").
+ * <p>Reports describe stored objects only. kube-apiserver calls validating webhooks before it stores
+ * anything ({@code registry/generic/registry/store.go}: {@code Create} runs {@code createValidation}
+ * before {@code Storage.Create}, which may still fail with AlreadyExists; {@code Update} runs
+ * {@code updateValidation} inside {@code GuaranteedUpdate}, whose write may still conflict), so a
+ * verdict handed over at admission ({@link #submit}) waits {@code admission-delay} and is written
+ * only once a read of the object shows that exactly what was reviewed is stored: the same uid (a
+ * denied or AlreadyExists CREATE never stores its uid), the same {@code metadata.generation} (a spec
+ * change bumps it in BeforeUpdate, before the webhook sees it) and the same
+ * {@code headstart.dev/skip}. Not there yet: retried with backoff, then given up ("not-stored"); a
+ * different uid, or a newer generation, is never written ("not-stored", "superseded"). The
+ * background scan's verdicts are on listed, stored objects ({@link #submitStored}) and are written
+ * without that read.
+ *
+ * <p>Naming and ownership: a report is named {@code headstart-<uid>} and owned by that uid (an
+ * ownerReference: garbage collected with it), so one object's report can never be re-owned by
+ * another. It carries the digest of its verdict; a verdict equal to the stored report's is not
+ * written again (counted as unchanged), so an hourly scan of unchanged objects reads but never writes.
  *
  * <p>Without a reachable cluster (or with {@code headstart.validation.reports.enabled=false}) the
  * writer does nothing: {@code submit} returns without queueing and no thread is started.
@@ -82,15 +93,23 @@ public class PolicyReportWriter implements PolicyReportSink {
     private final Counter droppedGaveUp;
     private final Counter droppedUnnamed;
     private final Counter droppedNoCrd;
+    private final Counter droppedNotStored;
+    private final Counter droppedSuperseded;
+    private final Counter unchanged;
+    private final Duration admissionDelay;
     private final AtomicBoolean noCrdLogged = new AtomicBoolean();
     private final Counter failures;
 
-    /** One report waiting to be written, with where its owner lives. */
+    /**
+     * One report waiting to be written, with where its object lives and what was reviewed of it:
+     * uid, generation (null when the object has none) and skip annotation. {@code stored}: the
+     * verdict is on an object read from the API server (the scan), not on an admission review.
+     */
     record Pending(String key, ObjectNode report, WorkloadKind kind, String namespace, String name, String uid,
-            int attempts) {
+            Long generation, String skip, boolean stored, int attempts) {
 
         Pending retried() {
-            return new Pending(key, report, kind, namespace, name, uid, attempts + 1);
+            return new Pending(key, report, kind, namespace, name, uid, generation, skip, stored, attempts + 1);
         }
     }
 
@@ -104,12 +123,17 @@ public class PolicyReportWriter implements PolicyReportSink {
         this.maxAttempts = Math.max(1, settings.maxAttempts());
         this.initialBackoff = settings.initialBackoff();
         this.maxBackoff = settings.maxBackoff();
+        this.admissionDelay = settings.admissionDelay();
         this.written = Counter.builder("headstart.reports.written")
                 .description("PolicyReports created or updated").register(registry);
         this.droppedFull = dropped(registry, "queue-full");
         this.droppedGaveUp = dropped(registry, "gave-up");
         this.droppedUnnamed = dropped(registry, "unnamed");
         this.droppedNoCrd = dropped(registry, "no-crd");
+        this.droppedNotStored = dropped(registry, "not-stored");
+        this.droppedSuperseded = dropped(registry, "superseded");
+        this.unchanged = Counter.builder("headstart.reports.unchanged")
+                .description("Verdicts equal to the stored report's, so not written again").register(registry);
         this.failures = Counter.builder("headstart.reports.write.failures")
                 .description("PolicyReport write attempts that failed (each is retried with backoff)")
                 .register(registry);
@@ -119,7 +143,8 @@ public class PolicyReportWriter implements PolicyReportSink {
 
     private static Counter dropped(MeterRegistry registry, String reason) {
         return Counter.builder("headstart.reports.dropped")
-                .description("PolicyReports never written: queue full (oldest dropped), retries exhausted, no name, CRD missing")
+                .description("PolicyReports never written: queue full (oldest dropped), retries exhausted, no name, "
+                        + "CRD missing, object never stored as reviewed, a newer generation stored")
                 .tag("reason", reason).register(registry);
     }
 
@@ -141,8 +166,19 @@ public class PolicyReportWriter implements PolicyReportSink {
         }
     }
 
+    /** A verdict from an admission review: written once the reviewed object is known to be stored. */
     @Override
     public void submit(Workload workload, List<RuleResult> results) {
+        queue(workload, results, false);
+    }
+
+    /** A verdict on an object read from the API server: written without reading it again. */
+    @Override
+    public void submitStored(Workload workload, List<RuleResult> results) {
+        queue(workload, results, true);
+    }
+
+    private void queue(Workload workload, List<RuleResult> results, boolean stored) {
         if (!active) {
             return;
         }
@@ -152,12 +188,22 @@ public class PolicyReportWriter implements PolicyReportSink {
             droppedUnnamed.increment();
             return;
         }
-        String uid = workload.root().path("metadata").path("uid").asText("");
-        ObjectNode report = PolicyReportModel.build(workload, results, Instant.now(), uid.isEmpty() ? null : uid);
-        String key = workload.namespace() + '/' + workload.kind().kindName() + '/' + name;
+        JsonNode metadata = workload.root().path("metadata");
+        String uid = metadata.path("uid").asText("");
+        if (stored && uid.isEmpty()) {
+            droppedUnnamed.increment();
+            return;
+        }
+        Long generation = metadata.path("generation").canConvertToLong() ? metadata.path("generation").asLong() : null;
+        String skip = metadata.path("annotations").path(Annotations.SKIP).asText(null);
+        ObjectNode report = PolicyReportModel.build(workload, results, Instant.now(), null);
+        // One entry per object: by uid when the review has one (a failed CREATE of a live object's
+        // name must not push out the live object's verdict), else by name.
+        String key = uid.isEmpty() ? workload.namespace() + '/' + workload.kind().kindName() + '/' + name : uid;
         Pending pending = new Pending(key, report, workload.kind(), workload.namespace(), name,
-                uid.isEmpty() ? null : uid, 0);
-        if (queue.offer(key, pending)) {
+                uid.isEmpty() ? null : uid, generation, skip, stored, 0);
+        boolean dropped = stored ? queue.offer(key, pending) : queue.offer(key, pending, admissionDelay.toNanos());
+        if (dropped) {
             droppedFull.increment();
         }
     }
@@ -182,8 +228,14 @@ public class PolicyReportWriter implements PolicyReportSink {
                     return;
                 }
                 try {
-                    write(pending);
-                    written.increment();
+                    switch (write(pending)) {
+                        case WRITTEN -> written.increment();
+                        case UNCHANGED -> unchanged.increment();
+                        case NOT_STORED -> droppedNotStored.increment();
+                        case SUPERSEDED -> droppedSuperseded.increment();
+                    }
+                } catch (NotStoredYet e) {
+                    retry(pending, e, droppedNotStored);
                 } catch (PolicyReportsNotServed e) {
                     // Retrying cannot help (CRD not installed, or the namespace is gone): drop.
                     if (e.namespaceGone) {
@@ -197,16 +249,16 @@ public class PolicyReportWriter implements PolicyReportSink {
                     }
                 } catch (RuntimeException e) {
                     failures.increment();
-                    retry(pending, e);
+                    retry(pending, e, droppedGaveUp);
                 }
             }
         }
     }
 
-    private void retry(Pending pending, RuntimeException e) {
+    private void retry(Pending pending, RuntimeException e, Counter givenUp) {
         int attempt = pending.attempts() + 1;
         if (attempt >= maxAttempts) {
-            droppedGaveUp.increment();
+            givenUp.increment();
             LOG.warnf("gave up writing PolicyReport for %s after %d attempts: %s", pending.key(), attempt, OneLine.of(e));
             return;
         }
@@ -219,21 +271,54 @@ public class PolicyReportWriter implements PolicyReportSink {
         }
     }
 
-    private void write(Pending pending) {
+    /** What became of one verdict. */
+    enum Outcome { WRITTEN, UNCHANGED, NOT_STORED, SUPERSEDED }
+
+    private Outcome write(Pending pending) {
         KubernetesClient kube = client.get();
-        ObjectNode report = pending.report();
-        if (pending.uid() == null) {
-            HasMetadata owner = kube.resources(typeOf(pending.kind())).inNamespace(pending.namespace())
+        String uid = pending.uid();
+        if (!pending.stored()) {
+            HasMetadata live = kube.resources(typeOf(pending.kind())).inNamespace(pending.namespace())
                     .withName(pending.name()).get();
-            if (owner == null || owner.getMetadata().getUid() == null) {
-                throw new IllegalStateException(pending.kind().kindName() + " not found yet");
+            if (live == null || live.getMetadata().getUid() == null) {
+                throw new NotStoredYet(pending.kind().kindName() + " not stored (yet)");
             }
-            report = PolicyReportModel.withOwner(report.deepCopy(), owner.getMetadata().getUid());
+            if (uid != null && !uid.equals(live.getMetadata().getUid())) {
+                return Outcome.NOT_STORED; // an AlreadyExists CREATE, or an object since replaced
+            }
+            uid = live.getMetadata().getUid();
+            Long generation = live.getMetadata().getGeneration();
+            if (pending.generation() != null && generation != null && !pending.generation().equals(generation)) {
+                if (generation > pending.generation()) {
+                    return Outcome.SUPERSEDED;
+                }
+                throw new NotStoredYet("generation " + pending.generation() + " not stored (yet)");
+            }
+            Map<String, String> annotations = live.getMetadata().getAnnotations();
+            String skip = annotations == null ? null : annotations.get(Annotations.SKIP);
+            if (!Objects.equals(skip, pending.skip())) {
+                throw new NotStoredYet(Annotations.SKIP + " as reviewed not stored (yet)");
+            }
         }
-        GenericKubernetesResource resource = Json.MAPPER.convertValue(report, GenericKubernetesResource.class);
+        ObjectNode report = pending.report().deepCopy();
+        ((ObjectNode) report.path("metadata")).put("name", PolicyReportModel.reportName(uid));
+        PolicyReportModel.withOwner(report, uid);
         try {
-            kube.genericKubernetesResources(POLICY_REPORTS).inNamespace(pending.namespace()).resource(resource)
-                    .createOr(NonDeletingOperation::update);
+            var reports = kube.genericKubernetesResources(POLICY_REPORTS).inNamespace(pending.namespace());
+            GenericKubernetesResource existing = reports.withName(PolicyReportModel.reportName(uid)).get();
+            if (existing != null && PolicyReportModel.verdictOf(Json.MAPPER.valueToTree(existing))
+                    .equals(PolicyReportModel.verdictOf(report))) {
+                noCrdLogged.set(false);
+                return Outcome.UNCHANGED;
+            }
+            GenericKubernetesResource resource = Json.MAPPER.convertValue(report, GenericKubernetesResource.class);
+            if (existing == null) {
+                reports.resource(resource).create();
+            } else {
+                // Optimistic: a conflict (someone wrote in between) is retried with the newer version read.
+                resource.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
+                reports.resource(resource).update();
+            }
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {
                 boolean namespaceGone = e.getStatus() != null && e.getStatus().getDetails() != null
@@ -243,6 +328,14 @@ public class PolicyReportWriter implements PolicyReportSink {
             throw e;
         }
         noCrdLogged.set(false);
+        return Outcome.WRITTEN;
+    }
+
+    /** The reviewed object is not (or not yet) what is stored: retried, then given up as not-stored. */
+    private static final class NotStoredYet extends RuntimeException {
+        NotStoredYet(String message) {
+            super(message, null, false, false);
+        }
     }
 
     /** A 404 on write: the CRD is not installed, or the report's namespace no longer exists. */

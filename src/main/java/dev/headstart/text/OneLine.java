@@ -11,6 +11,13 @@ import java.util.regex.Pattern;
  * characters (an escape sequence, a NUL) become one space, so a message cannot forge a second log
  * line; the result is bounded, with "…" where it was cut. An exception's line is never empty
  * nor "null" (a missing message gives the exception's type).
+ *
+ * <p>The result is also printable everywhere it goes: a half of a surrogate pair (not valid UTF-8
+ * once encoded) becomes U+FFFD, and the bidirectional overrides and isolates (U+202A-U+202E,
+ * U+2066-U+2069, which can make a quoted value read backwards) become a space. kube-apiserver's
+ * {@code net.NewWarningHeader} refuses a whole warning that holds a control character or invalid
+ * UTF-8 ({@code staging/src/k8s.io/apimachinery/pkg/util/net/http.go}), so admission warnings and
+ * report messages all go through here.
  */
 public final class OneLine {
 
@@ -18,7 +25,12 @@ public final class OneLine {
     public static final int MAX_ERROR_CHARS = 500;
 
     /** Whitespace, C0 and C1 controls, and the Unicode line and paragraph separators. */
-    private static final Pattern BREAKS = Pattern.compile("[\\s\\x00-\\x1F\\x7F-\\x9F\\u2028\\u2029]+");
+    private static final Pattern BREAKS = Pattern.compile(
+            "[\\s\\x00-\\x1F\\x7F-\\x9F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]+");
+
+    /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+    private static final Pattern LONE_SURROGATE = Pattern.compile(
+            "[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]");
 
     /** Cause chains longer than this are cut (a chain that loops is followed once). */
     private static final int MAX_CAUSES = 64;
@@ -95,7 +107,8 @@ public final class OneLine {
     }
 
     private static String flat(String text) {
-        return BREAKS.matcher(text).replaceAll(" ").strip();
+        String spaced = BREAKS.matcher(text).replaceAll(" ").strip();
+        return LONE_SURROGATE.matcher(spaced).replaceAll("\uFFFD");
     }
 
     private static String bounded(String text, int maxChars) {

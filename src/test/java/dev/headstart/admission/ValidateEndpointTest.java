@@ -76,7 +76,7 @@ class ValidateEndpointTest {
     }
 
     @Test
-    void onlyPodCreatesAndDaemonSetWritesAreValidated() {
+    void podCreatesAndPodControllerWritesAreValidated() {
         ObjectNode pod = Reviews.object("objects/pod-needs-all.json");
         JsonNode update = client.review("/validate", Reviews.bytes(Reviews.review("UPDATE", pod))).path("response");
         assertThat(update.path("allowed").asBoolean()).isTrue();
@@ -87,9 +87,15 @@ class ValidateEndpointTest {
         wrapped.put("apiVersion", "apps/v1").put("kind", "Deployment");
         wrapped.putObject("metadata").put("name", "web").put("namespace", "shop");
         wrapped.putObject("spec").putObject("template").set("spec", deployment.path("spec"));
+        // Issue 26, case 2: pod controllers are validated on their templates too.
         JsonNode other = client.review("/validate", Reviews.bytes(Reviews.review("CREATE", wrapped))).path("response");
         assertThat(other.path("allowed").asBoolean()).isTrue();
-        assertThat(other.has("warnings")).isFalse();
+        assertThat(texts(other.path("warnings"))).anySatisfy(w -> assertThat(w).startsWith("headstart: startup-probe: "));
+
+        ObjectNode configMap = wrapped.deepCopy().put("apiVersion", "v1").put("kind", "ConfigMap");
+        JsonNode notAWorkload = client.review("/validate", Reviews.bytes(Reviews.review("CREATE", configMap))).path("response");
+        assertThat(notAWorkload.path("allowed").asBoolean()).isTrue();
+        assertThat(notAWorkload.has("warnings")).isFalse();
 
         ObjectNode daemonSet = wrapped.deepCopy().put("kind", "DaemonSet");
         JsonNode ds = client.review("/validate", Reviews.bytes(Reviews.review("UPDATE", daemonSet))).path("response");

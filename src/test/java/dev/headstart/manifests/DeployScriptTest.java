@@ -47,11 +47,13 @@ class DeployScriptTest {
                 echo "kubectl $*" >> '%s'
                 case "$1" in
                   kustomize) exec '%s' "$@" ;;
-                  create) echo "kind: Fake"; echo "name: $2" ;;
+                  get) [[ "$2" == crd && " ${FAKE_CRDS:-} " == *" $3 "* ]] || exit 1 ;;
+                  create) if [[ "$*" == *"-f -"* ]]; then cat >> '%s'; else echo "kind: Fake"; echo "name: $2"; fi ;;
                   apply) [[ "$*" == *"-f -"* ]] && cat >> '%s' ;;
+                  delete) [[ "$*" == *"-f -"* ]] && cat >> '%s' ;;
                 esac
                 exit 0
-                """.formatted(log, real, tmp.resolve("applied.yaml")));
+                """.formatted(log, real, tmp.resolve("created.yaml"), tmp.resolve("applied.yaml"), tmp.resolve("deleted.yaml")));
         Files.setPosixFilePermissions(bin.resolve("kubectl"), PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
@@ -67,7 +69,11 @@ class DeployScriptTest {
 
     /** `make -C <repo> deploy ...` from {@code callerDir}, as someone standing there would type it. */
     private Run makeDeploy(Path callerDir, Map<String, String> env, String... makeArgs) throws Exception {
-        List<String> command = new ArrayList<>(List.of("make", "-s", "-C", REPO.toString(), "deploy"));
+        return make("deploy", callerDir, env, makeArgs);
+    }
+
+    private Run make(String target, Path callerDir, Map<String, String> env, String... makeArgs) throws Exception {
+        List<String> command = new ArrayList<>(List.of("make", "-s", "-C", REPO.toString(), target));
         command.addAll(List.of(makeArgs));
         ProcessBuilder builder = new ProcessBuilder(command).directory(callerDir.toFile()).redirectErrorStream(true);
         builder.environment().put("PATH", bin + java.io.File.pathSeparator + System.getenv("PATH"));
@@ -107,8 +113,54 @@ class DeployScriptTest {
         assertThat(run.exit()).as(run.output()).isZero();
         ManifestSet applied = applied();
         assertThat(images(applied)).containsExactly("registry.example.com/headstart:1.2.3", "registry.example.com/headstart:1.2.3");
-        assertThat(applied.objects()).anyMatch(o -> o.path("kind").asText().equals("CustomResourceDefinition"));
+        // Absent CRDs are created (never applied: no ownership fight with a Helm chart's copy).
+        assertThat(applied.objects()).noneMatch(o -> o.path("kind").asText().equals("CustomResourceDefinition"));
+        ManifestSet created = new ManifestSet("created", ManifestSet.parse(Files.readString(tmp.resolve("created.yaml"))));
+        assertThat(created.objects()).extracting(o -> o.at("/metadata/name").asText())
+                .containsExactlyInAnyOrder("policyreports.wgpolicyk8s.io", "clusterpolicyreports.wgpolicyk8s.io");
         assertThat(Files.readString(log)).contains("kubectl -n headstart-system rollout status deployment/headstart");
+    }
+
+    /**
+     * Issue 26, case 4: CRDs another tool installed (Kyverno's Helm chart) are left as they are:
+     * neither created nor applied over, whatever the install order.
+     */
+    @Test
+    void existingPolicyReportCrdsAreNeverTakenOver() throws Exception {
+        Run run = makeDeploy(REPO, Map.of("FAKE_CRDS", "policyreports.wgpolicyk8s.io clusterpolicyreports.wgpolicyk8s.io"));
+        assertThat(run.exit()).as(run.output()).isZero();
+        assertThat(run.output()).contains("CRD policyreports.wgpolicyk8s.io exists: left as its owner installed it");
+        assertThat(tmp.resolve("created.yaml")).doesNotExist();
+        assertThat(applied().objects()).noneMatch(o -> o.path("kind").asText().equals("CustomResourceDefinition"));
+    }
+
+    /**
+     * Issue 26, case 3: `make undeploy` (with or without purge) deletes Headstart's own reports by
+     * label and never a report CRD, which other tools' reports live in.
+     */
+    @Test
+    void undeployDeletesHeadstartsReportsByLabelAndNeverTheSharedCrds() throws Exception {
+        for (String purge : new String[] {"", "--purge"}) {
+            Files.deleteIfExists(tmp.resolve("deleted.yaml"));
+            Files.deleteIfExists(log);
+            List<String> command = new ArrayList<>(List.of("bash", REPO.resolve("manifests/deploy.sh").toString(), "delete"));
+            if (!purge.isEmpty()) {
+                command.add(purge);
+            }
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            builder.environment().put("PATH", bin + java.io.File.pathSeparator + System.getenv("PATH"));
+            builder.environment().put("FAKE_CRDS", "policyreports.wgpolicyk8s.io");
+            Process process = builder.start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).as(output).isZero();
+            assertThat(Files.readString(log)).contains(
+                    "kubectl delete policyreports.wgpolicyk8s.io --all-namespaces -l app.kubernetes.io/managed-by=headstart --ignore-not-found")
+                    .doesNotContain("delete reports.openreports.io");
+            ManifestSet deleted = new ManifestSet("deleted", ManifestSet.parse(Files.readString(tmp.resolve("deleted.yaml"))));
+            assertThat(deleted.objects()).as(purge).noneMatch(o -> o.path("kind").asText().equals("CustomResourceDefinition"));
+            assertThat(deleted.objects()).as(purge).anyMatch(o -> o.path("kind").asText().equals("ValidatingWebhookConfiguration"));
+        }
     }
 
     @Test

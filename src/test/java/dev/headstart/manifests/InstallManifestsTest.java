@@ -75,7 +75,8 @@ class InstallManifestsTest {
         List<JsonNode> webhooks = webhooks(set);
         assertThat(webhooks).extracting(w -> w.path("name").asText()).containsExactlyInAnyOrder(
                 "pods.mutate.headstart.dev", "daemonsets.mutate.headstart.dev",
-                "pods.validate.headstart.dev", "daemonsets.validate.headstart.dev");
+                "pods.validate.headstart.dev", "daemonsets.validate.headstart.dev",
+                "workloads.validate.headstart.dev");
         for (JsonNode w : webhooks) {
             String name = w.path("name").asText();
             assertThat(w.path("failurePolicy").asText()).as(name).isEqualTo("Ignore");
@@ -102,6 +103,21 @@ class InstallManifestsTest {
     void webhooksMatchOnlyPodCreatesAndDaemonSetWrites(ManifestSet set) {
         for (JsonNode w : webhooks(set)) {
             String name = w.path("name").asText();
+            if (name.equals("workloads.validate.headstart.dev")) {
+                // Issue 26, case 2: enforce mode on the other pod controllers' templates.
+                assertThat(w.path("rules")).as(name).hasSize(2);
+                assertThat(texts(w.path("rules").get(0).path("apiGroups"))).containsExactly("apps");
+                assertThat(texts(w.path("rules").get(0).path("resources")))
+                        .containsExactlyInAnyOrder("deployments", "statefulsets", "replicasets");
+                assertThat(texts(w.path("rules").get(1).path("apiGroups"))).containsExactly("batch");
+                assertThat(texts(w.path("rules").get(1).path("resources"))).containsExactlyInAnyOrder("jobs", "cronjobs");
+                for (JsonNode rule : w.path("rules")) {
+                    assertThat(texts(rule.path("apiVersions"))).containsExactly("v1");
+                    assertThat(texts(rule.path("operations"))).containsExactlyInAnyOrder("CREATE", "UPDATE");
+                    assertThat(rule.path("scope").asText()).isEqualTo("Namespaced");
+                }
+                continue;
+            }
             assertThat(w.path("rules")).as(name).hasSize(1);
             for (JsonNode rule : w.path("rules")) {
                 for (String field : List.of("apiGroups", "apiVersions", "operations", "resources")) {
@@ -606,7 +622,7 @@ class InstallManifestsTest {
         String bundle = Base64.getEncoder().encodeToString(Files.readAllBytes(tmp.resolve("certs/ca.crt")));
         ManifestSet rendered = new ManifestSet("deploy.sh render", ManifestSet.parse(out));
         List<JsonNode> webhooks = webhooks(rendered);
-        assertThat(webhooks).hasSize(4);
+        assertThat(webhooks).hasSize(5);
         for (JsonNode w : webhooks) {
             assertThat(w.path("clientConfig").path("caBundle").asText()).as(w.path("name").asText()).isEqualTo(bundle);
         }

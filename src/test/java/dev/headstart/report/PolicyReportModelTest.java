@@ -36,7 +36,9 @@ class PolicyReportModelTest {
 
         assertThat(report.path("apiVersion").asText()).isEqualTo("wgpolicyk8s.io/v1alpha2");
         assertThat(report.path("kind").asText()).isEqualTo("PolicyReport");
-        assertThat(report.at("/metadata/name").asText()).isEqualTo("headstart-pod-web-7c9d");
+        assertThat(report.at("/metadata/name").asText()).as("named by the owner uid").isEqualTo("headstart-uid-1");
+        assertThat(report.at("/metadata/labels/headstart.dev~1report").asText()).isEqualTo("rules");
+        assertThat(report.at("/metadata/annotations/headstart.dev~1verdict").asText()).hasSize(32);
         assertThat(report.at("/metadata/namespace").asText()).isEqualTo("shop");
         JsonNode owner = report.at("/metadata/ownerReferences/0");
         assertThat(owner.path("apiVersion").asText()).isEqualTo("v1");

@@ -27,6 +27,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -34,8 +35,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * /validate against the fabric8 mock API server in CRUD mode: PolicyReports appear in the "cluster",
- * owned by their resource, are replaced when the resource changes, are never written for dry runs,
- * and a failing API server neither slows nor changes the admission answer while the write is retried.
+ * named by and owned by their resource's uid, are replaced when the resource changes, are never
+ * written for dry runs, and a failing API server neither slows nor changes the admission answer
+ * while the write is retried.
+ *
+ * <p>The mock runs no admission chain, so the tests play kube-apiserver's order
+ * ({@code registry/generic/registry/store.go}): the review carries the uid the API server gave the
+ * object before calling the webhooks, and the object is stored (or not: denied, AlreadyExists)
+ * only after the webhook answered.
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true, setup = PolicyReportWriterTest.Cluster.class)
@@ -48,6 +55,8 @@ class PolicyReportWriterTest {
             return Map.of("headstart.cluster.enabled", "true",
                     "headstart.validation.reports.initial-backoff", "50ms",
                     "headstart.validation.reports.max-attempts", "10",
+                    "headstart.validation.reports.admission-delay", "50ms",
+                    "headstart.validation.reports.max-backoff", "400ms",
                     // The client's own retry of 5xx would hide the writer's: switch it off to see the writer retry.
                     "quarkus.kubernetes-client.request-retry-backoff-limit", "0");
         }
@@ -63,7 +72,7 @@ class PolicyReportWriterTest {
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
-            for (String ns : new String[] {"shop", "dry", "retry", "nocrd"}) {
+            for (String ns : new String[] {"shop", "dry", "retry", "nocrd", "stored", "same"}) {
                 client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
                         .create();
             }
@@ -104,75 +113,179 @@ class PolicyReportWriterTest {
     }
 
     @Test
-    void reportIsWrittenAfterCreateAndOwnedByThePodOnceItExists() {
-        ObjectNode pod = podNamed("shop", "web-1");
+    void reportIsWrittenOnceThePodIsStoredNamedAndOwnedByItsUid() {
+        ObjectNode pod = withUid(podNamed("shop", "web-1"));
         JsonNode answer = webhook.review("/validate", Reviews.bytes(Reviews.review("CREATE", pod))).path("response");
         assertThat(answer.path("allowed").asBoolean()).isTrue();
         assertThat(answer.path("warnings")).isNotEmpty();
 
-        // The API server persists the object after admission; only then does it have a uid.
-        Pod stored = client.pods().inNamespace("shop").resource(Json.MAPPER.convertValue(pod, Pod.class)).create();
+        // kube-apiserver stores the object after admission, with the uid the review carried.
+        Pod stored = store(pod, Pod.class);
+        String uid = uid(pod);
+        assertThat(stored.getMetadata().getUid()).isEqualTo(uid);
 
-        GenericKubernetesResource report = awaitReport("shop", "headstart-pod-web-1", r -> true);
+        GenericKubernetesResource report = awaitReport("shop", "headstart-" + uid, r -> true);
         JsonNode tree = Json.MAPPER.valueToTree(report);
         JsonNode owner = tree.at("/metadata/ownerReferences/0");
-        assertThat(owner.path("uid").asText()).isEqualTo(stored.getMetadata().getUid());
+        assertThat(owner.path("uid").asText()).isEqualTo(uid);
         assertThat(owner.path("kind").asText()).isEqualTo("Pod");
         assertThat(owner.path("apiVersion").asText()).isEqualTo("v1");
         assertThat(owner.path("name").asText()).isEqualTo("web-1");
-        assertThat(tree.at("/scope/uid").asText()).isEqualTo(stored.getMetadata().getUid());
+        assertThat(tree.at("/scope/uid").asText()).isEqualTo(uid);
+        assertThat(tree.at("/metadata/labels/headstart.dev~1report").asText()).isEqualTo("rules");
         assertThat(tree.at("/summary/fail").asInt()).isEqualTo(3);
         assertThat(tree.at("/summary/pass").asInt()).isZero();
         assertThat(tree.path("results")).hasSize(3)
                 .allSatisfy(r -> assertThat(r.path("source").asText()).isEqualTo("headstart"));
     }
 
+    /** Issue 26, case 1: a CREATE denied after Headstart allowed it (another webhook, a quota) is never stored. */
     @Test
-    void aDaemonSetReviewedBeforeItExistsGetsItsReportOwnedOnceItDoes() {
-        ObjectNode ds = daemonSetNamed("shop", "collector");
+    void aCreateThatIsNeverStoredGetsNoReport() throws InterruptedException {
+        double before = dropped("not-stored");
+        ObjectNode pod = withUid(podNamed("shop", "denied-later"));
+        JsonNode answer = webhook.review("/validate", Reviews.bytes(Reviews.review("CREATE", pod))).path("response");
+        assertThat(answer.path("allowed").asBoolean()).isTrue();
+
+        awaitDropped("not-stored", before + 1);
+        assertThat(reports("shop")).noneMatch(r -> r.getMetadata().getName().contains(uid(pod))
+                || r.getMetadata().getName().contains("denied-later"));
+    }
+
+    /**
+     * Issue 26, case 1: a CREATE of a name that exists fails with AlreadyExists after the webhooks
+     * answered (store.go create: Storage.Create after createValidation). The live object's report
+     * keeps its owner and verdict; the failed request's uid gets none.
+     */
+    @Test
+    void anAlreadyExistsCreateNeverReownsTheLiveObjectsReport() throws InterruptedException {
+        ObjectNode live = withUid(podNamed("shop", "web-live"));
+        webhook.review("/validate", Reviews.bytes(Reviews.review("CREATE", live)));
+        store(live, Pod.class);
+        GenericKubernetesResource first = awaitReport("shop", "headstart-" + uid(live), r -> true);
+
+        double before = dropped("not-stored");
+        ObjectNode again = withUid(podNamed("shop", "web-live"));
+        ((ObjectNode) again.path("metadata").path("annotations")).put("headstart.dev/skip", "all");
+        webhook.review("/validate", Reviews.bytes(Reviews.review("CREATE", again)));
+        awaitDropped("not-stored", before + 1);
+
+        GenericKubernetesResource now = client.genericKubernetesResources(PolicyReportWriter.POLICY_REPORTS)
+                .inNamespace("shop").withName("headstart-" + uid(live)).get();
+        assertThat(now.getMetadata().getResourceVersion()).isEqualTo(first.getMetadata().getResourceVersion());
+        assertThat(Json.MAPPER.<JsonNode>valueToTree(now).at("/metadata/ownerReferences/0/uid").asText())
+                .isEqualTo(uid(live));
+        assertThat(summary(now, "fail")).isEqualTo(3);
+        assertThat(client.genericKubernetesResources(PolicyReportWriter.POLICY_REPORTS).inNamespace("shop")
+                .withName("headstart-" + uid(again)).get()).isNull();
+    }
+
+    @Test
+    void aDaemonSetReviewedBeforeItIsStoredGetsItsReportOnceItIs() {
+        ObjectNode ds = withUid(daemonSetNamed("shop", "collector"));
         JsonNode answer = webhook.review("/validate", Reviews.bytes(Reviews.review("CREATE", ds))).path("response");
         assertThat(answer.path("allowed").asBoolean()).isTrue();
 
-        DaemonSet stored = client.apps().daemonSets().inNamespace("shop")
-                .resource(Json.MAPPER.convertValue(ds, DaemonSet.class)).create();
+        store(ds, DaemonSet.class);
 
-        GenericKubernetesResource report = awaitReport("shop", "headstart-daemonset-collector", r -> true);
+        GenericKubernetesResource report = awaitReport("shop", "headstart-" + uid(ds), r -> true);
         JsonNode owner = Json.MAPPER.<JsonNode>valueToTree(report).at("/metadata/ownerReferences/0");
-        assertThat(owner.path("uid").asText()).isEqualTo(stored.getMetadata().getUid());
+        assertThat(owner.path("uid").asText()).isEqualTo(uid(ds));
         assertThat(owner.path("kind").asText()).isEqualTo("DaemonSet");
         assertThat(owner.path("apiVersion").asText()).isEqualTo("apps/v1");
     }
 
     @Test
     void reportIsReplacedWhenTheDaemonSetChanges() {
-        ObjectNode ds = daemonSetNamed("shop", "agent");
-        DaemonSet stored = client.apps().daemonSets().inNamespace("shop")
-                .resource(Json.MAPPER.convertValue(ds, DaemonSet.class)).create();
+        ObjectNode ds = withUid(daemonSetNamed("stored", "agent"));
+        ds.with("metadata").put("generation", 1);
+        DaemonSet stored = store(ds, DaemonSet.class);
         ObjectNode withUid = Json.MAPPER.valueToTree(stored);
 
         webhook.review("/validate", Reviews.bytes(Reviews.review("CREATE", withUid)));
-        GenericKubernetesResource first = awaitReport("shop", "headstart-daemonset-agent",
-                r -> summary(r, "fail") > 0);
+        String name = "headstart-" + uid(ds);
+        GenericKubernetesResource first = awaitReport("stored", name, r -> summary(r, "fail") > 0);
         assertThat(summary(first, "fail")).isEqualTo(2);
 
-        // Fixed by the mutating webhook, then updated: the same report now passes.
+        // Fixed by the mutating webhook, then updated: BeforeUpdate bumps the generation before the
+        // webhooks see it; once stored, the same report now passes.
         JsonNode patch = Reviews.patchOf(webhook.review("/mutate", Reviews.bytes(Reviews.review("UPDATE", withUid))));
-        JsonNode fixed = Reviews.applyStrictly(patch, withUid);
+        ObjectNode fixed = (ObjectNode) Reviews.applyStrictly(patch, withUid);
+        fixed.with("metadata").put("generation", 2);
         JsonNode answer = webhook.review("/validate", Reviews.bytes(Reviews.review("UPDATE", fixed))).path("response");
         assertThat(answer.has("warnings")).isFalse();
-        GenericKubernetesResource second = awaitReport("shop", "headstart-daemonset-agent",
-                r -> summary(r, "fail") == 0);
+        store(fixed, DaemonSet.class);
+        GenericKubernetesResource second = awaitReport("stored", name, r -> summary(r, "fail") == 0);
         assertThat(summary(second, "pass")).isEqualTo(3);
         assertThat(Json.MAPPER.<JsonNode>valueToTree(second).at("/metadata/ownerReferences/0/uid").asText())
                 .isEqualTo(stored.getMetadata().getUid());
-        assertThat(client.genericKubernetesResources(PolicyReportWriter.POLICY_REPORTS).inNamespace("shop").list()
-                .getItems()).filteredOn(r -> r.getMetadata().getName().equals("headstart-daemonset-agent")).hasSize(1);
+        assertThat(reports("stored")).filteredOn(r -> r.getMetadata().getName().equals(name)).hasSize(1);
+    }
+
+    /** Issue 26, case 2: every pod controller validated at admission gets its report once stored. */
+    @Test
+    void everyPodControllerGetsItsReportOnceStored() {
+        String[][] kinds = {{"apps/v1", "Deployment"}, {"apps/v1", "StatefulSet"}, {"apps/v1", "ReplicaSet"},
+            {"batch/v1", "Job"}, {"batch/v1", "CronJob"}};
+        for (String[] kind : kinds) {
+            ObjectNode object = withUid(Reviews.controller(kind[0], kind[1]));
+            ((ObjectNode) object.path("metadata")).put("namespace", "stored").put("name", "web-" + kind[1].toLowerCase());
+            JsonNode answer = webhook.review("/validate", Reviews.bytes(Reviews.review("CREATE", object))).path("response");
+            assertThat(answer.path("allowed").asBoolean()).as(kind[1]).isTrue();
+            store(object, GenericKubernetesResource.class);
+            GenericKubernetesResource report = awaitReport("stored", "headstart-" + uid(object), r -> true);
+            assertThat(Json.MAPPER.<JsonNode>valueToTree(report).at("/scope/kind").asText()).isEqualTo(kind[1]);
+            assertThat(summary(report, "fail")).as(kind[1]).isPositive();
+        }
+    }
+
+    /** Issue 26, case 1: an UPDATE denied later (or conflicting) never replaces the stored verdict. */
+    @Test
+    void aDaemonSetUpdateThatIsNeverStoredKeepsTheStoredVerdict() throws InterruptedException {
+        ObjectNode ds = withUid(daemonSetNamed("stored", "never-updated"));
+        ds.with("metadata").put("generation", 1);
+        ObjectNode stored = Json.MAPPER.valueToTree(store(ds, DaemonSet.class));
+        webhook.review("/validate", Reviews.bytes(Reviews.review("CREATE", stored)));
+        String name = "headstart-" + uid(ds);
+        GenericKubernetesResource first = awaitReport("stored", name, r -> summary(r, "fail") > 0);
+
+        double before = dropped("not-stored");
+        JsonNode patch = Reviews.patchOf(webhook.review("/mutate", Reviews.bytes(Reviews.review("UPDATE", stored))));
+        ObjectNode fixed = (ObjectNode) Reviews.applyStrictly(patch, stored);
+        fixed.with("metadata").put("generation", 2);
+        webhook.review("/validate", Reviews.bytes(Reviews.review("UPDATE", fixed)));
+        awaitDropped("not-stored", before + 1);
+
+        GenericKubernetesResource now = client.genericKubernetesResources(PolicyReportWriter.POLICY_REPORTS)
+                .inNamespace("stored").withName(name).get();
+        assertThat(summary(now, "fail")).isEqualTo(2);
+        assertThat(now.getMetadata().getResourceVersion()).isEqualTo(first.getMetadata().getResourceVersion());
+    }
+
+    /** Issue 26, case 1: an unchanged verdict is not written again (an hourly scan reads, never rewrites). */
+    @Test
+    void anUnchangedVerdictIsNotWrittenAgain() throws InterruptedException {
+        ObjectNode pod = withUid(podNamed("same", "steady"));
+        store(pod, Pod.class);
+        webhook.review("/validate", Reviews.bytes(Reviews.review("CREATE", pod)));
+        GenericKubernetesResource first = awaitReport("same", "headstart-" + uid(pod), r -> true);
+
+        double unchangedBefore = registry.counter("headstart.reports.unchanged").count();
+        webhook.review("/validate", Reviews.bytes(Reviews.review("CREATE", pod)));
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (registry.counter("headstart.reports.unchanged").count() < unchangedBefore + 1) {
+            assertThat(System.nanoTime()).as("the second verdict counted as unchanged").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        GenericKubernetesResource now = client.genericKubernetesResources(PolicyReportWriter.POLICY_REPORTS)
+                .inNamespace("same").withName("headstart-" + uid(pod)).get();
+        assertThat(now.getMetadata().getResourceVersion()).isEqualTo(first.getMetadata().getResourceVersion());
     }
 
     @Test
     void dryRunsWriteNothing() {
-        ObjectNode dry = podNamed("dry", "dry-run");
-        client.pods().inNamespace("dry").resource(Json.MAPPER.convertValue(dry, Pod.class)).create();
+        ObjectNode dry = withUid(podNamed("dry", "dry-run"));
+        store(dry, Pod.class);
         ObjectNode review = Reviews.review("CREATE", dry);
         ((ObjectNode) review.path("request")).put("dryRun", true);
         JsonNode answer = webhook.review("/validate", Reviews.bytes(review)).path("response");
@@ -181,12 +294,12 @@ class PolicyReportWriterTest {
 
         // A real request queued after the dry run: once its report is there, the single worker has
         // long passed the point where the dry run's report would have been written.
-        ObjectNode wet = podNamed("dry", "wet");
-        client.pods().inNamespace("dry").resource(Json.MAPPER.convertValue(wet, Pod.class)).create();
+        ObjectNode wet = withUid(podNamed("dry", "wet"));
+        store(wet, Pod.class);
         webhook.review("/validate", Reviews.bytes(Reviews.review("CREATE", wet)));
-        awaitReport("dry", "headstart-pod-wet", r -> true);
+        awaitReport("dry", "headstart-" + uid(wet), r -> true);
         assertThat(client.genericKubernetesResources(PolicyReportWriter.POLICY_REPORTS).inNamespace("dry")
-                .withName("headstart-pod-dry-run").get()).isNull();
+                .withName("headstart-" + uid(dry)).get()).isNull();
     }
 
     @Test
@@ -194,8 +307,8 @@ class PolicyReportWriterTest {
         double failuresBefore = registry.counter("headstart.reports.write.failures").count();
         server.expect().post().withPath("/apis/wgpolicyk8s.io/v1alpha2/namespaces/retry/policyreports")
                 .andReturn(500, "{\"kind\":\"Status\",\"code\":500,\"message\":\"etcd unavailable\"}").times(3);
-        ObjectNode pod = podNamed("retry", "flaky");
-        client.pods().inNamespace("retry").resource(Json.MAPPER.convertValue(pod, Pod.class)).create();
+        ObjectNode pod = withUid(podNamed("retry", "flaky"));
+        store(pod, Pod.class);
 
         long start = System.nanoTime();
         JsonNode answer = webhook.review("/validate", Reviews.bytes(Reviews.review("CREATE", pod))).path("response");
@@ -204,7 +317,7 @@ class PolicyReportWriterTest {
         assertThat(answer.path("warnings")).isNotEmpty();
         assertThat(tookMillis).isLessThan(1000);
 
-        GenericKubernetesResource report = awaitReport("retry", "headstart-pod-flaky", r -> true);
+        GenericKubernetesResource report = awaitReport("retry", "headstart-" + uid(pod), r -> true);
         assertThat(summary(report, "fail")).isEqualTo(3);
         assertThat(registry.counter("headstart.reports.write.failures").count() - failuresBefore)
                 .isGreaterThanOrEqualTo(3);
@@ -216,8 +329,8 @@ class PolicyReportWriterTest {
         server.expect().post().withPath("/apis/wgpolicyk8s.io/v1alpha2/namespaces/nocrd/policyreports")
                 .andReturn(404, "404 page not found").always();
         double failuresBefore = registry.counter("headstart.reports.write.failures").count();
-        ObjectNode pod = podNamed("nocrd", "lonely");
-        client.pods().inNamespace("nocrd").resource(Json.MAPPER.convertValue(pod, Pod.class)).create();
+        ObjectNode pod = withUid(podNamed("nocrd", "lonely"));
+        store(pod, Pod.class);
         JsonNode answer = webhook.review("/validate", Reviews.bytes(Reviews.review("CREATE", pod))).path("response");
         assertThat(answer.path("allowed").asBoolean()).isTrue();
 
@@ -230,16 +343,71 @@ class PolicyReportWriterTest {
     }
 
     @Test
-    void namespaceLabelSwitchesToEnforce() {
-        JsonNode strict = webhook.review("/validate",
-                Reviews.bytes(Reviews.review("CREATE", podNamed("strict", "web")))).path("response");
+    void namespaceLabelSwitchesToEnforce() throws InterruptedException {
+        ObjectNode denied = withUid(podNamed("strict", "web"));
+        JsonNode strict = webhook.review("/validate", Reviews.bytes(Reviews.review("CREATE", denied))).path("response");
         assertThat(strict.path("allowed").asBoolean()).isFalse();
         assertThat(strict.path("status").path("code").asInt()).isEqualTo(403);
         assertThat(strict.path("status").path("message").asText()).contains("- startup-probe: container web ");
+        // Denied by Headstart itself: never stored, so never even queued for a report.
+        Thread.sleep(300);
+        assertThat(reports("strict")).isEmpty();
 
         JsonNode audit = webhook.review("/validate",
                 Reviews.bytes(Reviews.review("CREATE", podNamed("shop", "web-audit")))).path("response");
         assertThat(audit.path("allowed").asBoolean()).isTrue();
+    }
+
+    /** The uid kube-apiserver gives the object before the validating webhooks see it. */
+    private static ObjectNode withUid(ObjectNode object) {
+        object.with("metadata").put("uid", UUID.randomUUID().toString());
+        return object;
+    }
+
+    private static String uid(JsonNode object) {
+        return object.path("metadata").path("uid").asText();
+    }
+
+    /** What a GET of each stored object answers, by its path: the objects as "kube-apiserver" stored them. */
+    private static final Map<String, JsonNode> STORED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * kube-apiserver storing the reviewed object (after every webhook allowed it), with the uid the
+     * review showed. The CRUD mock would give a create its own uid, so a GET of the object is
+     * answered from {@link #STORED}, which holds exactly what the test stored last.
+     */
+    private <T extends HasMetadata> T store(JsonNode object, Class<T> type) {
+        JsonNode metadata = object.path("metadata");
+        String kind = object.path("kind").asText();
+        String apiVersion = object.path("apiVersion").asText();
+        String resource = switch (kind) {
+            case "Pod" -> "pods";
+            case "CronJob" -> "cronjobs";
+            default -> kind.toLowerCase(java.util.Locale.ROOT) + "s";
+        };
+        String path = (apiVersion.equals("v1") ? "/api/v1" : "/apis/" + apiVersion) + "/namespaces/"
+                + metadata.path("namespace").asText() + "/" + resource + "/" + metadata.path("name").asText();
+        if (STORED.put(path, object.deepCopy()) == null) {
+            server.expect().get().withPath(path).andReply(200, request -> STORED.get(path)).always();
+        }
+        return Json.MAPPER.convertValue(object, type);
+    }
+
+    private java.util.List<GenericKubernetesResource> reports(String namespace) {
+        return client.genericKubernetesResources(PolicyReportWriter.POLICY_REPORTS).inNamespace(namespace).list()
+                .getItems();
+    }
+
+    private double dropped(String reason) {
+        return registry.counter("headstart.reports.dropped", "reason", reason).count();
+    }
+
+    private void awaitDropped(String reason, double atLeast) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (dropped(reason) < atLeast) {
+            assertThat(System.nanoTime()).as("a report dropped as " + reason).isLessThan(deadline);
+            Thread.sleep(20);
+        }
     }
 
     private static ObjectNode podNamed(String namespace, String name) {

@@ -79,4 +79,23 @@ public final class Reviews {
     public static JsonNode applyStrictly(JsonNode patch, JsonNode target) {
         return JsonPatch.apply(patch, target, EnumSet.of(CompatibilityFlags.FORBID_REMOVE_MISSING_OBJECT));
     }
+
+    /** The pod spec of objects/pod-needs-all.json in a controller of the given kind. */
+    public static ObjectNode controller(String apiVersion, String kind) {
+        ObjectNode pod = Reviews.object("objects/pod-needs-all.json");
+        ObjectNode object = pod.objectNode();
+        object.put("apiVersion", apiVersion).put("kind", kind);
+        object.putObject("metadata").put("name", "web").put("namespace", "shop");
+        ObjectNode template = pod.objectNode();
+        template.putObject("metadata").putObject("labels").put("app", "web");
+        template.set("spec", pod.path("spec"));
+        if (kind.equals("CronJob")) {
+            object.putObject("spec").put("schedule", "* * * * *").putObject("jobTemplate").putObject("spec")
+                    .set("template", template);
+        } else {
+            object.putObject("spec").set("template", template);
+        }
+        return object;
+    }
+
 }

@@ -87,6 +87,7 @@ public class BackgroundScan implements LeaderTask {
     private final Supplier<Optional<PolicyReportSink>> sinks;
     private final ScanSettings settings;
     private final Counter evaluated;
+    private final Counter deleted;
     private final AtomicLong lastCompleted = new AtomicLong();
     private volatile ScheduledExecutorService executor;
     /** The caches the rules read, from the first scan until {@link #stop()}; guarded by this. */
@@ -137,6 +138,9 @@ public class BackgroundScan implements LeaderTask {
         this.settings = settings;
         this.evaluated = Counter.builder("headstart.scan.workloads")
                 .description("Workloads the background scan evaluated and submitted for reporting")
+                .register(registry);
+        this.deleted = Counter.builder("headstart.reports.deleted")
+                .description("Headstart's rule reports deleted by the scan: namespace opted out, object gone, old name")
                 .register(registry);
         Gauge.builder("headstart.scan.last.completed", lastCompleted, AtomicLong::get)
                 .description("When the last full background scan finished (epoch seconds, 0 = never)")
@@ -210,6 +214,8 @@ public class BackgroundScan implements LeaderTask {
         // The opted-in namespaces are the cache's (label headstart.dev/inject=enabled), in name order.
         List<String> namespaces = optedIn.keys().stream().sorted().toList();
         int[] workloads = {0};
+        java.time.Instant scanStarted = java.time.Instant.now();
+        java.util.Map<String, java.util.Set<String>> seenUids = new java.util.HashMap<>();
         CallSpacing pace = CallSpacing.perSecond(settings.reportsPerSecond());
         Consumer<Object> evaluate = object -> Workload.of(Json.MAPPER.valueToTree(object)).ifPresent(workload -> {
             if (interrupted()) {
@@ -221,8 +227,12 @@ public class BackgroundScan implements LeaderTask {
                 Thread.currentThread().interrupt(); // stopping: the page loop ends
                 return;
             }
+            String uid = workload.metadata().path("uid").asText("");
+            if (!uid.isEmpty()) {
+                seenUids.computeIfAbsent(workload.namespace(), n -> new java.util.HashSet<>()).add(uid);
+            }
             pace.acquire(1);
-            sink.get().submit(workload, engine.evaluate(workload));
+            sink.get().submitStored(workload, engine.evaluate(workload));
             evaluated.increment();
             workloads[0]++;
         });
@@ -239,6 +249,10 @@ public class BackgroundScan implements LeaderTask {
             paged(options -> client.apps().daemonSets().inNamespace(namespace).list(options), evaluate::accept);
         }
         if (!interrupted()) {
+            // Only after a whole pass: a namespace cut short would make its reports look stale.
+            int deleted = ReportCleanup.sweep(client, java.util.Set.copyOf(namespaces), seenUids, scanStarted,
+                    settings.pageSize());
+            this.deleted.increment(deleted);
             lastCompleted.set(System.currentTimeMillis() / 1000);
         }
         LOG.infof("background scan: %d workloads in %d opted-in namespaces in %d ms", workloads[0],

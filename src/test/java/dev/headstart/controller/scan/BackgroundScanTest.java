@@ -148,6 +148,51 @@ class BackgroundScanTest {
                 new ScanSettings(true, Duration.ofHours(1), initialDelay, 1), metrics);
     }
 
+    /** A report as Headstart (or another tool, by its labels) left it, through the fixture client. */
+    private void report(String namespace, String name, Map<String, String> labels, String kind, String uid) {
+        io.fabric8.kubernetes.api.model.GenericKubernetesResource report = new io.fabric8.kubernetes.api.model.GenericKubernetesResource();
+        report.setApiVersion("wgpolicyk8s.io/v1alpha2");
+        report.setKind("PolicyReport");
+        report.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).withNamespace(namespace)
+                .withLabels(labels).withCreationTimestamp("2026-01-01T00:00:00Z").build());
+        report.setAdditionalProperty("scope", Map.of("apiVersion", "v1", "kind", kind, "name", "x", "uid", uid));
+        client.genericKubernetesResources(dev.headstart.report.PolicyReportWriter.POLICY_REPORTS).inNamespace(namespace)
+                .resource(report).create();
+    }
+
+    private List<String> reportNames() {
+        return client.genericKubernetesResources(dev.headstart.report.PolicyReportWriter.POLICY_REPORTS).inAnyNamespace()
+                .list().getItems().stream().map(r -> r.getMetadata().getNamespace() + "/" + r.getMetadata().getName())
+                .sorted().toList();
+    }
+
+    /**
+     * Issue 26, case 3: the scan deletes Headstart's own rule reports (by label) of opted-out
+     * namespaces, of objects that no longer exist and of the old naming; never another tool's, nor
+     * the image cache's, nor a live object's.
+     */
+    @Test
+    void staleRuleReportsAreDeletedAndOnlyThose() {
+        Map<String, String> rules = Map.of("app.kubernetes.io/managed-by", "headstart", "headstart.dev/report", "rules");
+        Map<String, String> imageCache = Map.of("app.kubernetes.io/managed-by", "headstart");
+        Map<String, String> kyverno = Map.of("app.kubernetes.io/managed-by", "kyverno");
+        String webUid = client.pods().inNamespace("apps").withName("web").get().getMetadata().getUid();
+        report("apps", "headstart-" + webUid, rules, "Pod", webUid);
+        report("apps", "headstart-gone-uid", rules, "Pod", "gone-uid");
+        report("apps", "headstart-pod-web", imageCache, "Pod", webUid);
+        report("apps", "headstart-image-cache-web", imageCache, "Pod", webUid);
+        report("apps", "gone-uid", kyverno, "Pod", "gone-uid");
+        report("other", "headstart-opted-out", rules, "Pod", "some-uid");
+        report("other", "kyverno-report", kyverno, "Pod", "some-uid");
+
+        scan = scan(Optional.of(sink), Duration.ZERO);
+        scan.scanOnce();
+
+        assertThat(reportNames()).containsExactly("apps/gone-uid", "apps/headstart-" + webUid,
+                "apps/headstart-image-cache-web", "other/kyverno-report");
+        assertThat(metrics.counter("headstart.reports.deleted").count()).isEqualTo(3);
+    }
+
     @Test
     void submitsVerdictsForPodsAndDaemonSetsOfOptedInNamespacesOnly() {
         scan = scan(Optional.of(sink), Duration.ZERO);

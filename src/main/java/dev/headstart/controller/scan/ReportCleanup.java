@@ -1,0 +1,89 @@
+package dev.headstart.controller.scan;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.headstart.json.Json;
+import dev.headstart.report.PolicyReportModel;
+import dev.headstart.report.PolicyReportWriter;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Deletes Headstart's own rule reports that no longer describe anything (issue 26): in a namespace
+ * that is no longer opted in, named the pre-uid way ({@code headstart-pod-<name>}, replaced by
+ * {@code headstart-<uid>}), or about a scanned Pod or DaemonSet that the scan did not find (created
+ * before the scan started, so a report written meanwhile is never taken for stale). Selected by
+ * label only: reports of other tools, and the image cache's, are never touched. Reports of deleted
+ * objects are normally gone already: each is owned by its object's uid and garbage collected with it.
+ */
+final class ReportCleanup {
+
+    static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+    private static final Pattern LEGACY_NAME = Pattern.compile("^headstart-(pod|daemonset)-.+");
+    private static final Set<String> SCANNED_KINDS = Set.of("Pod", "DaemonSet");
+
+    private ReportCleanup() {
+    }
+
+    /**
+     * @param seenUids per scanned namespace, the uids of the objects the scan evaluated
+     * @return how many reports were deleted
+     */
+    static int sweep(KubernetesClient client, Set<String> optedIn, Map<String, Set<String>> seenUids,
+            Instant scanStarted, int pageSize) {
+        int deleted = 0;
+        try {
+            var reports = client.genericKubernetesResources(PolicyReportWriter.POLICY_REPORTS).inAnyNamespace()
+                    .withLabel(MANAGED_BY, PolicyReportModel.SOURCE);
+            String next = null;
+            do {
+                GenericKubernetesResourceList page = reports.list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder()
+                        .withLimit((long) pageSize).withContinue(next).build());
+                for (GenericKubernetesResource report : page.getItems()) {
+                    if (stale(Json.MAPPER.valueToTree(report), optedIn, seenUids, scanStarted)) {
+                        client.genericKubernetesResources(PolicyReportWriter.POLICY_REPORTS)
+                                .inNamespace(report.getMetadata().getNamespace())
+                                .withName(report.getMetadata().getName()).delete();
+                        deleted++;
+                    }
+                }
+                next = page.getMetadata() == null ? null : page.getMetadata().getContinue();
+            } while (next != null && !next.isEmpty() && !Thread.currentThread().isInterrupted());
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                throw e;
+            }
+            // The CRD is not installed: there is nothing to clean up.
+        }
+        return deleted;
+    }
+
+    static boolean stale(JsonNode report, Set<String> optedIn, Map<String, Set<String>> seenUids, Instant scanStarted) {
+        JsonNode metadata = report.path("metadata");
+        String name = metadata.path("name").asText();
+        boolean rules = PolicyReportModel.RULES_LABEL_VALUE.equals(
+                metadata.path("labels").path(PolicyReportModel.RULES_LABEL).asText());
+        boolean legacy = LEGACY_NAME.matcher(name).matches();
+        if (!rules && !legacy) {
+            return false; // another Headstart report (the image cache's): not the rules' to delete
+        }
+        String namespace = metadata.path("namespace").asText();
+        if (legacy || !optedIn.contains(namespace)) {
+            return true;
+        }
+        Set<String> seen = seenUids.get(namespace);
+        String kind = report.path("scope").path("kind").asText();
+        String uid = report.path("scope").path("uid").asText();
+        if (seen == null || !SCANNED_KINDS.contains(kind) || uid.isEmpty() || seen.contains(uid)) {
+            return false;
+        }
+        String created = metadata.path("creationTimestamp").asText("");
+        return created.isEmpty() || Instant.parse(created).isBefore(scanStarted);
+    }
+}
