@@ -101,7 +101,9 @@ class HeadroomCommandTest {
     }
 
     private static io.fabric8.kubernetes.api.model.Node node(String name, String cpu, boolean warming) {
-        NodeBuilder node = new NodeBuilder().withNewMetadata().withName(name).endMetadata()
+        // kubernetes.io/os: the kubelet labels every node with it; Linux placeholders count only Linux nodes.
+        NodeBuilder node = new NodeBuilder().withNewMetadata().withName(name).addToLabels("kubernetes.io/os", "linux")
+                .endMetadata()
                 .withNewSpec().endSpec()
                 .withNewStatus()
                     .addToAllocatable("cpu", new Quantity(cpu))

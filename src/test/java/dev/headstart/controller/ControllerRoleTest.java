@@ -125,7 +125,8 @@ class ControllerRoleTest {
             return lease != null && "controller-test".equals(lease.getSpec().getHolderIdentity());
         });
         for (String name : new String[] {"n1", "n2", "n3"}) {
-            client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata()
+            client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name)
+                    .addToLabels("kubernetes.io/os", "linux").endMetadata()
                     .withNewStatus().addToAllocatable("cpu", new Quantity("2"))
                     .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus()
                     .build()).create();

@@ -11,6 +11,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -36,9 +37,26 @@ public final class HeadroomObjects {
         return labels;
     }
 
+    /** The second name the class takes while its value changes (value is immutable: see {@link #classNames}). */
+    public static final String ALTERNATE_SUFFIX = "-alt";
+
+    /**
+     * The two names the placeholders' class alternates between. PriorityClass {@code value} is
+     * immutable, and a class deleted to be recreated leaves a window in which the API server refuses
+     * new pods naming it; so a new value is created under the name not in use, the pod template moves
+     * to it (which rolls the placeholders), and only then is the old class deleted.
+     */
+    public static List<String> classNames(HeadroomSettings settings) {
+        return List.of(settings.name(), settings.name() + ALTERNATE_SUFFIX);
+    }
+
     public static PriorityClass priorityClass(HeadroomSettings settings) {
+        return priorityClass(settings, settings.name());
+    }
+
+    public static PriorityClass priorityClass(HeadroomSettings settings, String className) {
         return new PriorityClassBuilder()
-                .withNewMetadata().withName(settings.name()).withLabels(labels(settings)).endMetadata()
+                .withNewMetadata().withName(className).withLabels(labels(settings)).endMetadata()
                 .withValue(settings.priority())
                 .withPreemptionPolicy("Never")
                 .withGlobalDefault(false)
@@ -49,6 +67,10 @@ public final class HeadroomObjects {
     }
 
     public static Deployment deployment(HeadroomSettings settings, int replicas) {
+        return deployment(settings, replicas, settings.name());
+    }
+
+    public static Deployment deployment(HeadroomSettings settings, int replicas, String className) {
         Map<String, String> selector = Map.of(NAME_LABEL, settings.name());
         Deployment deployment = new DeploymentBuilder()
                 .withNewMetadata()
@@ -63,11 +85,11 @@ public final class HeadroomObjects {
                     .withNewTemplate()
                         .withNewMetadata().withLabels(labels(settings)).endMetadata()
                         .withNewSpec()
-                            .withPriorityClassName(settings.name())
+                            .withPriorityClassName(className)
                             .withTerminationGracePeriodSeconds(0L)
                             .withAutomountServiceAccountToken(false)
                             .withEnableServiceLinks(false)
-                            .withNodeSelector(settings.nodeSelector().isEmpty() ? null : new TreeMap<>(settings.nodeSelector()))
+                            .withNodeSelector(new TreeMap<>(settings.podNodeSelector()))
                             .withTolerations(settings.tolerations().stream().map(TaintSpec::toleration).toList())
                             .withNewSecurityContext()
                                 .withRunAsNonRoot(true)

@@ -75,11 +75,16 @@ public class HeadroomReconciler implements LeaderTask {
     private volatile Subscription<ConfigMap> paramsInformer;
     private volatile HeadroomParams lastGood;
     private volatile String reportedBadVersion;
+    /** The start-up line on what opted-in pods may preempt (null in tests built without the config). */
+    private String reach;
+    private final ScaleDownStabilizer stabilizer;
 
     @Inject
     public HeadroomReconciler(HeadstartConfig config, Instance<KubernetesClient> client, SharedInformers informers,
             MeterRegistry registry) {
         this(client::get, informers, HeadroomSettings.from(config), config.headroom().enabled(), registry);
+        this.reach = PreemptionReach.describe(config.priorityClass().name(), config.priorityClass().value(),
+                config.priorityClass().preemptionPolicy(), settings.priority());
     }
 
     /** With informers of its own (tests). */
@@ -94,6 +99,7 @@ public class HeadroomReconciler implements LeaderTask {
         this.settings = settings;
         this.enabled = enabled;
         this.census = settings.census();
+        this.stabilizer = new ScaleDownStabilizer(settings.scaleDownStabilization());
         try {
             this.defaultParams = HeadroomParams.parse(settings.defaultParams());
         } catch (InvalidHeadroomParamsException e) {
@@ -121,6 +127,10 @@ public class HeadroomReconciler implements LeaderTask {
         executor = scheduler;
         pending.set(false);
         shares.clear();
+        stabilizer.reset();
+        if (reach != null) {
+            LOG.info(reach);
+        }
         nodeInformer = informers.subscribe(ControllerKinds.NODES, new ResourceEventHandler<>() {
             @Override
             public void onAdd(Node node) {
@@ -210,7 +220,9 @@ public class HeadroomReconciler implements LeaderTask {
                 return Optional.empty();
             }
             KubernetesClient client = clients.get();
-            ensurePriorityClass(client);
+            var deployments = client.apps().deployments().inNamespace(settings.namespace()).withName(settings.name());
+            Deployment existing = deployments.get();
+            String className = ensurePriorityClass(client, classInUse(existing));
             HeadroomParams params = currentParams(client);
             if (params == null) {
                 LOG.warn("headroom: no valid parameters yet; the Deployment is left as it is");
@@ -218,8 +230,12 @@ public class HeadroomReconciler implements LeaderTask {
             }
             NodeCensus.Tally tally = tally(client);
             HeadroomPlan plan = HeadroomPlan.of(tally.size(params.includeUnschedulableNodes()), params);
-            applyDeployment(client, plan);
-            replicas.set(plan.replicas());
+            Instant now = Instant.now();
+            int stable = stabilizer.apply(now, plan.replicas());
+            stabilizer.nextChange().ifPresent(due -> schedule(Math.max(0, due.toEpochMilli() - now.toEpochMilli()) + 1));
+            applyDeployment(client, existing, plan, stable, className);
+            deleteUnusedClasses(client, className);
+            replicas.set(stable);
             return Optional.of(plan);
         } finally {
             reconciling.unlock();
@@ -329,27 +345,68 @@ public class HeadroomReconciler implements LeaderTask {
         }
     }
 
-    private void ensurePriorityClass(KubernetesClient client) {
-        PriorityClass desired = HeadroomObjects.priorityClass(settings);
-        PriorityClass existing = client.scheduling().v1().priorityClasses().withName(settings.name()).get();
+    /** The class the Deployment's pod template names now, when it is one of the two headroom names. */
+    private String classInUse(Deployment deployment) {
+        String name = deployment == null || deployment.getSpec() == null || deployment.getSpec().getTemplate() == null
+                || deployment.getSpec().getTemplate().getSpec() == null
+                ? null : deployment.getSpec().getTemplate().getSpec().getPriorityClassName();
+        return name != null && HeadroomObjects.classNames(settings).contains(name) ? name : settings.name();
+    }
+
+    /**
+     * Makes sure a class of the configured value exists and returns its name: the one in use when
+     * it already has that value, else the other of the two names (see {@link HeadroomObjects#classNames}),
+     * created (or replaced: nothing new uses it) before the pod template moves to it.
+     */
+    private String ensurePriorityClass(KubernetesClient client, String inUse) {
+        List<String> names = HeadroomObjects.classNames(settings);
+        String spare = names.get(0).equals(inUse) ? names.get(1) : names.get(0);
+        PriorityClass current = client.scheduling().v1().priorityClasses().withName(inUse).get();
+        if (current == null || sameValue(current, HeadroomObjects.priorityClass(settings, inUse))) {
+            ensureClass(client, inUse, current);
+            return inUse;
+        }
+        PriorityClass other = client.scheduling().v1().priorityClasses().withName(spare).get();
+        if (other != null && !sameValue(other, HeadroomObjects.priorityClass(settings, spare))) {
+            client.scheduling().v1().priorityClasses().withName(spare).delete();
+            other = null;
+        }
+        LOG.infof("headroom: PriorityClass %s has value %s, %d is configured: placeholders move to %s", inUse,
+                current.getValue(), settings.priority(), spare);
+        ensureClass(client, spare, other);
+        return spare;
+    }
+
+    private static boolean sameValue(PriorityClass existing, PriorityClass desired) {
+        return Objects.equals(existing.getValue(), desired.getValue())
+                && Objects.equals(existing.getPreemptionPolicy(), desired.getPreemptionPolicy());
+    }
+
+    /** After the template names {@code used}: the other headroom class goes, if it is Headstart's. */
+    private void deleteUnusedClasses(KubernetesClient client, String used) {
+        for (String name : HeadroomObjects.classNames(settings)) {
+            if (name.equals(used)) {
+                continue;
+            }
+            PriorityClass stale = client.scheduling().v1().priorityClasses().withName(name).get();
+            if (stale != null && stale.getMetadata().getLabels() != null
+                    && "headstart".equals(stale.getMetadata().getLabels().get(HeadroomObjects.MANAGED_BY_LABEL))) {
+                client.scheduling().v1().priorityClasses().withName(name).delete();
+                LOG.infof("headroom: deleted PriorityClass %s (value %s), no longer used", name, stale.getValue());
+            }
+        }
+    }
+
+    private void ensureClass(KubernetesClient client, String className, PriorityClass existing) {
+        PriorityClass desired = HeadroomObjects.priorityClass(settings, className);
         if (existing == null) {
             client.scheduling().v1().priorityClasses().resource(desired).create();
-            LOG.infof("headroom: created PriorityClass %s (value %d)", settings.name(), settings.priority());
-            return;
-        }
-        if (!Objects.equals(existing.getValue(), desired.getValue())
-                || !Objects.equals(existing.getPreemptionPolicy(), desired.getPreemptionPolicy())) {
-            // value and preemptionPolicy are immutable: replace the class. Running pause pods keep their
-            // old priority until the Deployment rolls them, which the template hash makes it do.
-            LOG.infof("headroom: replacing PriorityClass %s (value %s -> %d)", settings.name(), existing.getValue(),
-                    settings.priority());
-            client.scheduling().v1().priorityClasses().withName(settings.name()).delete();
-            client.scheduling().v1().priorityClasses().resource(desired).create();
+            LOG.infof("headroom: created PriorityClass %s (value %d)", className, settings.priority());
             return;
         }
         if (!Objects.equals(existing.getDescription(), desired.getDescription())
                 || !labelsInclude(existing.getMetadata().getLabels(), desired.getMetadata().getLabels())) {
-            client.scheduling().v1().priorityClasses().withName(settings.name()).edit(pc -> {
+            client.scheduling().v1().priorityClasses().withName(className).edit(pc -> {
                 pc.setDescription(desired.getDescription());
                 Map<String, String> labels = new HashMap<>(Optional.ofNullable(pc.getMetadata().getLabels()).orElse(Map.of()));
                 labels.putAll(desired.getMetadata().getLabels());
@@ -359,21 +416,21 @@ public class HeadroomReconciler implements LeaderTask {
         }
     }
 
-    private void applyDeployment(KubernetesClient client, HeadroomPlan plan) {
-        Deployment desired = HeadroomObjects.deployment(settings, plan.replicas());
+    private void applyDeployment(KubernetesClient client, Deployment existing, HeadroomPlan plan, int replicas,
+            String className) {
+        Deployment desired = HeadroomObjects.deployment(settings, replicas, className);
         var resource = client.apps().deployments().inNamespace(settings.namespace()).withName(settings.name());
-        Deployment existing = resource.get();
         if (existing == null) {
             client.apps().deployments().inNamespace(settings.namespace()).resource(desired).create();
             LOG.infof("headroom: created Deployment %s/%s with %d replicas (%s: %d nodes, %d cores)",
-                    settings.namespace(), settings.name(), plan.replicas(), plan.mode(), plan.nodes(), plan.cores());
+                    settings.namespace(), settings.name(), replicas, plan.mode(), plan.nodes(), plan.cores());
             return;
         }
         String hash = desired.getMetadata().getAnnotations().get(HeadroomObjects.TEMPLATE_HASH);
         Map<String, String> annotations = existing.getMetadata().getAnnotations();
         boolean sameTemplate = annotations != null && hash.equals(annotations.get(HeadroomObjects.TEMPLATE_HASH));
         boolean sameReplicas = existing.getSpec() != null
-                && Objects.equals(existing.getSpec().getReplicas(), plan.replicas());
+                && Objects.equals(existing.getSpec().getReplicas(), replicas);
         if (sameTemplate && sameReplicas) {
             return;
         }
@@ -390,11 +447,11 @@ public class HeadroomReconciler implements LeaderTask {
                 deployment.getSpec().setTemplate(desired.getSpec().getTemplate());
                 deployment.getSpec().setStrategy(desired.getSpec().getStrategy());
             }
-            deployment.getSpec().setReplicas(plan.replicas());
+            deployment.getSpec().setReplicas(replicas);
             return deployment;
         });
-        LOG.infof("headroom: Deployment %s/%s -> %d replicas (%s: %d nodes, %d cores)%s", settings.namespace(),
-                settings.name(), plan.replicas(), plan.mode(), plan.nodes(), plan.cores(),
+        LOG.infof("headroom: Deployment %s/%s -> %d replicas (%s: %d nodes, %d cores, plan %d)%s", settings.namespace(),
+                settings.name(), replicas, plan.mode(), plan.nodes(), plan.cores(), plan.replicas(),
                 sameTemplate ? "" : ", pod template updated");
     }
 

@@ -48,7 +48,8 @@ class HeadroomObjectsTest {
         PodSpec pod = d.getSpec().getTemplate().getSpec();
         assertThat(pod.getPriorityClassName()).isEqualTo("headstart-headroom");
         assertThat(pod.getTerminationGracePeriodSeconds()).isZero();
-        assertThat(pod.getNodeSelector()).isEqualTo(Map.of("pool", "general"));
+        // Linux only: the pod's security context (runAsUser, seccomp) means nothing on Windows nodes.
+        assertThat(pod.getNodeSelector()).isEqualTo(Map.of("pool", "general", "kubernetes.io/os", "linux"));
         assertThat(pod.getTolerations()).extracting(Toleration::getKey, Toleration::getOperator, Toleration::getValue,
                 Toleration::getEffect).containsExactly(
                 org.assertj.core.groups.Tuple.tuple("dedicated", "Equal", "apps", "NoSchedule"),
