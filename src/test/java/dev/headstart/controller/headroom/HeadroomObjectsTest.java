@@ -40,7 +40,8 @@ class HeadroomObjectsTest {
                 List.of(TaintSpec.parse("dedicated=apps:NoSchedule"), TaintSpec.parse("spot")), "500m"), 3);
         assertThat(d.getMetadata().getNamespace()).isEqualTo("headstart-system");
         assertThat(d.getMetadata().getLabels()).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "app.kubernetes.io/name", "headstart-headroom", "app.kubernetes.io/managed-by", "headstart"));
+                "app.kubernetes.io/name", "headstart-headroom", "app.kubernetes.io/managed-by", "headstart",
+                "headstart.dev/headroom-pool", "default"));
         assertThat(d.getSpec().getReplicas()).isEqualTo(3);
         assertThat(d.getSpec().getSelector().getMatchLabels()).containsEntry("app.kubernetes.io/name", "headstart-headroom");
         assertThat(d.getSpec().getTemplate().getMetadata().getLabels()).containsEntry("app.kubernetes.io/name",
