@@ -331,7 +331,7 @@ public class HeadroomReconciler implements LeaderTask {
     }
 
     /** The zones of the schedulable counted nodes (a node without the zone label is in none). */
-    static List<String> zonesOf(List<Node> counted) {
+    public static List<String> zonesOf(List<Node> counted) {
         return counted.stream()
                 .filter(n -> !NodeCensus.isCordoned(n))
                 .map(n -> n.getMetadata().getLabels() == null ? null
