@@ -137,7 +137,7 @@ class ControllerRoleTest {
         });
         String metrics = management("/q/metrics");
         assertThat(metrics).containsPattern("headstart_controller_leader\\{identity=\"controller-test\"} 1\\.0");
-        assertThat(metrics).containsPattern("headstart_headroom_replicas(\\{})? 3\\.0");
+        assertThat(metrics).containsPattern("headstart_headroom_replicas\\{pool=\"default\"} 3\\.0");
         assertThat(management("/q/health/ready")).contains("\"status\": \"UP\"");
     }
 

@@ -64,6 +64,7 @@ public class HeadroomReconciler implements LeaderTask {
     private final HeadroomSettings settings;
     private final boolean enabled;
     private final HeadroomParams defaultParams;
+    /** The sum over pools (the pools' gauges are what is exported). */
     private final AtomicInteger replicas = new AtomicInteger();
     private final Counter invalidParams;
     private final AtomicBoolean pending = new AtomicBoolean();
@@ -108,14 +109,12 @@ public class HeadroomReconciler implements LeaderTask {
         this.settings = settings;
         this.enabled = enabled;
         this.registry = registry;
+        poolGauge(HeadroomPool.DEFAULT); // exported from the start, as the single-pool gauge always was
         try {
             this.defaultParams = HeadroomParams.parse(settings.defaultParams());
         } catch (InvalidHeadroomParamsException e) {
             throw new IllegalArgumentException("headstart.headroom.default-params: " + e.getMessage());
         }
-        Gauge.builder("headstart.headroom.replicas", replicas, AtomicInteger::get)
-                .description("Headroom pause pods the current plan asks for")
-                .register(registry);
         this.invalidParams = Counter.builder("headstart.headroom.params.invalid")
                 .description("Headroom parameter versions rejected as invalid (the last good ones stayed)")
                 .register(registry);
@@ -343,7 +342,7 @@ public class HeadroomReconciler implements LeaderTask {
     private AtomicInteger poolGauge(String pool) {
         return poolReplicas.computeIfAbsent(pool, name -> {
             AtomicInteger value = new AtomicInteger();
-            Gauge.builder("headstart.headroom.pool.replicas", value, AtomicInteger::get)
+            Gauge.builder("headstart.headroom.replicas", value, AtomicInteger::get)
                     .description("Headroom pause pods the current plan of this pool asks for")
                     .tag("pool", name)
                     .register(registry);

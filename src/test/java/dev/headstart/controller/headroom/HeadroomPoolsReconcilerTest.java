@@ -108,8 +108,8 @@ class HeadroomPoolsReconcilerTest {
                 .containsEntry("headstart.dev/headroom-zone", "eu-west-1a");
         assertThat(a.getSpec().getSelector().getMatchLabels())
                 .isEqualTo(Map.of("app.kubernetes.io/name", "headstart-headroom-spot-eu-west-1a"));
-        assertThat(metrics.get("headstart.headroom.pool.replicas").tag("pool", "spot").gauge().value()).isEqualTo(4.0);
-        assertThat(metrics.get("headstart.headroom.pool.replicas").tag("pool", "on-demand").gauge().value()).isEqualTo(4.0);
+        assertThat(metrics.get("headstart.headroom.replicas").tag("pool", "spot").gauge().value()).isEqualTo(4.0);
+        assertThat(metrics.get("headstart.headroom.replicas").tag("pool", "on-demand").gauge().value()).isEqualTo(4.0);
 
         Map<String, String> versions = client.apps().deployments().inNamespace(NS).list().getItems().stream()
                 .collect(Collectors.toMap(d -> d.getMetadata().getName(), d -> d.getMetadata().getResourceVersion()));
@@ -163,7 +163,7 @@ class HeadroomPoolsReconcilerTest {
         reconciler.reconcile();
 
         assertThat(replicasByDeployment()).isEqualTo(Map.of("headstart-headroom-spot", 4, "someone-elses", 1));
-        assertThat(metrics.get("headstart.headroom.pool.replicas").tag("pool", "on-demand").gauge().value()).isZero();
+        assertThat(metrics.get("headstart.headroom.replicas").tag("pool", "on-demand").gauge().value()).isZero();
     }
 
     @Test
