@@ -225,6 +225,15 @@ class HeadroomReconcilerTest {
         assertThat(client.scheduling().v1().priorityClasses().withName("headstart-headroom").get())
                 .as("the old class goes once nothing names it").isNull();
 
+        // The class under its second name is kept in shape like the first (description, labels).
+        client.scheduling().v1().priorityClasses().withName("headstart-headroom-alt").edit(pc -> {
+            pc.setDescription("edited by hand");
+            return pc;
+        });
+        reconciler.reconcile();
+        assertThat(client.scheduling().v1().priorityClasses().withName("headstart-headroom-alt").get().getDescription())
+                .isEqualTo(HeadroomObjects.priorityClass(settings).getDescription());
+
         // And back: the value returns under the first name.
         HeadroomReconciler back = new HeadroomReconciler(controller, settings, new SimpleMeterRegistry());
         back.reconcile();
