@@ -6,6 +6,10 @@ import dev.headstart.config.HeadstartConfig;
 import dev.headstart.controller.headroom.ClusterSize;
 import dev.headstart.controller.headroom.HeadroomParams;
 import dev.headstart.controller.headroom.HeadroomPlan;
+import dev.headstart.controller.headroom.HeadroomPool;
+import dev.headstart.controller.headroom.HeadroomReconciler;
+import dev.headstart.controller.headroom.ZoneSpread;
+import io.fabric8.kubernetes.api.model.Node;
 import dev.headstart.controller.headroom.HeadroomSettings;
 import dev.headstart.controller.headroom.InvalidHeadroomParamsException;
 import dev.headstart.controller.headroom.NodeCensus;
@@ -145,6 +149,7 @@ public class HeadroomCommand {
                     return 1;
                 }
                 tally = read.tally();
+                clusterNodes = read.nodes();
                 if (read.params() != null) {
                     text = read.params();
                     source = "ConfigMap " + settings.namespace() + "/" + settings.paramsConfigMap();
@@ -154,6 +159,16 @@ public class HeadroomCommand {
             if (text == null) {
                 text = settings.defaultParams();
                 source = "default (headstart.headroom.default-params)";
+            }
+            HeadroomPool.Parsed pools;
+            try {
+                pools = HeadroomPool.parseAll(text, settings);
+            } catch (InvalidHeadroomParamsException e) {
+                err.println("headstart: invalid headroom params: " + e.getMessage());
+                return 2;
+            }
+            if (pools.poolsForm()) {
+                return printPools(out, err, pools, source, offline ? null : read(tally), size, settings);
             }
             HeadroomParams parsed;
             try {
@@ -184,11 +199,70 @@ public class HeadroomCommand {
         }
 
         /** What was read from the cluster: the node tally, and the params ConfigMap's text if asked for and there. */
-        private record ClusterRead(NodeCensus.Tally tally, String params) {
+        private record ClusterRead(NodeCensus.Tally tally, String params, java.util.List<Node> nodes) {
+        }
+
+        private java.util.List<Node> read(NodeCensus.Tally ignored) {
+            return clusterNodes;
+        }
+
+        /** The nodes read from the cluster (live mode), for the pools' own censuses. */
+        private java.util.List<Node> clusterNodes = java.util.List.of();
+
+        /**
+         * Every pool: its census, plan and zone split, as the controller computes them (without the
+         * scale-down stabilisation, which depends on history). With --nodes/--cores every pool is
+         * sized from those numbers and nothing is spread (no node labels to read).
+         */
+        private int printPools(PrintWriter out, PrintWriter err, HeadroomPool.Parsed parsed, String source,
+                java.util.List<Node> nodes, ClusterSize offlineSize, HeadroomSettings settings) {
+            parsed.errors().forEach((pool, message) -> err.println("headstart: invalid headroom pool " + pool + ": " + message));
+            if (!parsed.errors().isEmpty()) {
+                return 2;
+            }
+            out.println("params:     " + source);
+            com.fasterxml.jackson.databind.node.ArrayNode list = Json.MAPPER.createArrayNode();
+            for (HeadroomPool pool : parsed.pools().values()) {
+                HeadroomPlan plan;
+                java.util.Map<String, Integer> zones = java.util.Map.of();
+                if (nodes == null) {
+                    plan = HeadroomPlan.of(offlineSize, pool.sizing(), pool.shapeMilliCpu());
+                } else {
+                    NodeCensus census = pool.census(settings.warmupTaint());
+                    java.util.List<Node> counted = nodes.stream().filter(census::counts).toList();
+                    plan = HeadroomPlan.of(census.count(counted).size(pool.sizing().includeUnschedulableNodes()),
+                            pool.sizing(), pool.shapeMilliCpu());
+                    if (pool.spread()) {
+                        zones = ZoneSpread.distribute(plan.replicas(), HeadroomReconciler.zonesOf(counted), pool.minPerZone());
+                    }
+                }
+                int replicas = zones.isEmpty() ? plan.replicas() : zones.values().stream().mapToInt(Integer::intValue).sum();
+                out.println();
+                out.println("pool:       " + pool.name());
+                out.println(plan.describe().replaceFirst("replicas:   \\d+", "replicas:   " + replicas)
+                        + (zones.isEmpty() ? "" : "\nzones:      " + zones));
+                ObjectNode json = list.addObject();
+                json.put("name", pool.name());
+                json.put("mode", "pause-pods");
+                json.put("nodes", plan.nodes());
+                json.put("cores", plan.cores());
+                json.put("replicas", replicas);
+                ObjectNode z = json.putObject("zones");
+                zones.forEach(z::put);
+                json.putNull("window");
+            }
+            if (output.equals("json")) {
+                ObjectNode json = Json.MAPPER.createObjectNode();
+                json.set("pools", list);
+                out.println(json);
+            }
+            out.flush();
+            return 0;
         }
 
         private static ClusterRead readCluster(KubernetesClient client, HeadroomSettings settings, String knownParams) {
-            NodeCensus.Tally tally = settings.census().count(client.nodes().list().getItems());
+            java.util.List<Node> nodes = client.nodes().list().getItems();
+            NodeCensus.Tally tally = settings.census().count(nodes);
             String params = null;
             if (knownParams == null) {
                 ConfigMap configMap = client.configMaps().inNamespace(settings.namespace())
@@ -197,7 +271,7 @@ public class HeadroomCommand {
                     params = configMap.getData().get(settings.paramsKey());
                 }
             }
-            return new ClusterRead(tally, params);
+            return new ClusterRead(tally, params, nodes);
         }
 
         /**

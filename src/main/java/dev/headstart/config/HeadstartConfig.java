@@ -284,6 +284,10 @@ public interface HeadstartConfig {
 
         @WithDefault("5m")
         Duration resync();
+
+        /** A lower plan must hold this long before placeholders are removed (a flapping node churns nothing). */
+        @WithDefault("5m")
+        Duration scaleDownStabilization();
     }
 
     /** The background scan: rules over existing Pods and DaemonSets in opted-in namespaces. */
@@ -314,8 +318,11 @@ public interface HeadstartConfig {
         @WithDefault("headstart-high")
         String name();
 
-        /** Its value when no cluster is reachable to read it from. */
-        @WithDefault("1000000")
+        /**
+         * Its value when no cluster is reachable to read it from. 0: opted-in pods preempt only pods
+         * below 0 (the headroom placeholders), never a running pod of another namespace.
+         */
+        @WithDefault("0")
         int value();
 
         /** Its preemption policy when no cluster is reachable to read it from. */

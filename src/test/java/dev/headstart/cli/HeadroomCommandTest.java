@@ -100,8 +100,46 @@ class HeadroomCommandTest {
         }
     }
 
+    /** Issue 25: every pool from the live cluster; with -o json the last line is the pools object. */
+    @Test
+    void plansEveryPoolOfTheLiveClusterWithItsZones() throws Exception {
+        String[] zones = {"eu-west-1a", "eu-west-1b", "eu-west-1c"};
+        for (int i = 0; i < 12; i++) {
+            var spot = node("spot-" + i, "8", false);
+            spot.getMetadata().getLabels().put("node-group", "spot");
+            spot.getMetadata().getLabels().put("topology.kubernetes.io/zone", zones[i % 3]);
+            client.nodes().resource(spot).create();
+        }
+        var fargate = node("fargate-1", "2", false);
+        fargate.getMetadata().getLabels().put("node-group", "spot");
+        fargate.getMetadata().getLabels().put("eks.amazonaws.com/compute-type", "fargate");
+        client.nodes().resource(fargate).create();
+        client.configMaps().inNamespace("headstart-system").resource(new ConfigMapBuilder()
+                .withNewMetadata().withName("headstart-headroom").withNamespace("headstart-system").endMetadata()
+                .withData(Map.of("params", "{\"pools\":[{\"name\":\"spot\",\"nodeSelector\":{\"node-group\":\"spot\"},"
+                        + "\"linear\":{\"nodesPerReplica\":3},\"shape\":{\"cpu\":\"2\"},"
+                        + "\"zones\":{\"spread\":true,\"minPerZone\":1}}]}")).build()).create();
+        Map<String, String> properties = Map.of("kubernetes.master", client.getMasterUrl().toString(),
+                "kubernetes.trust.certificates", "true", "kubernetes.auth.tryKubeConfig", "false",
+                "kubernetes.auth.tryServiceAccount", "false");
+        properties.forEach(System::setProperty);
+        try {
+            Run run = run("headroom", "plan", "-o", "json");
+            assertThat(run.exit()).as(run.err()).isZero();
+            String[] lines = run.out().strip().split("\n");
+            assertThat(lines[lines.length - 1]).isEqualTo("{\"pools\":[{\"name\":\"spot\",\"mode\":\"pause-pods\","
+                    + "\"nodes\":12,\"cores\":96,\"replicas\":4,"
+                    + "\"zones\":{\"eu-west-1a\":2,\"eu-west-1b\":1,\"eu-west-1c\":1},\"window\":null}]}");
+            assertThat(run.out()).contains("pool:       spot");
+        } finally {
+            properties.keySet().forEach(System::clearProperty);
+        }
+    }
+
     private static io.fabric8.kubernetes.api.model.Node node(String name, String cpu, boolean warming) {
-        NodeBuilder node = new NodeBuilder().withNewMetadata().withName(name).endMetadata()
+        // kubernetes.io/os: the kubelet labels every node with it; Linux placeholders count only Linux nodes.
+        NodeBuilder node = new NodeBuilder().withNewMetadata().withName(name).addToLabels("kubernetes.io/os", "linux")
+                .endMetadata()
                 .withNewSpec().endSpec()
                 .withNewStatus()
                     .addToAllocatable("cpu", new Quantity(cpu))

@@ -125,7 +125,8 @@ class ControllerRoleTest {
             return lease != null && "controller-test".equals(lease.getSpec().getHolderIdentity());
         });
         for (String name : new String[] {"n1", "n2", "n3"}) {
-            client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata()
+            client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name)
+                    .addToLabels("kubernetes.io/os", "linux").endMetadata()
                     .withNewStatus().addToAllocatable("cpu", new Quantity("2"))
                     .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus()
                     .build()).create();
@@ -136,7 +137,7 @@ class ControllerRoleTest {
         });
         String metrics = management("/q/metrics");
         assertThat(metrics).containsPattern("headstart_controller_leader\\{identity=\"controller-test\"} 1\\.0");
-        assertThat(metrics).containsPattern("headstart_headroom_replicas(\\{})? 3\\.0");
+        assertThat(metrics).containsPattern("headstart_headroom_replicas\\{pool=\"default\"} 3\\.0");
         assertThat(management("/q/health/ready")).contains("\"status\": \"UP\"");
     }
 

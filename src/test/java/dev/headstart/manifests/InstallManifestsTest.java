@@ -490,7 +490,8 @@ class InstallManifestsTest {
     @MethodSource("installs")
     void priorityClassesAndHeadroomParameters(ManifestSet set) throws IOException {
         JsonNode high = set.one("PriorityClass", "headstart-high");
-        assertThat(high.path("value").asInt()).isEqualTo(1_000_000);
+        // 0: above the placeholders, never above a pod without a class (SelectVictimsOnNode takes only lower ones).
+        assertThat(high.path("value").asInt()).isZero();
         assertThat(high.path("preemptionPolicy").asText()).isEqualTo("PreemptLowerPriority");
         assertThat(high.path("globalDefault").asBoolean(false)).isFalse();
         JsonNode headroom = set.one("PriorityClass", "headstart-headroom");

@@ -11,6 +11,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -36,9 +37,26 @@ public final class HeadroomObjects {
         return labels;
     }
 
+    /** The second name the class takes while its value changes (value is immutable: see {@link #classNames}). */
+    public static final String ALTERNATE_SUFFIX = "-alt";
+
+    /**
+     * The two names the placeholders' class alternates between. PriorityClass {@code value} is
+     * immutable, and a class deleted to be recreated leaves a window in which the API server refuses
+     * new pods naming it; so a new value is created under the name not in use, the pod template moves
+     * to it (which rolls the placeholders), and only then is the old class deleted.
+     */
+    public static List<String> classNames(HeadroomSettings settings) {
+        return List.of(settings.name(), settings.name() + ALTERNATE_SUFFIX);
+    }
+
     public static PriorityClass priorityClass(HeadroomSettings settings) {
+        return priorityClass(settings, settings.name());
+    }
+
+    public static PriorityClass priorityClass(HeadroomSettings settings, String className) {
         return new PriorityClassBuilder()
-                .withNewMetadata().withName(settings.name()).withLabels(labels(settings)).endMetadata()
+                .withNewMetadata().withName(className).withLabels(labels(settings)).endMetadata()
                 .withValue(settings.priority())
                 .withPreemptionPolicy("Never")
                 .withGlobalDefault(false)
@@ -49,26 +67,66 @@ public final class HeadroomObjects {
     }
 
     public static Deployment deployment(HeadroomSettings settings, int replicas) {
-        Map<String, String> selector = Map.of(NAME_LABEL, settings.name());
+        return deployment(settings, replicas, settings.name());
+    }
+
+    public static Deployment deployment(HeadroomSettings settings, int replicas, String className) {
+        return deployment(settings, HeadroomPool.fromSettings(settings, null), null, replicas, className);
+    }
+
+    /** Marks every headroom Deployment with its pool: the objects a removed pool leaves are found by it. */
+    public static final String POOL_LABEL = "headstart.dev/headroom-pool";
+    public static final String ZONE_LABEL = "headstart.dev/headroom-zone";
+
+    /** {@code <name>} for the default pool, {@code <name>-<pool>} for the others, {@code -<zone>} when spread. */
+    public static String deploymentName(HeadroomSettings settings, String pool, String zone) {
+        String base = HeadroomPool.DEFAULT.equals(pool) ? settings.name() : settings.name() + "-" + pool;
+        return zone == null ? base : base + "-" + zone.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+    }
+
+    /** The pause-pod Deployment of one pool (and zone, when the pool spreads; else {@code zone} is null). */
+    public static Deployment deployment(HeadroomSettings settings, HeadroomPool pool, String zone, int replicas,
+            String className) {
+        String name = deploymentName(settings, pool.name(), zone);
+        Map<String, String> selector = Map.of(NAME_LABEL, name);
+        Map<String, String> labels = new TreeMap<>();
+        labels.put(NAME_LABEL, name);
+        labels.put(MANAGED_BY_LABEL, "headstart");
+        labels.put(POOL_LABEL, pool.name());
+        if (zone != null) {
+            labels.put(ZONE_LABEL, zone);
+        }
+        Map<String, String> nodeSelector = new TreeMap<>(pool.podNodeSelector());
+        if (zone != null) {
+            nodeSelector.put(HeadroomPool.ZONE_LABEL, zone);
+        }
+        Map<String, Quantity> limits = new TreeMap<>();
+        // memory limit = request: a pause pod never grows, and the pod is not BestEffort; extended
+        // resources cannot be overcommitted, so their limit must equal the request.
+        pool.shape().forEach((resource, quantity) -> {
+            if (!resource.equals("cpu") && !resource.equals("ephemeral-storage")) {
+                limits.put(resource, quantity);
+            }
+        });
         Deployment deployment = new DeploymentBuilder()
                 .withNewMetadata()
-                    .withName(settings.name())
+                    .withName(name)
                     .withNamespace(settings.namespace())
-                    .withLabels(labels(settings))
+                    .withLabels(labels)
                 .endMetadata()
                 .withNewSpec()
                     .withReplicas(replicas)
                     .withNewSelector().withMatchLabels(selector).endSelector()
                     .withNewStrategy().withType("Recreate").endStrategy()
                     .withNewTemplate()
-                        .withNewMetadata().withLabels(labels(settings)).endMetadata()
+                        .withNewMetadata().withLabels(labels).endMetadata()
                         .withNewSpec()
-                            .withPriorityClassName(settings.name())
+                            .withPriorityClassName(className)
                             .withTerminationGracePeriodSeconds(0L)
                             .withAutomountServiceAccountToken(false)
                             .withEnableServiceLinks(false)
-                            .withNodeSelector(settings.nodeSelector().isEmpty() ? null : new TreeMap<>(settings.nodeSelector()))
-                            .withTolerations(settings.tolerations().stream().map(TaintSpec::toleration).toList())
+                            .withNodeSelector(nodeSelector)
+                            .withTolerations(pool.tolerations().stream().map(TaintSpec::toleration).toList())
                             .withNewSecurityContext()
                                 .withRunAsNonRoot(true)
                                 .withRunAsUser(65535L)
@@ -80,10 +138,8 @@ public final class HeadroomObjects {
                                 .withImage(settings.image())
                                 .withImagePullPolicy("IfNotPresent")
                                 .withNewResources()
-                                    .addToRequests("cpu", new Quantity(settings.cpu()))
-                                    .addToRequests("memory", new Quantity(settings.memory()))
-                                    // memory limit = request: a pause pod never grows, and the pod is not BestEffort.
-                                    .addToLimits("memory", new Quantity(settings.memory()))
+                                    .withRequests(new TreeMap<>(pool.shape()))
+                                    .withLimits(limits)
                                 .endResources()
                                 .withNewSecurityContext()
                                     .withAllowPrivilegeEscalation(false)

@@ -20,7 +20,7 @@ import java.util.Set;
  * linear without any per-replica term, a ladder without any step, and a step threshold given twice
  * are all rejected, so a typo ({@code corePerReplica}) never silently resizes the headroom.
  */
-public sealed interface HeadroomParams permits HeadroomParams.Linear, HeadroomParams.Ladder {
+public sealed interface HeadroomParams permits HeadroomParams.Linear, HeadroomParams.Ladder, HeadroomParams.Percentage {
 
     /** Count cordoned nodes (and their cores) as well, as CPA's flag of the same name. */
     boolean includeUnschedulableNodes();
@@ -35,6 +35,13 @@ public sealed interface HeadroomParams permits HeadroomParams.Linear, HeadroomPa
             implements HeadroomParams {
     }
 
+    /**
+     * {@code percentage} (pools only): {@code cpu} percent of the counted nodes' allocatable CPU,
+     * in pause pods of the pool's shape, rounded up, within [min, max] ({@code max} 0: unbounded).
+     */
+    record Percentage(double cpu, int min, int max, boolean includeUnschedulableNodes) implements HeadroomParams {
+    }
+
     /** One ladder step: from {@code threshold} (inclusive) on, {@code replicas}. */
     record Step(long threshold, int replicas) {
     }
@@ -44,6 +51,14 @@ public sealed interface HeadroomParams permits HeadroomParams.Linear, HeadroomPa
     Set<String> LADDER_KEYS = Set.of("coresToReplicas", "nodesToReplicas", "includeUnschedulableNodes");
 
     static HeadroomParams parse(String json) {
+        return parse(json, false);
+    }
+
+    /**
+     * @param pool the pools form: {@code percentage} is allowed, and an explicit linear {@code min: 0}
+     *             is honoured (zero headroom), where CPA's form reads it as 1
+     */
+    static HeadroomParams parse(String json, boolean pool) {
         if (json == null || json.isBlank()) {
             throw new InvalidHeadroomParamsException("params are empty");
         }
@@ -56,16 +71,42 @@ public sealed interface HeadroomParams permits HeadroomParams.Linear, HeadroomPa
         if (root == null || !root.isObject()) {
             throw new InvalidHeadroomParamsException("params must be a JSON object with 'linear' or 'ladder'");
         }
-        checkKeys(root, Set.of("linear", "ladder"), "params");
-        boolean linear = root.has("linear");
-        boolean ladder = root.has("ladder");
-        if (linear == ladder) {
-            throw new InvalidHeadroomParamsException("params must have exactly one of 'linear' or 'ladder'");
-        }
-        return linear ? linear(root.get("linear")) : ladder(root.get("ladder"));
+        return of(root, pool);
     }
 
-    private static Linear linear(JsonNode node) {
+    /** From a parsed object holding exactly one sizing key (and, for a pool, nothing else is looked at). */
+    static HeadroomParams of(JsonNode root, boolean pool) {
+        if (!pool) {
+            checkKeys(root, Set.of("linear", "ladder"), "params");
+        }
+        int modes = (root.has("linear") ? 1 : 0) + (root.has("ladder") ? 1 : 0) + (pool && root.has("percentage") ? 1 : 0);
+        if (modes != 1) {
+            throw new InvalidHeadroomParamsException(pool
+                    ? "pool must have exactly one of 'linear', 'ladder' or 'percentage'"
+                    : "params must have exactly one of 'linear' or 'ladder'");
+        }
+        if (root.has("percentage")) {
+            return percentage(root.get("percentage"));
+        }
+        return root.has("linear") ? linear(root.get("linear"), pool) : ladder(root.get("ladder"));
+    }
+
+    private static Percentage percentage(JsonNode node) {
+        object(node, "percentage");
+        checkKeys(node, Set.of("cpu", "min", "max", "includeUnschedulableNodes"), "percentage");
+        JsonNode cpu = node.get("cpu");
+        if (cpu == null || !cpu.isNumber() || cpu.asDouble() <= 0 || cpu.asDouble() > 100) {
+            throw new InvalidHeadroomParamsException("percentage.cpu must be a number above 0 and at most 100, not " + cpu);
+        }
+        int min = integer(node, "min", "percentage");
+        int max = integer(node, "max", "percentage");
+        if (max != 0 && max < min) {
+            throw new InvalidHeadroomParamsException("percentage.max " + max + " is below min " + min);
+        }
+        return new Percentage(cpu.asDouble(), min, max, bool(node, "includeUnschedulableNodes"));
+    }
+
+    private static Linear linear(JsonNode node, boolean pool) {
         object(node, "linear");
         checkKeys(node, LINEAR_KEYS, "linear");
         double cores = number(node, "coresPerReplica");
@@ -76,8 +117,8 @@ public sealed interface HeadroomParams permits HeadroomParams.Linear, HeadroomPa
         if (cores == 0 && nodes == 0) {
             throw new InvalidHeadroomParamsException("linear needs coresPerReplica or nodesPerReplica greater than 0");
         }
-        if (min == 0) {
-            min = 1; // CPA: min defaults to 1
+        if (min == 0 && !(pool && node.has("min"))) {
+            min = 1; // CPA: min defaults to 1 (and 0 means 1); a pool's explicit 0 is zero headroom
         }
         if (max != 0 && max < min) {
             throw new InvalidHeadroomParamsException("linear.max " + max + " is below min " + min);

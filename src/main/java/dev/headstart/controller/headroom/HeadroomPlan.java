@@ -22,6 +22,20 @@ import java.util.List;
 public record HeadroomPlan(String mode, int nodes, long cores, int fromCores, int fromNodes, int replicas) {
 
     public static HeadroomPlan of(ClusterSize size, HeadroomParams params) {
+        return of(size, params, 1000);
+    }
+
+    /** @param shapeMilliCpu the CPU request of one pause pod, for {@code percentage} */
+    public static HeadroomPlan of(ClusterSize size, HeadroomParams params, long shapeMilliCpu) {
+        if (params instanceof HeadroomParams.Percentage percentage) {
+            long unit = Math.max(1, shapeMilliCpu);
+            double wanted = Math.ceil(size.milliCores() * percentage.cpu() / 100.0 / unit - 1e-9);
+            if (percentage.max() != 0) {
+                wanted = Math.min(wanted, percentage.max());
+            }
+            int replicas = (int) Math.max(percentage.min(), Math.min(wanted, Integer.MAX_VALUE));
+            return new HeadroomPlan("percentage", size.nodes(), size.cores(), replicas, 0, replicas);
+        }
         if (params instanceof HeadroomParams.Linear linear) {
             int fromCores = linearTerm(size.cores(), linear.coresPerReplica(), linear);
             int fromNodes = linearTerm(size.nodes(), linear.nodesPerReplica(), linear);
@@ -45,7 +59,7 @@ public record HeadroomPlan(String mode, int nodes, long cores, int fromCores, in
 
     private static int linearTerm(long count, double perReplica, HeadroomParams.Linear linear) {
         if (perReplica == 0) {
-            return 1;
+            return linear.min() == 0 ? 0 : 1; // CPA: an absent term yields 1; a pool's min 0 lets it yield 0
         }
         double replicas = Math.ceil(count / perReplica);
         if (linear.max() != 0) {

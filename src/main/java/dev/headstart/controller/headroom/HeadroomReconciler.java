@@ -28,6 +28,9 @@ import org.jboss.logging.Logger;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -60,8 +63,8 @@ public class HeadroomReconciler implements LeaderTask {
     private final Supplier<KubernetesClient> clients;
     private final HeadroomSettings settings;
     private final boolean enabled;
-    private final NodeCensus census;
     private final HeadroomParams defaultParams;
+    /** The sum over pools (the pools' gauges are what is exported). */
     private final AtomicInteger replicas = new AtomicInteger();
     private final Counter invalidParams;
     private final AtomicBoolean pending = new AtomicBoolean();
@@ -70,16 +73,28 @@ public class HeadroomReconciler implements LeaderTask {
     private final SharedInformers informers;
     private volatile ScheduledExecutorService executor;
     private volatile Subscription<Node> nodeInformer;
-    /** Each cached node's part in the census, by name, updated by the node events. */
-    private final Map<String, NodeCensus.Share> shares = new java.util.concurrent.ConcurrentHashMap<>();
+    /** What any pool's census reads of each cached node, by name: only a change of it triggers a pass. */
+    private final Map<String, NodeFingerprint> shares = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Subscription<ConfigMap> paramsInformer;
     private volatile HeadroomParams lastGood;
+    /** The last good spec of each pool, kept while a later ConfigMap version has that pool wrong. */
+    private final Map<String, HeadroomPool> lastGoodPools = new java.util.LinkedHashMap<>();
+    private final Map<String, String> reportedPoolErrors = new HashMap<>();
+    private final Map<String, ScaleDownStabilizer> stabilizers = new HashMap<>();
+    private final Map<String, AtomicInteger> poolReplicas = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, HeadroomPlan> lastPlans = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Map<String, Integer>> applied = new java.util.concurrent.ConcurrentHashMap<>();
+    private final MeterRegistry registry;
     private volatile String reportedBadVersion;
+    /** The start-up line on what opted-in pods may preempt (null in tests built without the config). */
+    private String reach;
 
     @Inject
     public HeadroomReconciler(HeadstartConfig config, Instance<KubernetesClient> client, SharedInformers informers,
             MeterRegistry registry) {
         this(client::get, informers, HeadroomSettings.from(config), config.headroom().enabled(), registry);
+        this.reach = PreemptionReach.describe(config.priorityClass().name(), config.priorityClass().value(),
+                config.priorityClass().preemptionPolicy(), settings.priority());
     }
 
     /** With informers of its own (tests). */
@@ -93,15 +108,13 @@ public class HeadroomReconciler implements LeaderTask {
         this.informers = informers;
         this.settings = settings;
         this.enabled = enabled;
-        this.census = settings.census();
+        this.registry = registry;
+        poolGauge(HeadroomPool.DEFAULT); // exported from the start, as the single-pool gauge always was
         try {
             this.defaultParams = HeadroomParams.parse(settings.defaultParams());
         } catch (InvalidHeadroomParamsException e) {
             throw new IllegalArgumentException("headstart.headroom.default-params: " + e.getMessage());
         }
-        Gauge.builder("headstart.headroom.replicas", replicas, AtomicInteger::get)
-                .description("Headroom pause pods the current plan asks for")
-                .register(registry);
         this.invalidParams = Counter.builder("headstart.headroom.params.invalid")
                 .description("Headroom parameter versions rejected as invalid (the last good ones stayed)")
                 .register(registry);
@@ -121,17 +134,21 @@ public class HeadroomReconciler implements LeaderTask {
         executor = scheduler;
         pending.set(false);
         shares.clear();
+        stabilizers.clear();
+        if (reach != null) {
+            LOG.info(reach);
+        }
         nodeInformer = informers.subscribe(ControllerKinds.NODES, new ResourceEventHandler<>() {
             @Override
             public void onAdd(Node node) {
-                shares.put(node.getMetadata().getName(), census.share(node));
+                shares.put(node.getMetadata().getName(), NodeFingerprint.of(node));
                 trigger();
             }
 
             @Override
             public void onUpdate(Node before, Node after) {
                 // Nodes update their status often; only changes that can move the plan count.
-                NodeCensus.Share share = census.share(after);
+                NodeFingerprint share = NodeFingerprint.of(after);
                 if (!share.equals(shares.put(after.getMetadata().getName(), share))) {
                     trigger();
                 }
@@ -166,6 +183,7 @@ public class HeadroomReconciler implements LeaderTask {
         paramsInformer = null;
         // Only the leader reports a plan, so the gauge summed over replicas is the leader's.
         replicas.set(0);
+        poolReplicas.values().forEach(r -> r.set(0));
         LOG.info("headroom reconciler stopped");
     }
 
@@ -198,8 +216,9 @@ public class HeadroomReconciler implements LeaderTask {
     }
 
     /**
-     * One pass: PriorityClass, parameters, census, Deployment. Returns the plan applied, or empty
-     * when there are no usable parameters yet.
+     * One pass: PriorityClass, parameters, census, one Deployment per pool (and zone). Returns the
+     * plan of the {@code default} pool (else the first pool), or empty when there are no usable
+     * parameters yet. Each pool is applied on its own: one pool's failure is reported and the others go on.
      */
     public Optional<HeadroomPlan> reconcile() {
         reconciling.lock();
@@ -210,17 +229,56 @@ public class HeadroomReconciler implements LeaderTask {
                 return Optional.empty();
             }
             KubernetesClient client = clients.get();
-            ensurePriorityClass(client);
-            HeadroomParams params = currentParams(client);
-            if (params == null) {
-                LOG.warn("headroom: no valid parameters yet; the Deployment is left as it is");
+            Map<String, Deployment> existing = new HashMap<>();
+            for (Deployment d : client.apps().deployments().inNamespace(settings.namespace())
+                    .withLabel(HeadroomObjects.MANAGED_BY_LABEL, "headstart").list().getItems()) {
+                existing.put(d.getMetadata().getName(), d);
+            }
+            String className = ensurePriorityClass(client, classInUse(existing.values()));
+            ConfigMap configMap = configMap(client);
+            Map<String, HeadroomPool> pools = currentPools(client, configMap);
+            if (pools == null) {
+                LOG.warn("headroom: no valid parameters yet; the Deployments are left as they are");
                 return Optional.empty();
             }
-            NodeCensus.Tally tally = tally(client);
-            HeadroomPlan plan = HeadroomPlan.of(tally.size(params.includeUnschedulableNodes()), params);
-            applyDeployment(client, plan);
-            replicas.set(plan.replicas());
-            return Optional.of(plan);
+            List<Node> nodes = nodes(client);
+            Instant now = Instant.now();
+            Set<String> wanted = new HashSet<>();
+            boolean allApplied = true;
+            Map<String, HeadroomPlan> plans = new LinkedHashMap<>();
+            for (HeadroomPool pool : pools.values()) {
+                try {
+                    plans.put(pool.name(), applyPool(client, pool, nodes, existing, className, now, wanted));
+                } catch (RuntimeException e) {
+                    allApplied = false;
+                    // Its objects stay as they are: neither resized nor removed.
+                    existing.values().stream().filter(d -> pool.name().equals(poolOf(d)))
+                            .forEach(d -> wanted.add(d.getMetadata().getName()));
+                    poolErrors(pool.name()).increment();
+                    String message = "pool " + pool.name() + " could not be applied: "
+                            + String.valueOf(e.getMessage()).replaceAll("\\s+", " ");
+                    LOG.warnf("headroom: %s", message);
+                    if (configMap != null) {
+                        event(client, configMap, "HeadroomPoolFailed", message);
+                    }
+                }
+            }
+            removeUnwanted(client, existing, wanted, pools.keySet());
+            if (allApplied) {
+                deleteUnusedClasses(client, className);
+            }
+            lastPlans.keySet().retainAll(pools.keySet());
+            lastPlans.putAll(plans);
+            poolReplicas.forEach((name, gauge) -> {
+                if (!pools.containsKey(name)) {
+                    gauge.set(0);
+                }
+            });
+            HeadroomPlan main = plans.containsKey(HeadroomPool.DEFAULT) ? plans.get(HeadroomPool.DEFAULT)
+                    : plans.values().stream().findFirst().orElse(null);
+            applied.keySet().retainAll(pools.keySet());
+            replicas.set(pools.keySet().stream().mapToInt(name -> poolGauge(name).get()).sum());
+            return Optional.ofNullable(main);
         } finally {
             reconciling.unlock();
         }
@@ -232,43 +290,123 @@ public class HeadroomReconciler implements LeaderTask {
         return nodes != null && params != null && !(nodes.hasSynced() && params.hasSynced());
     }
 
-    /**
-     * From the shares kept per node as the events came (no node is rebuilt from the store) once
-     * they cover every cached node; else counted from the cache, or from the API before it synced.
-     */
-    private NodeCensus.Tally tally(KubernetesClient client) {
-        Subscription<Node> informer = nodeInformer;
-        if (informer != null && informer.hasSynced()) {
-            if (shares.size() == informer.keys().size()) {
-                return NodeCensus.sum(List.copyOf(shares.values()));
-            }
-            return census.count(informer.list());
-        }
-        return census.count(client.nodes().list().getItems());
+    /** The replicas per zone the last pass applied, by pool (empty for a pool that does not spread). */
+    public Map<String, Map<String, Integer>> zones() {
+        return Map.copyOf(applied);
     }
 
-    private HeadroomParams currentParams(KubernetesClient client) {
+    /** The plans of the last pass, by pool (before stabilisation and zones). */
+    public Map<String, HeadroomPlan> plans() {
+        return Map.copyOf(lastPlans);
+    }
+
+    private HeadroomPlan applyPool(KubernetesClient client, HeadroomPool pool, List<Node> nodes,
+            Map<String, Deployment> existing, String className, Instant now, Set<String> wanted) {
+        NodeCensus census = pool.census(settings.warmupTaint());
+        List<Node> counted = nodes.stream().filter(census::counts).toList();
+        NodeCensus.Tally tally = census.count(counted);
+        HeadroomPlan plan = HeadroomPlan.of(tally.size(pool.sizing().includeUnschedulableNodes()), pool.sizing(),
+                pool.shapeMilliCpu());
+        ScaleDownStabilizer stabilizer = stabilizers.computeIfAbsent(pool.name(),
+                n -> new ScaleDownStabilizer(settings.scaleDownStabilization()));
+        int stable = stabilizer.apply(now, plan.replicas());
+        stabilizer.nextChange().ifPresent(due -> schedule(Math.max(0, due.toEpochMilli() - now.toEpochMilli()) + 1));
+        Map<String, Integer> zones = pool.spread() ? ZoneSpread.distribute(stable, zonesOf(counted), pool.minPerZone())
+                : Map.of();
+        if (zones.isEmpty()) {
+            wanted.add(HeadroomObjects.deploymentName(settings, pool.name(), null));
+            applyDeployment(client, existing, HeadroomObjects.deployment(settings, pool, null, stable, className), plan);
+        } else {
+            for (Map.Entry<String, Integer> zone : zones.entrySet()) {
+                wanted.add(HeadroomObjects.deploymentName(settings, pool.name(), zone.getKey()));
+                applyDeployment(client, existing,
+                        HeadroomObjects.deployment(settings, pool, zone.getKey(), zone.getValue(), className), plan);
+            }
+        }
+        int total = zones.isEmpty() ? stable : zones.values().stream().mapToInt(Integer::intValue).sum();
+        poolGauge(pool.name()).set(total);
+        applied.put(pool.name(), zones.isEmpty() ? Map.of() : Map.copyOf(zones));
+        return plan;
+    }
+
+    /** The zones of the schedulable counted nodes (a node without the zone label is in none). */
+    public static List<String> zonesOf(List<Node> counted) {
+        return counted.stream()
+                .filter(n -> !NodeCensus.isCordoned(n))
+                .map(n -> n.getMetadata().getLabels() == null ? null
+                        : n.getMetadata().getLabels().get(HeadroomPool.ZONE_LABEL))
+                .filter(Objects::nonNull)
+                .toList();
+    }
+
+    private AtomicInteger poolGauge(String pool) {
+        return poolReplicas.computeIfAbsent(pool, name -> {
+            AtomicInteger value = new AtomicInteger();
+            Gauge.builder("headstart.headroom.replicas", value, AtomicInteger::get)
+                    .description("Headroom pause pods the current plan of this pool asks for")
+                    .tag("pool", name)
+                    .register(registry);
+            return value;
+        });
+    }
+
+    private static String poolOf(Deployment deployment) {
+        Map<String, String> labels = deployment.getMetadata().getLabels();
+        return labels == null ? null : labels.get(HeadroomObjects.POOL_LABEL);
+    }
+
+    /**
+     * Deletes the headroom Deployments no pool wants any more (a removed pool, a zone without
+     * nodes): only those labelled both as Headstart's and with a headroom pool.
+     */
+    private void removeUnwanted(KubernetesClient client, Map<String, Deployment> existing, Set<String> wanted,
+            Set<String> pools) {
+        for (Deployment d : existing.values()) {
+            String name = d.getMetadata().getName();
+            String pool = poolOf(d);
+            if (pool == null || wanted.contains(name)) {
+                continue;
+            }
+            client.apps().deployments().inNamespace(settings.namespace()).withName(name).delete();
+            LOG.infof("headroom: deleted Deployment %s/%s (%s)", settings.namespace(), name,
+                    pools.contains(pool) ? "pool " + pool + " no longer uses it" : "pool " + pool + " was removed");
+        }
+    }
+
+    private List<Node> nodes(KubernetesClient client) {
+        Subscription<Node> informer = nodeInformer;
+        if (informer != null && informer.hasSynced()) {
+            return informer.list();
+        }
+        return client.nodes().list().getItems();
+    }
+
+    private ConfigMap configMap(KubernetesClient client) {
         Subscription<ConfigMap> informer = paramsInformer;
-        ConfigMap configMap = informer != null && informer.hasSynced()
+        return informer != null && informer.hasSynced()
                 ? informer.get(settings.namespace() + "/" + settings.paramsConfigMap())
                 : client.configMaps().inNamespace(settings.namespace()).withName(settings.paramsConfigMap()).get();
+    }
+
+    /**
+     * The pools to apply: each good pool as written now, each bad one as it last was good (reported
+     * once per ConfigMap version), or null when there never were good parameters.
+     */
+    private Map<String, HeadroomPool> currentPools(KubernetesClient client, ConfigMap configMap) {
         if (configMap == null) {
             createDefaultParams(client);
             lastGood = defaultParams;
-            return defaultParams;
+            lastGoodPools.clear();
+            lastGoodPools.put(HeadroomPool.DEFAULT, HeadroomPool.fromSettings(settings, defaultParams));
+            return new LinkedHashMap<>(lastGoodPools);
         }
         String text = configMap.getData() == null ? null : configMap.getData().get(settings.paramsKey());
+        String version = configMap.getMetadata().getResourceVersion();
+        HeadroomPool.Parsed parsed;
         try {
-            HeadroomParams params = HeadroomParams.parse(text);
-            if (!params.equals(lastGood)) {
-                LOG.infof("headroom parameters (ConfigMap version %s): %s", configMap.getMetadata().getResourceVersion(),
-                        params);
-            }
-            lastGood = params;
+            parsed = HeadroomPool.parseAll(text, settings);
             reportedBadVersion = null;
-            return params;
         } catch (InvalidHeadroomParamsException e) {
-            String version = configMap.getMetadata().getResourceVersion();
             if (!Objects.equals(version, reportedBadVersion)) {
                 reportedBadVersion = version;
                 invalidParams.increment();
@@ -276,8 +414,43 @@ public class HeadroomReconciler implements LeaderTask {
                         settings.namespace(), settings.paramsConfigMap(), settings.paramsKey(), e.getMessage());
                 reportInvalid(client, configMap, e.getMessage());
             }
-            return lastGood;
+            return lastGoodPools.isEmpty() ? null : new LinkedHashMap<>(lastGoodPools);
         }
+        Map<String, HeadroomPool> pools = new LinkedHashMap<>(parsed.pools());
+        for (Map.Entry<String, String> error : parsed.errors().entrySet()) {
+            String pool = error.getKey();
+            String key = version + "/" + error.getValue();
+            boolean kept = lastGoodPools.containsKey(pool);
+            if (!key.equals(reportedPoolErrors.get(pool))) {
+                reportedPoolErrors.put(pool, key);
+                poolErrors(pool).increment();
+                LOG.warnf("headroom: pool %s in ConfigMap %s/%s is invalid (%s); %s", pool, settings.namespace(),
+                        settings.paramsConfigMap(), error.getValue(),
+                        kept ? "keeping its last good spec" : "it has none: nothing is created for it");
+                event(client, configMap, "InvalidHeadroomPool", error.getValue()
+                        + (kept ? "; its last good spec stays" : "; nothing is created for it"));
+            }
+            if (kept) {
+                pools.put(pool, lastGoodPools.get(pool));
+            }
+        }
+        reportedPoolErrors.keySet().retainAll(parsed.errors().keySet());
+        if (!pools.equals(lastGoodPools)) {
+            LOG.infof("headroom pools (ConfigMap version %s): %s", version, pools.values());
+        }
+        lastGoodPools.clear();
+        lastGoodPools.putAll(pools);
+        if (!parsed.poolsForm() && pools.containsKey(HeadroomPool.DEFAULT)) {
+            lastGood = pools.get(HeadroomPool.DEFAULT).sizing();
+        }
+        return pools;
+    }
+
+    private Counter poolErrors(String pool) {
+        return Counter.builder("headstart.headroom.pool.errors")
+                .description("Headroom pools found invalid or failed to apply (the others went on)")
+                .tag("pool", pool)
+                .register(registry);
     }
 
     private void createDefaultParams(KubernetesClient client) {
@@ -301,6 +474,11 @@ public class HeadroomReconciler implements LeaderTask {
     }
 
     private void reportInvalid(KubernetesClient client, ConfigMap configMap, String message) {
+        event(client, configMap, "InvalidHeadroomParams", "key " + settings.paramsKey() + ": " + message
+                + "; the last good parameters stay");
+    }
+
+    private void event(KubernetesClient client, ConfigMap configMap, String reason, String message) {
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         try {
             client.v1().events().inNamespace(settings.namespace()).resource(new EventBuilder()
@@ -317,39 +495,85 @@ public class HeadroomReconciler implements LeaderTask {
                             .withResourceVersion(configMap.getMetadata().getResourceVersion())
                             .build())
                     .withType("Warning")
-                    .withReason("InvalidHeadroomParams")
-                    .withMessage("key " + settings.paramsKey() + ": " + message + "; the last good parameters stay")
+                    .withReason(reason)
+                    .withMessage(message)
                     .withFirstTimestamp(now)
                     .withLastTimestamp(now)
                     .withCount(1)
                     .withNewSource().withComponent("headstart-controller").endSource()
                     .build()).create();
         } catch (KubernetesClientException e) {
-            LOG.warnf("headroom: could not record an Event for the invalid parameters: %s", e.getMessage());
+            LOG.warnf("headroom: could not record an Event (%s): %s", reason, e.getMessage());
         }
     }
 
-    private void ensurePriorityClass(KubernetesClient client) {
-        PriorityClass desired = HeadroomObjects.priorityClass(settings);
-        PriorityClass existing = client.scheduling().v1().priorityClasses().withName(settings.name()).get();
+    /** The class the Deployment's pod template names now, when it is one of the two headroom names. */
+    private String classInUse(java.util.Collection<Deployment> deployments) {
+        for (Deployment deployment : deployments) {
+            String name = deployment.getSpec() == null || deployment.getSpec().getTemplate() == null
+                    || deployment.getSpec().getTemplate().getSpec() == null
+                    ? null : deployment.getSpec().getTemplate().getSpec().getPriorityClassName();
+            if (name != null && HeadroomObjects.classNames(settings).contains(name)) {
+                return name;
+            }
+        }
+        return settings.name();
+    }
+
+    /**
+     * Makes sure a class of the configured value exists and returns its name: the one in use when
+     * it already has that value, else the other of the two names (see {@link HeadroomObjects#classNames}),
+     * created (or replaced: nothing new uses it) before the pod template moves to it.
+     */
+    private String ensurePriorityClass(KubernetesClient client, String inUse) {
+        List<String> names = HeadroomObjects.classNames(settings);
+        String spare = names.get(0).equals(inUse) ? names.get(1) : names.get(0);
+        PriorityClass current = client.scheduling().v1().priorityClasses().withName(inUse).get();
+        if (current == null || sameValue(current, HeadroomObjects.priorityClass(settings, inUse))) {
+            ensureClass(client, inUse, current);
+            return inUse;
+        }
+        PriorityClass other = client.scheduling().v1().priorityClasses().withName(spare).get();
+        if (other != null && !sameValue(other, HeadroomObjects.priorityClass(settings, spare))) {
+            client.scheduling().v1().priorityClasses().withName(spare).delete();
+            other = null;
+        }
+        LOG.infof("headroom: PriorityClass %s has value %s, %d is configured: placeholders move to %s", inUse,
+                current.getValue(), settings.priority(), spare);
+        ensureClass(client, spare, other);
+        return spare;
+    }
+
+    private static boolean sameValue(PriorityClass existing, PriorityClass desired) {
+        return Objects.equals(existing.getValue(), desired.getValue())
+                && Objects.equals(existing.getPreemptionPolicy(), desired.getPreemptionPolicy());
+    }
+
+    /** After the template names {@code used}: the other headroom class goes, if it is Headstart's. */
+    private void deleteUnusedClasses(KubernetesClient client, String used) {
+        for (String name : HeadroomObjects.classNames(settings)) {
+            if (name.equals(used)) {
+                continue;
+            }
+            PriorityClass stale = client.scheduling().v1().priorityClasses().withName(name).get();
+            if (stale != null && stale.getMetadata().getLabels() != null
+                    && "headstart".equals(stale.getMetadata().getLabels().get(HeadroomObjects.MANAGED_BY_LABEL))) {
+                client.scheduling().v1().priorityClasses().withName(name).delete();
+                LOG.infof("headroom: deleted PriorityClass %s (value %s), no longer used", name, stale.getValue());
+            }
+        }
+    }
+
+    private void ensureClass(KubernetesClient client, String className, PriorityClass existing) {
+        PriorityClass desired = HeadroomObjects.priorityClass(settings, className);
         if (existing == null) {
             client.scheduling().v1().priorityClasses().resource(desired).create();
-            LOG.infof("headroom: created PriorityClass %s (value %d)", settings.name(), settings.priority());
-            return;
-        }
-        if (!Objects.equals(existing.getValue(), desired.getValue())
-                || !Objects.equals(existing.getPreemptionPolicy(), desired.getPreemptionPolicy())) {
-            // value and preemptionPolicy are immutable: replace the class. Running pause pods keep their
-            // old priority until the Deployment rolls them, which the template hash makes it do.
-            LOG.infof("headroom: replacing PriorityClass %s (value %s -> %d)", settings.name(), existing.getValue(),
-                    settings.priority());
-            client.scheduling().v1().priorityClasses().withName(settings.name()).delete();
-            client.scheduling().v1().priorityClasses().resource(desired).create();
+            LOG.infof("headroom: created PriorityClass %s (value %d)", className, settings.priority());
             return;
         }
         if (!Objects.equals(existing.getDescription(), desired.getDescription())
                 || !labelsInclude(existing.getMetadata().getLabels(), desired.getMetadata().getLabels())) {
-            client.scheduling().v1().priorityClasses().withName(settings.name()).edit(pc -> {
+            client.scheduling().v1().priorityClasses().withName(className).edit(pc -> {
                 pc.setDescription(desired.getDescription());
                 Map<String, String> labels = new HashMap<>(Optional.ofNullable(pc.getMetadata().getLabels()).orElse(Map.of()));
                 labels.putAll(desired.getMetadata().getLabels());
@@ -359,21 +583,23 @@ public class HeadroomReconciler implements LeaderTask {
         }
     }
 
-    private void applyDeployment(KubernetesClient client, HeadroomPlan plan) {
-        Deployment desired = HeadroomObjects.deployment(settings, plan.replicas());
-        var resource = client.apps().deployments().inNamespace(settings.namespace()).withName(settings.name());
-        Deployment existing = resource.get();
+    private void applyDeployment(KubernetesClient client, Map<String, Deployment> deployments, Deployment desired,
+            HeadroomPlan plan) {
+        String name = desired.getMetadata().getName();
+        int replicas = desired.getSpec().getReplicas();
+        var resource = client.apps().deployments().inNamespace(settings.namespace()).withName(name);
+        Deployment existing = deployments.get(name);
         if (existing == null) {
             client.apps().deployments().inNamespace(settings.namespace()).resource(desired).create();
             LOG.infof("headroom: created Deployment %s/%s with %d replicas (%s: %d nodes, %d cores)",
-                    settings.namespace(), settings.name(), plan.replicas(), plan.mode(), plan.nodes(), plan.cores());
+                    settings.namespace(), name, replicas, plan.mode(), plan.nodes(), plan.cores());
             return;
         }
         String hash = desired.getMetadata().getAnnotations().get(HeadroomObjects.TEMPLATE_HASH);
         Map<String, String> annotations = existing.getMetadata().getAnnotations();
         boolean sameTemplate = annotations != null && hash.equals(annotations.get(HeadroomObjects.TEMPLATE_HASH));
         boolean sameReplicas = existing.getSpec() != null
-                && Objects.equals(existing.getSpec().getReplicas(), plan.replicas());
+                && Objects.equals(existing.getSpec().getReplicas(), replicas);
         if (sameTemplate && sameReplicas) {
             return;
         }
@@ -390,11 +616,11 @@ public class HeadroomReconciler implements LeaderTask {
                 deployment.getSpec().setTemplate(desired.getSpec().getTemplate());
                 deployment.getSpec().setStrategy(desired.getSpec().getStrategy());
             }
-            deployment.getSpec().setReplicas(plan.replicas());
+            deployment.getSpec().setReplicas(replicas);
             return deployment;
         });
-        LOG.infof("headroom: Deployment %s/%s -> %d replicas (%s: %d nodes, %d cores)%s", settings.namespace(),
-                settings.name(), plan.replicas(), plan.mode(), plan.nodes(), plan.cores(),
+        LOG.infof("headroom: Deployment %s/%s -> %d replicas (%s: %d nodes, %d cores, plan %d)%s", settings.namespace(),
+                name, replicas, plan.mode(), plan.nodes(), plan.cores(), plan.replicas(),
                 sameTemplate ? "" : ", pod template updated");
     }
 

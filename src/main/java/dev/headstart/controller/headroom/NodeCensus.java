@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Taint;
+import io.fabric8.kubernetes.api.model.Toleration;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -12,9 +13,13 @@ import java.util.Map;
 
 /**
  * Which nodes count as capacity, shared by the reconciler and {@code headstart headroom plan}: a
- * node counts when its Ready condition is True, it matches the label selector, and it does not
- * carry the warm-up taint (a warm-pool node is not capacity until it leaves the pool). Cordoned
- * ({@code spec.unschedulable}) nodes are tallied apart, for CPA's {@code includeUnschedulableNodes}.
+ * node counts when its Ready condition is True, it matches the label selector (the placeholders'
+ * node selector unless {@code countNodes} says otherwise), the placeholders tolerate every
+ * NoSchedule/NoExecute taint it has, it is not virtual (EKS Fargate, virtual-kubelet: one pod per
+ * node or no node at all, so a placeholder there holds nothing for anyone), Karpenter is not
+ * disrupting it ({@code karpenter.sh/disrupted}), and it does not carry the warm-up taint (a
+ * warm-pool node is not capacity until it leaves the pool). Cordoned ({@code spec.unschedulable})
+ * nodes are tallied apart, for CPA's {@code includeUnschedulableNodes}.
  */
 public final class NodeCensus {
 
@@ -29,11 +34,29 @@ public final class NodeCensus {
         }
     }
 
+    /** Fargate nodes carry this label (value {@code fargate}) and a NoSchedule taint of this key. */
+    static final String FARGATE_KEY = "eks.amazonaws.com/compute-type";
+    /** virtual-kubelet providers label their node {@code type=virtual-kubelet} and taint it with this key. */
+    static final String VIRTUAL_KUBELET_TAINT = "virtual-kubelet.io/provider";
+    /** Karpenter taints a node it is about to disrupt (drift, consolidation, expiry) with this key. */
+    static final String KARPENTER_DISRUPTED = "karpenter.sh/disrupted";
+
     private final Map<String, String> labels;
+    private final List<Toleration> tolerations;
     private final TaintSpec warmupTaint;
 
+    /** Placeholders without tolerations: only untainted nodes (besides the warm-up taint) count. */
     public NodeCensus(Map<String, String> labels, TaintSpec warmupTaint) {
+        this(labels, List.of(), warmupTaint);
+    }
+
+    /**
+     * @param labels      the labels a node must carry to count
+     * @param tolerations the placeholders' tolerations: a node tainted NoSchedule/NoExecute counts only when tolerated
+     */
+    public NodeCensus(Map<String, String> labels, List<Toleration> tolerations, TaintSpec warmupTaint) {
         this.labels = Map.copyOf(labels);
+        this.tolerations = List.copyOf(tolerations);
         this.warmupTaint = warmupTaint;
     }
 
@@ -90,7 +113,59 @@ public final class NodeCensus {
 
     /** Whether the node is capacity at all (cordoning aside). */
     public boolean counts(Node node) {
-        return isReady(node) && hasLabels(node) && !isWarming(node);
+        return isReady(node) && hasLabels(node) && !isWarming(node) && !isVirtual(node) && !isDisrupted(node)
+                && toleratesAll(node);
+    }
+
+    /** EKS Fargate and virtual-kubelet nodes: never capacity a placeholder can hold. */
+    static boolean isVirtual(Node node) {
+        Map<String, String> own = node.getMetadata() == null ? null : node.getMetadata().getLabels();
+        if (own != null && ("fargate".equals(own.get(FARGATE_KEY)) || "virtual-kubelet".equals(own.get("type")))) {
+            return true;
+        }
+        return taints(node).stream().anyMatch(t -> FARGATE_KEY.equals(t.getKey())
+                || VIRTUAL_KUBELET_TAINT.equals(t.getKey()));
+    }
+
+    static boolean isDisrupted(Node node) {
+        return taints(node).stream().anyMatch(t -> KARPENTER_DISRUPTED.equals(t.getKey()));
+    }
+
+    /** As the scheduler's TaintToleration filter: every NoSchedule and NoExecute taint must be tolerated. */
+    private boolean toleratesAll(Node node) {
+        for (Taint taint : taints(node)) {
+            if ("PreferNoSchedule".equals(taint.getEffect()) || warmupTaint.matches(taint)) {
+                continue;
+            }
+            if (tolerations.stream().noneMatch(t -> tolerates(t, taint))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code Toleration.ToleratesTaint} of k8s.io/api/core/v1/toleration.go. */
+    static boolean tolerates(Toleration toleration, Taint taint) {
+        String effect = toleration.getEffect();
+        if (effect != null && !effect.isEmpty() && !effect.equals(taint.getEffect())) {
+            return false;
+        }
+        String key = toleration.getKey();
+        if (key != null && !key.isEmpty() && !key.equals(taint.getKey())) {
+            return false;
+        }
+        String operator = toleration.getOperator() == null || toleration.getOperator().isEmpty()
+                ? "Equal" : toleration.getOperator();
+        if ("Exists".equals(operator)) {
+            return true;
+        }
+        String value = toleration.getValue() == null ? "" : toleration.getValue();
+        return "Equal".equals(operator) && value.equals(taint.getValue() == null ? "" : taint.getValue());
+    }
+
+    private static List<Taint> taints(Node node) {
+        List<Taint> taints = node.getSpec() == null ? null : node.getSpec().getTaints();
+        return taints == null ? List.of() : taints;
     }
 
     static boolean isCordoned(Node node) {
@@ -114,8 +189,7 @@ public final class NodeCensus {
     }
 
     private boolean isWarming(Node node) {
-        List<Taint> taints = node.getSpec() == null ? null : node.getSpec().getTaints();
-        return taints != null && taints.stream().anyMatch(warmupTaint::matches);
+        return taints(node).stream().anyMatch(warmupTaint::matches);
     }
 
     /** {@code status.allocatable.cpu} in millicores (0 when absent or unreadable). */

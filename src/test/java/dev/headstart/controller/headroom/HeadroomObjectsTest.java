@@ -40,7 +40,8 @@ class HeadroomObjectsTest {
                 List.of(TaintSpec.parse("dedicated=apps:NoSchedule"), TaintSpec.parse("spot")), "500m"), 3);
         assertThat(d.getMetadata().getNamespace()).isEqualTo("headstart-system");
         assertThat(d.getMetadata().getLabels()).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "app.kubernetes.io/name", "headstart-headroom", "app.kubernetes.io/managed-by", "headstart"));
+                "app.kubernetes.io/name", "headstart-headroom", "app.kubernetes.io/managed-by", "headstart",
+                "headstart.dev/headroom-pool", "default"));
         assertThat(d.getSpec().getReplicas()).isEqualTo(3);
         assertThat(d.getSpec().getSelector().getMatchLabels()).containsEntry("app.kubernetes.io/name", "headstart-headroom");
         assertThat(d.getSpec().getTemplate().getMetadata().getLabels()).containsEntry("app.kubernetes.io/name",
@@ -48,7 +49,8 @@ class HeadroomObjectsTest {
         PodSpec pod = d.getSpec().getTemplate().getSpec();
         assertThat(pod.getPriorityClassName()).isEqualTo("headstart-headroom");
         assertThat(pod.getTerminationGracePeriodSeconds()).isZero();
-        assertThat(pod.getNodeSelector()).isEqualTo(Map.of("pool", "general"));
+        // Linux only: the pod's security context (runAsUser, seccomp) means nothing on Windows nodes.
+        assertThat(pod.getNodeSelector()).isEqualTo(Map.of("pool", "general", "kubernetes.io/os", "linux"));
         assertThat(pod.getTolerations()).extracting(Toleration::getKey, Toleration::getOperator, Toleration::getValue,
                 Toleration::getEffect).containsExactly(
                 org.assertj.core.groups.Tuple.tuple("dedicated", "Equal", "apps", "NoSchedule"),

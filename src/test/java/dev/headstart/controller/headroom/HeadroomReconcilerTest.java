@@ -163,8 +163,106 @@ class HeadroomReconcilerTest {
 
         assertThat(deployment().getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
                 .isEqualTo("registry.k8s.io/pause:3.10");
+        String used = deployment().getSpec().getTemplate().getSpec().getPriorityClassName();
+        assertThat(used).isEqualTo("headstart-headroom-alt");
+        assertThat(client.scheduling().v1().priorityClasses().withName(used).get().getValue()).isEqualTo(-1);
         assertThat(client.scheduling().v1().priorityClasses().withName("headstart-headroom").get().getValue())
-                .isEqualTo(-1);
+                .as("a class without Headstart's labels is not Headstart's to delete").isEqualTo(-100);
+    }
+
+    private static HeadroomSettings withPriority(HeadroomSettings s, int priority, Duration stabilization) {
+        return new HeadroomSettings(s.namespace(), s.name(), priority, s.image(), s.cpu(), s.memory(), s.nodeSelector(),
+                s.tolerations(), s.paramsConfigMap(), s.paramsKey(), s.defaultParams(), s.nodeLabels(), s.warmupTaint(),
+                s.debounce(), s.resync(), stabilization);
+    }
+
+    /** Issue 25 case 3: a new class value rolls the placeholders, and no moment is without the class they name. */
+    @Test
+    void aNewClassValueRollsThePlaceholdersWithoutAWindowWithoutTheClass() {
+        node(Nodes.ready("n1", "4"));
+        new HeadroomReconciler(controller, settings, metrics).reconcile();
+        String hash = deployment().getMetadata().getAnnotations().get(HeadroomObjects.TEMPLATE_HASH);
+        // Each write's watch event is sent before the write is answered, and the reconciler waits for
+        // each answer: the order of these events is the order of the writes.
+        List<String> writes = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        var classes = client.scheduling().v1().priorityClasses().watch(new io.fabric8.kubernetes.client.Watcher<>() {
+            @Override
+            public void eventReceived(Action action, PriorityClass pc) {
+                writes.add(action + " class " + pc.getMetadata().getName());
+            }
+
+            @Override
+            public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+            }
+        });
+        var deployments = client.apps().deployments().inNamespace(NS).watch(new io.fabric8.kubernetes.client.Watcher<>() {
+            @Override
+            public void eventReceived(Action action, Deployment d) {
+                writes.add(action + " deployment " + d.getSpec().getTemplate().getSpec().getPriorityClassName());
+            }
+
+            @Override
+            public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+            }
+        });
+
+        await(WAIT, "the watches list what exists", () -> writes.size() == 2);
+        writes.clear();
+        reconciler = new HeadroomReconciler(controller, withPriority(settings, -5, Duration.ZERO), new SimpleMeterRegistry());
+        reconciler.reconcile();
+        await(WAIT, "three writes seen", () -> writes.size() >= 3);
+        classes.close();
+        deployments.close();
+        assertThat(writes).containsExactly("ADDED class headstart-headroom-alt", "MODIFIED deployment headstart-headroom-alt",
+                "DELETED class headstart-headroom");
+
+        Deployment d = deployment();
+        assertThat(d.getSpec().getTemplate().getSpec().getPriorityClassName()).isEqualTo("headstart-headroom-alt");
+        assertThat(d.getMetadata().getAnnotations().get(HeadroomObjects.TEMPLATE_HASH))
+                .as("the template changed, so the Deployment replaces its pods").isNotEqualTo(hash);
+        assertThat(client.scheduling().v1().priorityClasses().withName("headstart-headroom-alt").get().getValue())
+                .isEqualTo(-5);
+        assertThat(client.scheduling().v1().priorityClasses().withName("headstart-headroom").get())
+                .as("the old class goes once nothing names it").isNull();
+
+        // The class under its second name is kept in shape like the first (description, labels).
+        client.scheduling().v1().priorityClasses().withName("headstart-headroom-alt").edit(pc -> {
+            pc.setDescription("edited by hand");
+            return pc;
+        });
+        reconciler.reconcile();
+        assertThat(client.scheduling().v1().priorityClasses().withName("headstart-headroom-alt").get().getDescription())
+                .isEqualTo(HeadroomObjects.priorityClass(settings).getDescription());
+
+        // And back: the value returns under the first name.
+        HeadroomReconciler back = new HeadroomReconciler(controller, settings, new SimpleMeterRegistry());
+        back.reconcile();
+        assertThat(deployment().getSpec().getTemplate().getSpec().getPriorityClassName()).isEqualTo("headstart-headroom");
+        assertThat(client.scheduling().v1().priorityClasses().withName("headstart-headroom").get().getValue()).isEqualTo(-1);
+        assertThat(client.scheduling().v1().priorityClasses().withName("headstart-headroom-alt").get()).isNull();
+        String steady = deployment().getMetadata().getResourceVersion();
+        back.reconcile();
+        assertThat(deployment().getMetadata().getResourceVersion()).isEqualTo(steady);
+    }
+
+    @Test
+    void aLowerPlanWaitsForTheStabilisationWindowAHigherOneDoesNot() {
+        params("{\"linear\":{\"nodesPerReplica\":1}}");
+        node(Nodes.ready("n1", "4"));
+        node(Nodes.ready("n2", "4"));
+        reconciler = new HeadroomReconciler(controller, withPriority(settings, -1, Duration.ofHours(1)), metrics);
+        assertThat(reconciler.reconcile().orElseThrow().replicas()).isEqualTo(2);
+        assertThat(replicas()).isEqualTo(2);
+
+        client.nodes().withName("n2").delete();
+        assertThat(reconciler.reconcile().orElseThrow().replicas()).as("the plan").isEqualTo(1);
+        assertThat(replicas()).as("a node that flaps deletes no placeholder").isEqualTo(2);
+        assertThat(gauge()).isEqualTo(2.0);
+
+        node(Nodes.ready("n3", "4"));
+        node(Nodes.ready("n4", "4"));
+        reconciler.reconcile();
+        assertThat(replicas()).as("scale-up is immediate").isEqualTo(3);
     }
 
     @Test

@@ -57,4 +57,28 @@ class HeadroomSettingsTest {
         assertThat(List.of(settings.census().counts(Nodes.labelled("a", "1", "pool", "general"))))
                 .containsExactly(true);
     }
+
+    /** Issue 25 case 3: a placeholder priority at 0 or above, or below the expendable cutoff, stops start-up in one line. */
+    @Test
+    void priorityOutsideMinusTenToMinusOneIsRefusedInOneLine() {
+        for (String bad : List.of("0", "5", "-11", "-1000")) {
+            System.setProperty("headstart.headroom.priority", bad);
+            try {
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> HeadroomSettings.from(ConfigLoader.load()))
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageStartingWith("headstart.headroom.priority " + bad + " must be between -10 and -1")
+                        .hasMessageNotContaining("\n");
+            } finally {
+                System.clearProperty("headstart.headroom.priority");
+            }
+        }
+        for (String good : List.of("-1", "-10")) {
+            System.setProperty("headstart.headroom.priority", good);
+            try {
+                assertThat(HeadroomSettings.from(ConfigLoader.load()).priority()).isEqualTo(Integer.parseInt(good));
+            } finally {
+                System.clearProperty("headstart.headroom.priority");
+            }
+        }
+    }
 }

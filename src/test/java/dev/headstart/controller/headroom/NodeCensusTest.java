@@ -14,6 +14,7 @@ class NodeCensusTest {
 
     @Test
     void countsReadyNodesWithoutTheWarmupTaintAndTalliesCordonedApart() {
+        // e: dedicated=gpu:NoSchedule, which the placeholders do not tolerate: they could never land there.
         NodeCensus.Tally tally = census.count(List.of(
                 Nodes.ready("a", "4"),
                 Nodes.ready("b", "3500m"),
@@ -21,10 +22,10 @@ class NodeCensusTest {
                 Nodes.tainted("d", "4", "headstart.dev/warmup", "true", "NoSchedule"),
                 Nodes.tainted("e", "4", "dedicated", "gpu", "NoSchedule"),
                 Nodes.cordoned("f", "2")));
-        assertThat(tally.schedulable()).isEqualTo(new ClusterSize(3, 11_500));
-        assertThat(tally.schedulable().cores()).isEqualTo(12);
+        assertThat(tally.schedulable()).isEqualTo(new ClusterSize(2, 7_500));
+        assertThat(tally.schedulable().cores()).isEqualTo(8);
         assertThat(tally.cordoned()).isEqualTo(new ClusterSize(1, 2_000));
-        assertThat(tally.size(true)).isEqualTo(new ClusterSize(4, 13_500));
+        assertThat(tally.size(true)).isEqualTo(new ClusterSize(3, 9_500));
     }
 
     @Test
@@ -39,10 +40,13 @@ class NodeCensusTest {
 
     @Test
     void theWarmupTaintMatchesOnKeyValueAndEffect() {
-        assertThat(census.counts(Nodes.tainted("a", "4", "headstart.dev/warmup", "true", "NoExecute"))).isTrue();
+        NodeCensus tolerant = new NodeCensus(Map.of(), List.of(TaintSpec.parse("headstart.dev/warmup").toleration()),
+                TaintSpec.parse("headstart.dev/warmup=true:NoSchedule"));
+        assertThat(tolerant.counts(Nodes.tainted("a", "4", "headstart.dev/warmup", "true", "NoExecute"))).isTrue();
+        assertThat(tolerant.counts(Nodes.tainted("a", "4", "headstart.dev/warmup", "true", "NoSchedule"))).isFalse();
         NodeCensus anyEffect = new NodeCensus(Map.of(), TaintSpec.parse("Lifecycle=Warmup"));
         assertThat(anyEffect.counts(Nodes.tainted("a", "4", "Lifecycle", "Warmup", "NoExecute"))).isFalse();
-        assertThat(anyEffect.counts(Nodes.tainted("a", "4", "Lifecycle", "Ready", "NoExecute"))).isTrue();
+        assertThat(anyEffect.counts(Nodes.tainted("a", "4", "Lifecycle", "Ready", "PreferNoSchedule"))).isTrue();
     }
 
     @Test
@@ -54,5 +58,55 @@ class NodeCensusTest {
         assertThat(pool.count(List.of(both, Nodes.labelled("b", "4", "pool", "general"), Nodes.ready("c", "4")))
                 .schedulable()).isEqualTo(new ClusterSize(1, 4000));
         assertThatThrownBy(() -> NodeCensus.parseSelector("pool")).hasMessageContaining("not key=value");
+    }
+
+    /** Issue 25 case 2: 3 workers + 20 Fargate + 1 virtual-kubelet + 1 Windows node is 3 nodes, not 25. */
+    @Test
+    void countsOnlyNodesPlaceholdersCanLandOnAndNeverVirtualOnes() {
+        HeadroomSettings settings = HeadroomObjectsTest.settings(Map.of(), List.of(), "1");
+        java.util.List<io.fabric8.kubernetes.api.model.Node> nodes = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            nodes.add(Nodes.ready("worker-" + i, "4"));
+        }
+        for (int i = 0; i < 20; i++) {
+            var fargate = Nodes.tainted("fargate-ip-" + i, "2", "eks.amazonaws.com/compute-type", "fargate", "NoSchedule");
+            fargate.getMetadata().getLabels().put("eks.amazonaws.com/compute-type", "fargate");
+            nodes.add(fargate);
+        }
+        var virtual = Nodes.tainted("virtual-kubelet", "10k", "virtual-kubelet.io/provider", "azure", "NoSchedule");
+        virtual.getMetadata().getLabels().put("type", "virtual-kubelet");
+        nodes.add(virtual);
+        nodes.add(Nodes.labelled("win-0", "8", "kubernetes.io/os", "windows"));
+        nodes.add(Nodes.tainted("cp-0", "4", "node-role.kubernetes.io/control-plane", "", "NoSchedule"));
+        nodes.add(Nodes.tainted("leaving", "4", "karpenter.sh/disrupted", "", "NoSchedule"));
+
+        NodeCensus.Tally tally = settings.census().count(nodes);
+        assertThat(tally.schedulable()).isEqualTo(new ClusterSize(3, 12_000));
+        HeadroomPlan plan = HeadroomPlan.of(tally.size(false), HeadroomParams.parse(
+                "{\"linear\":{\"coresPerReplica\":64,\"nodesPerReplica\":8,\"min\":1,\"max\":0}}"));
+        assertThat(plan.replicas()).isEqualTo(1);
+    }
+
+    @Test
+    void virtualAndDisruptedNodesNeverCountEvenWhenTolerated() {
+        NodeCensus tolerateAll = new NodeCensus(Map.of(),
+                List.of(new io.fabric8.kubernetes.api.model.TolerationBuilder().withOperator("Exists").build()),
+                TaintSpec.parse("headstart.dev/warmup=true:NoSchedule"));
+        assertThat(tolerateAll.counts(Nodes.tainted("f", "2", "eks.amazonaws.com/compute-type", "fargate", "NoSchedule")))
+                .isFalse();
+        assertThat(tolerateAll.counts(Nodes.labelled("v", "10k", "type", "virtual-kubelet"))).isFalse();
+        assertThat(tolerateAll.counts(Nodes.tainted("k", "4", "karpenter.sh/disrupted", "", "NoSchedule"))).isFalse();
+        assertThat(tolerateAll.counts(Nodes.tainted("g", "4", "dedicated", "gpu", "NoSchedule"))).isTrue();
+    }
+
+    @Test
+    void tolerationsFollowTheSchedulersMatching() {
+        var taint = new io.fabric8.kubernetes.api.model.TaintBuilder().withKey("spot").withValue("true")
+                .withEffect("NoSchedule").build();
+        assertThat(NodeCensus.tolerates(TaintSpec.parse("spot").toleration(), taint)).isTrue();
+        assertThat(NodeCensus.tolerates(TaintSpec.parse("spot=true:NoSchedule").toleration(), taint)).isTrue();
+        assertThat(NodeCensus.tolerates(TaintSpec.parse("spot=false").toleration(), taint)).isFalse();
+        assertThat(NodeCensus.tolerates(TaintSpec.parse("spot:NoExecute").toleration(), taint)).isFalse();
+        assertThat(NodeCensus.tolerates(TaintSpec.parse("other").toleration(), taint)).isFalse();
     }
 }

@@ -12,7 +12,7 @@ final class Nodes {
 
     static Node ready(String name, String cpu) {
         return new NodeBuilder()
-                .withNewMetadata().withName(name).addToLabels("kubernetes.io/hostname", name).endMetadata()
+                .withNewMetadata().withName(name).addToLabels("kubernetes.io/hostname", name).addToLabels("kubernetes.io/os", "linux").endMetadata()
                 .withNewSpec().withProviderID("aws:///eu-west-1a/i-" + name).endSpec()
                 .withNewStatus()
                     .addToAllocatable("cpu", new Quantity(cpu))
