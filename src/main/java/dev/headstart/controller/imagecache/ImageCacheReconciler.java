@@ -12,7 +12,12 @@ import dev.headstart.controller.informers.SharedInformers;
 import dev.headstart.controller.informers.Subscription;
 import dev.headstart.imagecache.CacheGroup;
 import dev.headstart.imagecache.CachePlan;
+import dev.headstart.imagecache.CacheMembership;
 import dev.headstart.imagecache.CachePolicy;
+import dev.headstart.json.Json;
+import io.fabric8.kubernetes.api.model.node.v1.RuntimeClass;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import dev.headstart.imagecache.CachedImage;
 import dev.headstart.imagecache.ImageState;
 import dev.headstart.imagecache.NodeFacts;
@@ -95,6 +100,7 @@ public class ImageCacheReconciler implements LeaderTask {
     private final ImageCacheMetrics metrics;
     private final KnownPlatforms platforms;
     private final FailedImageReporter reporter;
+    private final ImageCacheStatusPass statusPass;
     private final boolean active;
     private final AtomicBoolean planDirty = new AtomicBoolean();
     private final AtomicBoolean statusDirty = new AtomicBoolean();
@@ -103,12 +109,14 @@ public class ImageCacheReconciler implements LeaderTask {
     private final AtomicLong plans = new AtomicLong();
     private final AtomicLong writes = new AtomicLong();
     private final AtomicLong statusPasses = new AtomicLong();
+    private final AtomicLong labelWrites = new AtomicLong();
     private ScheduledExecutorService executor;
     /** Until every informer has listed, nothing is known: do nothing. */
     private volatile boolean synced;
     private OptedInInformers workloads;
     private Subscription<Namespace> namespaceEvents;
     private Subscription<Node> nodes;
+    private Subscription<RuntimeClass> runtimeClasses;
     private Subscription<DaemonSet> caches;
     private Subscription<Pod> pods;
     /** From the last plan: image → the workloads that use it. */
@@ -133,6 +141,7 @@ public class ImageCacheReconciler implements LeaderTask {
         this.active = active;
         this.platforms = new KnownPlatforms();
         this.reporter = new FailedImageReporter(client, Clock.systemUTC());
+        this.statusPass = new ImageCacheStatusPass(metrics, reporter);
     }
 
     @Override
@@ -154,6 +163,7 @@ public class ImageCacheReconciler implements LeaderTask {
         // Labels and taints decide placement; status heartbeats change neither.
         nodes = informers.subscribe(ControllerKinds.NODES, OnChange.<Node>when(
                 (before, after) -> !NodeFacts.of(before).equals(NodeFacts.of(after)), this::requestPlan));
+        runtimeClasses = informers.subscribe(ControllerKinds.RUNTIME_CLASSES, OnChange.run(this::requestPlan));
         // A cache's status moves with every pod; only an edit of what Headstart wrote matters.
         caches = informers.subscribe(ControllerKinds.IMAGE_CACHE_DAEMONSETS, OnChange.<DaemonSet>when(
                 (before, after) -> !Objects.equals(ImageCacheDaemonSet.hashOf(before), ImageCacheDaemonSet.hashOf(after))
@@ -162,7 +172,8 @@ public class ImageCacheReconciler implements LeaderTask {
         pods = informers.subscribe(ControllerKinds.IMAGE_CACHE_PODS, new OnChange<>(this::podChanged,
                 pod -> requestStatus()));
         Subscription<Namespace> namespaces = workloads.namespaces();
-        CompletableFuture.allOf(namespaces.started(), nodes.started(), caches.started(), pods.started()).thenRun(() -> {
+        CompletableFuture.allOf(namespaces.started(), nodes.started(), runtimeClasses.started(), caches.started(),
+                pods.started()).thenRun(() -> {
             synchronized (this) {
                 if (executor == current) {
                     synced = true;
@@ -177,10 +188,12 @@ public class ImageCacheReconciler implements LeaderTask {
         synced = false;
         if (workloads != null) {
             workloads.close();
-            Stream.of(namespaceEvents, nodes, caches, pods).filter(Objects::nonNull).forEach(Subscription::close);
+            Stream.of(namespaceEvents, nodes, runtimeClasses, caches, pods).filter(Objects::nonNull)
+                    .forEach(Subscription::close);
             workloads = null;
             namespaceEvents = null;
             nodes = null;
+            runtimeClasses = null;
             caches = null;
             pods = null;
         }
@@ -266,7 +279,11 @@ public class ImageCacheReconciler implements LeaderTask {
         CachePolicy policy = new CachePolicy(configured.sharedNamespace(), configured.maxPodsPerNode(), excluded,
                 configured.nodeCredentialRegistries(), configured.transientTaintKeys(), configured.cacheTolerations(),
                 learned.architectures());
-        CachePlan plan = CachePlan.of(templates, facts, policy);
+        Map<String, RuntimeClass> classes = new HashMap<>();
+        runtimeClasses.list().forEach(rc -> classes.put(rc.getMetadata().getName(), rc));
+        CachePlan plan = CachePlan.of(templates, facts, classes, policy);
+        // Members first: a DaemonSet written before its nodes carry its label would run nowhere.
+        label(nodeList, plan);
 
         Map<String, DaemonSet> desired = new LinkedHashMap<>();
         Map<String, String> hashes = new HashMap<>();
@@ -295,6 +312,34 @@ public class ImageCacheReconciler implements LeaderTask {
         overCap(plan);
         plans.incrementAndGet();
         statusDirty.set(true);
+    }
+
+    /**
+     * Brings every node's membership labels in line with the plan ({@link CacheMembership}): one
+     * JSON merge patch of {@code metadata.labels} per node whose groups changed, none otherwise. A
+     * node deleted meanwhile is skipped (its labels went with it).
+     */
+    private void label(List<Node> nodeList, CachePlan plan) {
+        for (Node node : nodeList) {
+            String name = node.getMetadata().getName();
+            Set<String> wanted = new TreeSet<>(plan.groupsByNode().getOrDefault(name, List.of()));
+            Map<String, String> changes = CacheMembership.changes(node.getMetadata().getLabels(), wanted);
+            if (changes.isEmpty()) {
+                continue;
+            }
+            Map<String, Object> patch = Map.of("metadata", Map.of("labels", changes));
+            try {
+                client.get().nodes().withName(name).patch(PatchContext.of(PatchType.JSON_MERGE), Json.MAPPER.writeValueAsString(patch));
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == 404) {
+                    continue;
+                }
+                throw e;
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+            labelWrites.incrementAndGet();
+        }
     }
 
     private void write(DaemonSet want, DaemonSet have) {
@@ -411,49 +456,8 @@ public class ImageCacheReconciler implements LeaderTask {
         if (snapshot.isEmpty() || current == null) {
             return;
         }
-        CachePlan plan = snapshot.get().plan();
-        Map<String, CacheGroup> groups = new HashMap<>();
-        plan.groups().forEach(g -> groups.put(g.id(), g));
-        Map<ImageState, Long> counts = new EnumMap<>(ImageState.class);
-        Map<String, List<CachedImage>> failures = new TreeMap<>();
-        Map<String, Set<String>> failedNodes = new HashMap<>();
-        plan.groupsByNode().forEach((node, ids) -> {
-            List<Pod> onNode = current.byIndex(ControllerKinds.NODE_NAME_INDEX, node);
-            for (String id : ids) {
-                CacheGroup group = groups.get(id);
-                if (group == null) {
-                    continue;
-                }
-                var pod = ImageCacheCompletion.current(onNode, id, snapshot.get().hashes().get(id));
-                if (pod.isEmpty()) {
-                    counts.merge(ImageState.PENDING, (long) group.images().size(), Long::sum);
-                    continue;
-                }
-                for (CachedImage image : ImageCacheCompletion.images(pod.get())) {
-                    counts.merge(image.state(), 1L, Long::sum);
-                    if (image.state() == ImageState.FAILED) {
-                        failures.computeIfAbsent(image.image(), i -> new ArrayList<>()).add(image);
-                        failedNodes.computeIfAbsent(image.image(), i -> new TreeSet<>()).add(node);
-                    }
-                }
-            }
-        });
-        metrics.images(counts);
-        Map<String, FailedImage> failed = new TreeMap<>();
-        failures.forEach((image, seen) -> failed.put(image, summarize(image, failedNodes.get(image), seen)));
-        reporter.update(failed, users);
+        statusPass.run(snapshot.get(), current, users);
         statusPasses.incrementAndGet();
-    }
-
-    /** The most common reason, and a message that says why rather than "Back-off pulling image". */
-    static FailedImage summarize(String image, Set<String> nodes, List<CachedImage> seen) {
-        String reason = seen.stream().collect(Collectors.groupingBy(i -> Objects.toString(i.reason(), "Failed"),
-                        TreeMap::new, Collectors.counting()))
-                .entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("Failed");
-        String message = seen.stream().map(CachedImage::message).filter(Objects::nonNull)
-                .filter(m -> !m.startsWith("Back-off pulling image")).findFirst()
-                .orElse(seen.stream().map(CachedImage::message).filter(Objects::nonNull).findFirst().orElse(null));
-        return new FailedImage(image, Set.copyOf(nodes), reason, message);
     }
 
     /** A cache pod changed: learn from platform failures, and count again. */
@@ -526,6 +530,10 @@ public class ImageCacheReconciler implements LeaderTask {
 
     long writes() {
         return writes.get();
+    }
+
+    long labelWrites() {
+        return labelWrites.get();
     }
 
     long statusPasses() {

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Taint;
+import io.fabric8.kubernetes.api.model.node.v1.RuntimeClass;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -64,6 +65,14 @@ public final class ControllerKinds {
     public static final CachedKind<PriorityClass> PRIORITY_CLASSES = new CachedKind<>("priorityclasses",
             PriorityClass.class, 1, client -> client.scheduling().v1().priorityClasses(),
             List.of("value", "preemptionPolicy", "globalDefault"), Map.of());
+
+    /**
+     * Every RuntimeClass, for the image cache: its overhead and scheduling (node selector,
+     * tolerations) are merged into the pods that name it, as the RuntimeClass admission plugin does.
+     */
+    public static final CachedKind<RuntimeClass> RUNTIME_CLASSES = new CachedKind<>("runtimeclasses",
+            RuntimeClass.class, 1, client -> client.resources(RuntimeClass.class),
+            List.of("overhead", "scheduling"), Map.of());
 
     /** Headstart's own image-cache DaemonSets, in any namespace (also ones no longer opted in). */
     public static final CachedKind<DaemonSet> IMAGE_CACHE_DAEMONSETS = new CachedKind<>("daemonsets/image-cache",
