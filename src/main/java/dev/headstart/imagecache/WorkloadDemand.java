@@ -14,8 +14,8 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
  * start from zero is where a warm cache pays most), then idle ones; suspended ones last.
  *
  * <p>{@code replicas} counts for {@link Tier#RUNNING} only: a Deployment's, StatefulSet's or
- * ReplicaSet's {@code spec.replicas} (1 when unset, as the API server defaults it), a DaemonSet's
- * desired pods (at least 1), a Job's {@code parallelism} (1 when unset), and 1 for a CronJob that
+ * ReplicaSet's {@code spec.replicas} (1 when unset, as the API server defaults it), 1 for a
+ * DaemonSet (its one pod on each node it runs on, which is what competes for a slot there), a Job's {@code parallelism} (1 when unset), and 1 for a CronJob that
  * is not suspended (it starts pods on its schedule).
  */
 public record WorkloadDemand(Tier tier, int replicas) {
@@ -39,9 +39,8 @@ public record WorkloadDemand(Tier tier, int replicas) {
             replicas = orOne(s.getSpec().getReplicas());
         } else if (workload instanceof ReplicaSet r && r.getSpec() != null) {
             replicas = orOne(r.getSpec().getReplicas());
-        } else if (workload instanceof DaemonSet d) {
-            Integer desired = d.getStatus() == null ? null : d.getStatus().getDesiredNumberScheduled();
-            return new WorkloadDemand(Tier.RUNNING, desired == null ? 1 : desired);
+        } else if (workload instanceof DaemonSet) {
+            return ONE_RUNNING; // one pod on each node it runs on: what counts on that node
         } else if (workload instanceof Job j && j.getSpec() != null) {
             if (Boolean.TRUE.equals(j.getSpec().getSuspend())) {
                 return new WorkloadDemand(Tier.SUSPENDED, 0);

@@ -69,7 +69,7 @@ class SchedulerRulesPlanTest {
         assertThat(plan.imagesFor("cpu-small")).isEmpty();
         assertThat(plan.imagesFor("cpu-big")).containsExactly("acme/big:1");
         CacheGroup gpu = plan.groups().stream().filter(g -> g.images().contains("nvcr.io/nvidia/pytorch:24.05")).findFirst().orElseThrow();
-        assertThat(gpu.placement().refusal(nodes.get(1), POLICY)).startsWith("insufficient nvidia.com/gpu");
+        assertThat(gpu.placement().refusal(nodes.get(1), POLICY)).startsWith("insufficient cpu, nvidia.com/gpu");
         assertThat(plan.groups().stream().filter(g -> g.images().contains("acme/big:1")).findFirst().orElseThrow()
                 .placement().refusal(nodes.get(1), POLICY)).isEqualTo("insufficient cpu (pod requests cpu 16, allocatable cpu 2)");
     }

@@ -21,7 +21,9 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import dev.headstart.imagecache.CachedImage;
 import dev.headstart.imagecache.ImageState;
 import dev.headstart.imagecache.NodeFacts;
+import dev.headstart.imagecache.WorkloadDemand;
 import dev.headstart.imagecache.WorkloadTemplate;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
@@ -91,7 +93,7 @@ public class ImageCacheReconciler implements LeaderTask {
     private static final long RETRY_MILLIS = 10_000;
     /** The kinds read per opted-in namespace: the workloads, and ServiceAccounts for their pull secrets. */
     static final List<NamespacedKind<?>> KINDS = Stream.concat(ControllerKinds.WORKLOADS.stream(),
-            Stream.of(ControllerKinds.SERVICE_ACCOUNTS)).toList();
+            Stream.of(ControllerKinds.SERVICE_ACCOUNTS, ControllerKinds.AUTOSCALERS)).toList();
 
     private final Supplier<KubernetesClient> client;
     private final SharedInformers informers;
@@ -407,6 +409,12 @@ public class ImageCacheReconciler implements LeaderTask {
                     : account.getImagePullSecrets().stream().map(LocalObjectReference::getName)
                             .filter(n -> n != null && !n.isBlank()).toList());
         }
+        Set<String> autoscaled = new java.util.HashSet<>();
+        for (HorizontalPodAutoscaler hpa : current.inNamespace(ControllerKinds.AUTOSCALERS, namespace)) {
+            if (hpa.getSpec() != null && hpa.getSpec().getScaleTargetRef() != null) {
+                autoscaled.add(hpa.getSpec().getScaleTargetRef().getKind() + "/" + hpa.getSpec().getScaleTargetRef().getName());
+            }
+        }
         List<HasMetadata> objects = new ArrayList<>();
         objects.addAll(current.inNamespace(ControllerKinds.DEPLOYMENTS, namespace));
         objects.addAll(current.inNamespace(ControllerKinds.STATEFUL_SETS, namespace));
@@ -421,7 +429,8 @@ public class ImageCacheReconciler implements LeaderTask {
             String account = spec.getServiceAccountName() != null ? spec.getServiceAccountName()
                     : spec.getServiceAccount() != null ? spec.getServiceAccount() : "default";
             templates.add(new WorkloadTemplate(namespace, kind, object.getMetadata().getName(), spec,
-                    accountSecrets.getOrDefault(account, List.of())));
+                    accountSecrets.getOrDefault(account, List.of()),
+                    WorkloadDemand.of(object, autoscaled.contains(kind + "/" + object.getMetadata().getName()))));
             WorkloadRef ref = new WorkloadRef(WorkloadRef.apiVersionOf(kind), kind, namespace,
                     object.getMetadata().getName(), object.getMetadata().getUid());
             Stream.concat(list(spec.getInitContainers()).stream(), list(spec.getContainers()).stream())
@@ -480,10 +489,17 @@ public class ImageCacheReconciler implements LeaderTask {
         requestStatus();
     }
 
-    /** A workload or ServiceAccount update that can change a template: a new generation, labels, or pull secrets. */
+    /**
+     * A workload, ServiceAccount or HPA update that can change a template or a rank: a new
+     * generation, labels, pull secrets, or another scale target.
+     */
     static boolean planInputChanged(HasMetadata before, HasMetadata after) {
         if (before instanceof ServiceAccount a && after instanceof ServiceAccount b) {
             return !Objects.equals(a.getImagePullSecrets(), b.getImagePullSecrets());
+        }
+        if (before instanceof HorizontalPodAutoscaler a && after instanceof HorizontalPodAutoscaler b) {
+            return !Objects.equals(a.getSpec() == null ? null : a.getSpec().getScaleTargetRef(),
+                    b.getSpec() == null ? null : b.getSpec().getScaleTargetRef());
         }
         Long was = before.getMetadata().getGeneration();
         Long is = after.getMetadata().getGeneration();
