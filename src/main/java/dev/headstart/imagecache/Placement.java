@@ -48,6 +48,7 @@ public record Placement(SortedMap<String, String> nodeSelector, List<NodeSelecto
                         List<Toleration> cacheTolerations) {
 
     static final String LINUX = "linux";
+    private static final String NO = "no";
     /** What the NodeUnschedulable filter asks a pod to tolerate on a cordoned node. */
     private static final Taint UNSCHEDULABLE = new io.fabric8.kubernetes.api.model.TaintBuilder()
             .withKey("node.kubernetes.io/unschedulable").withEffect(TaintToleration.NO_SCHEDULE).build();
@@ -125,7 +126,7 @@ public record Placement(SortedMap<String, String> nodeSelector, List<NodeSelecto
      * Whether a pod of this placement could run on the node: {@link #refusal} finds nothing.
      */
     public boolean admits(NodeFacts node, CachePolicy policy) {
-        return refusal(node, policy) == null;
+        return check(node, policy, false) == null;
     }
 
     /**
@@ -139,6 +140,14 @@ public record Placement(SortedMap<String, String> nodeSelector, List<NodeSelecto
      * NoExecute taints ({@code pkg/kubelet/lifecycle/predicate.go}), resources and affinity still count.
      */
     public String refusal(NodeFacts node, CachePolicy policy) {
+        return check(node, policy, true);
+    }
+
+    /** The refusal, in words when {@code explain} (else a fixed word: the planner asks per node and group). */
+    private String check(NodeFacts node, CachePolicy policy, boolean explain) {
+        if (!explain) {
+            return quickCheck(node, policy);
+        }
         if (!LINUX.equals(node.os())) {
             return node.os().isEmpty() ? "no kubernetes.io/os label" : "OS " + node.os() + " (cache pods are Linux)";
         }
@@ -168,6 +177,40 @@ public record Placement(SortedMap<String, String> nodeSelector, List<NodeSelecto
             if (counts && !policy.transientTaint(taint.getKey()) && !TaintToleration.tolerated(tolerations, taint)) {
                 return "taint " + taint.getKey() + (taint.getValue() == null || taint.getValue().isEmpty() ? "" : "=" + taint.getValue())
                         + ":" + taint.getEffect() + " not tolerated";
+            }
+        }
+        return null;
+    }
+
+    private String quickCheck(NodeFacts node, CachePolicy policy) {
+        if (!LINUX.equals(node.os())) {
+            return NO;
+        }
+        for (Map.Entry<String, String> entry : nodeSelector.entrySet()) {
+            if (!entry.getValue().equals(node.labels().get(entry.getKey()))) {
+                return NO;
+            }
+        }
+        if (!requiredTerms.isEmpty() && !NodeSelectorMatch.matches(requiredTerms, node)) {
+            return NO;
+        }
+        if (!architectures.isEmpty() && !architectures.contains(node.arch())) {
+            return NO;
+        }
+        if (!requests.isEmpty() && !node.allocatable().isEmpty()) {
+            for (Map.Entry<String, BigDecimal> request : requests.entrySet()) {
+                if (request.getValue().compareTo(node.allocatable().getOrDefault(request.getKey(), BigDecimal.ZERO)) > 0) {
+                    return NO;
+                }
+            }
+        }
+        if (!pinned && node.unschedulable() && !TaintToleration.tolerated(tolerations, UNSCHEDULABLE)) {
+            return NO;
+        }
+        for (Taint taint : node.taints()) {
+            boolean counts = pinned ? TaintToleration.NO_EXECUTE.equals(taint.getEffect()) : TaintToleration.repels(taint);
+            if (counts && !policy.transientTaint(taint.getKey()) && !TaintToleration.tolerated(tolerations, taint)) {
+                return NO;
             }
         }
         return null;
