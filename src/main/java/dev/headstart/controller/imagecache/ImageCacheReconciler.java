@@ -12,12 +12,8 @@ import dev.headstart.controller.informers.SharedInformers;
 import dev.headstart.controller.informers.Subscription;
 import dev.headstart.imagecache.CacheGroup;
 import dev.headstart.imagecache.CachePlan;
-import dev.headstart.imagecache.CacheMembership;
 import dev.headstart.imagecache.CachePolicy;
-import dev.headstart.json.Json;
 import io.fabric8.kubernetes.api.model.node.v1.RuntimeClass;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import dev.headstart.imagecache.CachedImage;
 import dev.headstart.imagecache.ImageState;
 import dev.headstart.imagecache.NodeFacts;
@@ -48,7 +44,6 @@ import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,15 +65,17 @@ import java.util.stream.Stream;
  * Keeps exactly one DaemonSet per {@link CacheGroup} of the planner's {@link CachePlan}: shared
  * groups in Headstart's namespace, namespace groups (images that need a namespace's pull secrets)
  * in that namespace. Inputs are the controller's shared informers: the opted-in namespaces, their
- * workloads and ServiceAccounts ({@link OptedInInformers}: nothing of other namespaces is listed),
- * all nodes (only added, deleted, and label or taint changes count: heartbeats cause nothing),
- * Headstart's cache DaemonSets and their pods. Any change asks for one debounced, cluster-wide pass
- * that plans again when a plan input changed and then reads the cache pods' statuses:
- * DaemonSets are written only when their pod-template hash differs, and deleted only when they
+ * workloads, ServiceAccounts and HPAs ({@link OptedInInformers}: nothing of other namespaces is
+ * listed), all nodes (only added, deleted, and label, taint, allocatable or cordon changes count:
+ * heartbeats and Headstart's own membership labels cause nothing), RuntimeClasses, Headstart's
+ * cache DaemonSets and their pods. Any change asks for one debounced, cluster-wide pass that plans
+ * again when a plan input changed and then reads the cache pods' statuses: nodes get the membership
+ * labels of the groups the plan gives them ({@code CacheMembership}), then DaemonSets (which select
+ * those labels) are written only when their pod-template hash differs, and deleted only when they
  * carry Headstart's labels and the plan no longer has them (the old per-namespace
  * {@code headstart-image-cache} included). The status side feeds the metrics, Events and
- * PolicyReports of failed images ({@link FailedImageReporter}), learns image platforms from pull
- * failures ({@link KnownPlatforms}) and publishes the plan for the warm pool ({@link ImageCacheView}).
+ * PolicyReports of failed images ({@link ImageCacheStatusPass}, {@link FailedImageReporter}), learns
+ * image platforms from pull failures ({@link KnownPlatforms}) and publishes the plan for the warm pool ({@link ImageCacheView}).
  * Inert until the leader election calls {@link #start()}.
  */
 /* Found by type (LeaderTask) by the leader election, never injected by name. */
@@ -103,6 +100,7 @@ public class ImageCacheReconciler implements LeaderTask {
     private final KnownPlatforms platforms;
     private final FailedImageReporter reporter;
     private final ImageCacheStatusPass statusPass;
+    private final NodeMembershipLabels membership;
     private final boolean active;
     private final AtomicBoolean planDirty = new AtomicBoolean();
     private final AtomicBoolean statusDirty = new AtomicBoolean();
@@ -111,7 +109,6 @@ public class ImageCacheReconciler implements LeaderTask {
     private final AtomicLong plans = new AtomicLong();
     private final AtomicLong writes = new AtomicLong();
     private final AtomicLong statusPasses = new AtomicLong();
-    private final AtomicLong labelWrites = new AtomicLong();
     private ScheduledExecutorService executor;
     /** Until every informer has listed, nothing is known: do nothing. */
     private volatile boolean synced;
@@ -144,6 +141,7 @@ public class ImageCacheReconciler implements LeaderTask {
         this.platforms = new KnownPlatforms();
         this.reporter = new FailedImageReporter(client, Clock.systemUTC());
         this.statusPass = new ImageCacheStatusPass(metrics, reporter);
+        this.membership = new NodeMembershipLabels(client);
     }
 
     @Override
@@ -285,7 +283,7 @@ public class ImageCacheReconciler implements LeaderTask {
         runtimeClasses.list().forEach(rc -> classes.put(rc.getMetadata().getName(), rc));
         CachePlan plan = CachePlan.of(templates, facts, classes, policy);
         // Members first: a DaemonSet written before its nodes carry its label would run nowhere.
-        label(nodeList, plan);
+        membership.apply(nodeList, plan);
 
         Map<String, DaemonSet> desired = new LinkedHashMap<>();
         Map<String, String> hashes = new HashMap<>();
@@ -314,34 +312,6 @@ public class ImageCacheReconciler implements LeaderTask {
         overCap(plan);
         plans.incrementAndGet();
         statusDirty.set(true);
-    }
-
-    /**
-     * Brings every node's membership labels in line with the plan ({@link CacheMembership}): one
-     * JSON merge patch of {@code metadata.labels} per node whose groups changed, none otherwise. A
-     * node deleted meanwhile is skipped (its labels went with it).
-     */
-    private void label(List<Node> nodeList, CachePlan plan) {
-        for (Node node : nodeList) {
-            String name = node.getMetadata().getName();
-            Set<String> wanted = new TreeSet<>(plan.groupsByNode().getOrDefault(name, List.of()));
-            Map<String, String> changes = CacheMembership.changes(node.getMetadata().getLabels(), wanted);
-            if (changes.isEmpty()) {
-                continue;
-            }
-            Map<String, Object> patch = Map.of("metadata", Map.of("labels", changes));
-            try {
-                client.get().nodes().withName(name).patch(PatchContext.of(PatchType.JSON_MERGE), Json.MAPPER.writeValueAsString(patch));
-            } catch (KubernetesClientException e) {
-                if (e.getCode() == 404) {
-                    continue;
-                }
-                throw e;
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
-            labelWrites.incrementAndGet();
-        }
     }
 
     private void write(DaemonSet want, DaemonSet have) {
@@ -549,7 +519,7 @@ public class ImageCacheReconciler implements LeaderTask {
     }
 
     long labelWrites() {
-        return labelWrites.get();
+        return membership.writes();
     }
 
     long statusPasses() {
