@@ -158,8 +158,27 @@ public record CachePlan(List<CacheGroup> groups, Map<String, List<String>> group
         Map<String, List<String>> excluded = new HashMap<>();
         Map<List<String>, NodeShare> shares = new HashMap<>();
         List<NodeFacts> sortedNodes = nodes.stream().sorted(Comparator.comparing(NodeFacts::name)).toList();
+        // Nodes of one pool differ in name and labels no group reads: decide once per distinct shape.
+        Set<String> readLabels = new HashSet<>(List.of(NodeFacts.OS_LABEL, NodeFacts.ARCH_LABEL));
+        boolean readsNames = false;
+        for (CacheGroup group : groups) {
+            readLabels.addAll(group.placement().nodeSelector().keySet());
+            for (var term : group.placement().requiredTerms()) {
+                term.getMatchExpressions().forEach(r -> readLabels.add(r.getKey()));
+                readsNames |= !term.getMatchFields().isEmpty();
+            }
+        }
+        Map<List<Object>, List<CacheGroup>> admittedByShape = new HashMap<>();
         for (NodeFacts node : sortedNodes) {
-            List<CacheGroup> admitted = groups.stream().filter(g -> g.placement().admits(node, policy)).toList();
+            Map<String, String> read = new TreeMap<>();
+            node.labels().forEach((k, v) -> {
+                if (readLabels.contains(k)) {
+                    read.put(k, v);
+                }
+            });
+            List<Object> shape = List.of(readsNames ? node.name() : "", read, node.taints(), node.allocatable(), node.unschedulable());
+            List<CacheGroup> admitted = admittedByShape.computeIfAbsent(shape,
+                    k -> groups.stream().filter(g -> g.placement().admits(node, policy)).toList());
             // nodes of one pool admit the same groups: share out once per distinct set
             NodeShare share = shares.computeIfAbsent(admitted.stream().map(CacheGroup::id).toList(),
                     ids -> NodeShare.of(admitted, policy.maxPodsPerNode()));
