@@ -27,17 +27,30 @@ final class NodeMembershipLabels {
 
     private final Supplier<KubernetesClient> client;
     private final AtomicLong writes = new AtomicLong();
+    /**
+     * Per node, the version the informer showed when its labels were last patched, and what they
+     * were set to: while the informer still shows that version it has not seen the patch yet, so
+     * the same patch is not sent again (a plan soon after another would otherwise repeat it).
+     */
+    private final Map<String, Patched> patched = new java.util.HashMap<>();
+
+    private record Patched(String seenVersion, Set<String> wanted) {
+    }
 
     NodeMembershipLabels(Supplier<KubernetesClient> client) {
         this.client = client;
     }
 
-    void apply(List<Node> nodes, CachePlan plan) {
+    synchronized void apply(List<Node> nodes, CachePlan plan) {
+        Set<String> present = new java.util.HashSet<>();
         for (Node node : nodes) {
             String name = node.getMetadata().getName();
+            present.add(name);
             Set<String> wanted = new TreeSet<>(plan.groupsByNode().getOrDefault(name, List.of()));
             Map<String, String> changes = CacheMembership.changes(node.getMetadata().getLabels(), wanted);
-            if (changes.isEmpty()) {
+            String version = node.getMetadata().getResourceVersion();
+            Patched last = patched.get(name);
+            if (changes.isEmpty() || last != null && last.wanted().equals(wanted) && java.util.Objects.equals(last.seenVersion(), version)) {
                 continue;
             }
             String patch;
@@ -54,8 +67,10 @@ final class NodeMembershipLabels {
                 }
                 throw e;
             }
+            patched.put(name, new Patched(version, wanted));
             writes.incrementAndGet();
         }
+        patched.keySet().retainAll(present);
     }
 
     /** Label patches made (tests, the bench). */
