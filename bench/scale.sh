@@ -11,7 +11,9 @@
 #      manifests/base/deployment.yaml, so the bench starts the jar exactly as the install does),
 #      CONTROLLER_ENV (extra KEY=VALUE for the controller), SCALE_SIM_HEAP (5g), SCALE_OUT
 #      (target/scale), SCALE_STEADY_SECONDS (60), SCALE_HEARTBEAT_SECONDS (10), SCALE_SIM_ARGS
-#      (e.g. "--pods 150000 --workloads 35000 --namespaces 1000 --opted-in 20").
+#      (e.g. "--pods 150000 --workloads 35000 --namespaces 1000 --opted-in 20"),
+#      SCALE_PLACEMENT ("10000 2000": the image-cache placement scenario's nodes and workloads, run
+#      first; "0" skips it; see src/test/java/dev/headstart/scale/PlacementScenario.java).
 # Output: $SCALE_OUT/<nodes>/result.json (+ requests, logs), $SCALE_OUT/summary.md, table on stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,6 +42,13 @@ if [[ ! -f $OUT/sim.classpath || pom.xml -nt $OUT/sim.classpath ]]; then
   ./mvnw -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$OUT/sim.classpath"
 fi
 CP="target/test-classes:target/classes:$(cat "$OUT/sim.classpath")"
+
+# The image cache's placement scenario (issue 20): planner and DaemonSets at cluster size, in-process.
+if [[ ${SCALE_PLACEMENT:-10000 2000} != 0 ]]; then
+  log "placement scenario: ${SCALE_PLACEMENT:-10000 2000} (nodes workloads)"
+  # shellcheck disable=SC2086
+  java -Xmx3g -cp "$CP" dev.headstart.scale.PlacementScenario ${SCALE_PLACEMENT:-10000 2000} | tee "$OUT/placement.json"
+fi
 
 results=()
 for n in $SIZES; do

@@ -27,7 +27,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "images", mixinStandardHelpOptions = true,
         description = {"The image cache's plan: cache groups (placement x pull access) and what each node should hold.",
-                "Reads what 'kubectl get nodes,namespaces,deployments,statefulsets,daemonsets,cronjobs,serviceaccounts,pods -A -o yaml' "
+                "Reads what 'kubectl get nodes,namespaces,deployments,statefulsets,daemonsets,cronjobs,serviceaccounts,runtimeclasses,hpa,pods -A -o yaml' "
                         + "prints (-f FILE or -f - for standard input), or without -f the cluster of the current kubeconfig. "
                         + "With Namespace objects in the input only opted-in namespaces count, as in the controller."},
         exitCodeListHeading = "%nExit codes:%n",
@@ -109,7 +109,7 @@ public class ImagesCommand implements Callable<Integer> {
                     + " (Deployments, StatefulSets, DaemonSets, CronJobs and Nodes are read)");
         }
         List<NodeFacts> nodes = objects.nodes().stream().map(NodeFacts::of).toList();
-        CachePlan plan = CachePlan.of(templates, nodes, policy);
+        CachePlan plan = CachePlan.of(templates, nodes, objects.runtimeClassesByName(), policy);
         List<String> unknown = onlyNodes.stream().filter(n -> !plan.groupsByNode().containsKey(n)).toList();
         if (!unknown.isEmpty()) {
             return RuleOptions.inputError(err, "--node: no node " + String.join(", ", unknown) + " in " + from);

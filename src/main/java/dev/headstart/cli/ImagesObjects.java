@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.node.v1.RuntimeClass;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
@@ -23,16 +24,20 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
  * What {@code headstart images} plans from: nodes, namespaces, the workloads the controller caches
- * (Deployments, StatefulSets, DaemonSets, CronJobs), ServiceAccounts (for their pull secrets) and
- * Headstart's cache pods; read from what {@code kubectl get … -o yaml|json} prints, or listed
+ * (Deployments, StatefulSets, DaemonSets, CronJobs), ServiceAccounts (for their pull secrets),
+ * RuntimeClasses (merged into the pods that name one), HPAs and KEDA ScaledObjects (which workloads
+ * can scale up from zero) and Headstart's cache pods; read from what {@code kubectl get … -o yaml|json} prints, or listed
  * from a live cluster page by page.
  */
 record ImagesObjects(List<Node> nodes, List<Namespace> namespaces, List<HasMetadata> workloads,
-                     List<ServiceAccount> serviceAccounts, List<Pod> cachePods) {
+                     List<ServiceAccount> serviceAccounts, List<Pod> cachePods, List<RuntimeClass> runtimeClasses,
+                     Set<String> autoscaled) {
 
     /** The namespace opt-in, and the annotation that switches the image cache off, as the controller reads them. */
     static final String OPT_IN_LABEL = "headstart.dev/inject";
@@ -46,7 +51,7 @@ record ImagesObjects(List<Node> nodes, List<Namespace> namespaces, List<HasMetad
 
     static ImagesObjects read(ManifestReader dump) throws InputException {
         ImagesObjects objects = new ImagesObjects(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
-                new ArrayList<>(), new ArrayList<>());
+                new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new TreeSet<>());
         dump.each(objects::collect);
         return objects;
     }
@@ -69,7 +74,16 @@ record ImagesObjects(List<Node> nodes, List<Namespace> namespaces, List<HasMetad
             case "apps/v1 StatefulSet" -> workloads.add(convert(document, StatefulSet.class));
             case "apps/v1 DaemonSet" -> workloads.add(convert(document, DaemonSet.class));
             case "batch/v1 CronJob" -> workloads.add(convert(document, CronJob.class));
+            case "node.k8s.io/v1 RuntimeClass" -> runtimeClasses.add(convert(document, RuntimeClass.class));
             default -> {
+                // HPAs (any version) and KEDA ScaledObjects: which workloads can scale up from zero
+                if (kind.equals("HorizontalPodAutoscaler") && apiVersion.startsWith("autoscaling/")
+                        || kind.equals("ScaledObject") && apiVersion.startsWith("keda.sh/")) {
+                    JsonNode target = document.at("/spec/scaleTargetRef");
+                    String targetKind = target.path("kind").asText("");
+                    autoscaled.add(document.at("/metadata/namespace").asText("") + "/"
+                            + (targetKind.isEmpty() ? "Deployment" : targetKind) + "/" + target.path("name").asText(""));
+                }
                 // other kinds say nothing about what to cache
             }
         }
@@ -79,6 +93,13 @@ record ImagesObjects(List<Node> nodes, List<Namespace> namespaces, List<HasMetad
         return KUBERNETES.convertValue(document, type);
     }
 
+    /** The RuntimeClasses by name. */
+    Map<String, RuntimeClass> runtimeClassesByName() {
+        Map<String, RuntimeClass> byName = new HashMap<>();
+        runtimeClasses.forEach(rc -> byName.put(rc.getMetadata().getName(), rc));
+        return byName;
+    }
+
     /** Everything from the cluster; cache pods by their label. */
     static ImagesObjects list(KubernetesClient client) {
         List<HasMetadata> workloads = new ArrayList<>();
@@ -86,12 +107,21 @@ record ImagesObjects(List<Node> nodes, List<Namespace> namespaces, List<HasMetad
         workloads.addAll(paged(o -> client.apps().statefulSets().inAnyNamespace().list(o)));
         workloads.addAll(paged(o -> client.apps().daemonSets().inAnyNamespace().list(o)));
         workloads.addAll(paged(o -> client.batch().v1().cronjobs().inAnyNamespace().list(o)));
+        Set<String> autoscaled = new TreeSet<>();
+        paged(o -> client.autoscaling().v2().horizontalPodAutoscalers().inAnyNamespace().list(o)).forEach(hpa -> {
+            if (hpa.getSpec() != null && hpa.getSpec().getScaleTargetRef() != null) {
+                autoscaled.add(hpa.getMetadata().getNamespace() + "/" + hpa.getSpec().getScaleTargetRef().getKind() + "/"
+                        + hpa.getSpec().getScaleTargetRef().getName());
+            }
+        });
         return new ImagesObjects(
                 paged(o -> client.nodes().list(o)),
                 paged(o -> client.namespaces().list(o)),
                 workloads,
                 paged(o -> client.serviceAccounts().inAnyNamespace().list(o)),
-                paged(o -> client.pods().inAnyNamespace().withLabel(NAME_LABEL, CACHE_NAME).list(o)));
+                paged(o -> client.pods().inAnyNamespace().withLabel(NAME_LABEL, CACHE_NAME).list(o)),
+                paged(o -> client.resources(RuntimeClass.class).list(o)),
+                autoscaled);
     }
 
     private static <T extends HasMetadata, L extends KubernetesResourceList<T>> List<T> paged(Function<ListOptions, L> list) {
@@ -151,9 +181,11 @@ record ImagesObjects(List<Node> nodes, List<Namespace> namespaces, List<HasMetad
             if (managedByHeadstart(workload) || (optedIn != null && !optedIn.contains(workload.getMetadata().getNamespace()))) {
                 continue;
             }
-            WorkloadTemplate.of(workload, List.of()).ifPresent(template -> templates.add(new WorkloadTemplate(
+            String key = workload.getMetadata().getNamespace() + "/" + workload.getKind() + "/" + workload.getMetadata().getName();
+            WorkloadTemplate.of(workload, List.of(), autoscaled.contains(key)).ifPresent(template -> templates.add(new WorkloadTemplate(
                     template.namespace(), template.kind(), template.name(), template.spec(),
-                    accountSecrets.getOrDefault(template.namespace() + "/" + template.serviceAccountName(), List.of()))));
+                    accountSecrets.getOrDefault(template.namespace() + "/" + template.serviceAccountName(), List.of()),
+                    template.demand())));
         }
         return templates;
     }

@@ -98,7 +98,10 @@ final class ImagesReport {
             strings(g.putArray("nodes"), nodesRunning(group.id()));
             strings(g.putArray("overCapNodes"), overCapNodes(group.id()));
             strings(g.putArray("excludedNodes"), group.excludedNodes());
+            g.put("demand", group.demand().describe());
         }
+        ObjectNode notCached = root.putObject("notCached");
+        plan.notCached().forEach((workload, reasons) -> strings(notCached.putArray(workload), reasons));
         ArrayNode nodeArray = root.putArray("nodes");
         for (String name : shownNodes()) {
             ObjectNode n = nodeArray.addObject();
@@ -115,6 +118,12 @@ final class ImagesReport {
                 o.put("group", id);
                 strings(o.putArray("images"), plan.group(id).map(CacheGroup::images).orElse(List.of()));
             }
+            ArrayNode lacking = n.putArray("notHere");
+            whyNot(name).forEach((id, reason) -> {
+                ObjectNode l = lacking.addObject();
+                l.put("group", id);
+                l.put("reason", reason);
+            });
             if (cacheKnown) {
                 n.put("cachePods", cachePodsOnNode.getOrDefault(name, 0));
                 ArrayNode cache = n.putArray("cache");
@@ -166,6 +175,12 @@ final class ImagesReport {
             if (!heldByOthers.isEmpty()) {
                 row(out, "not needed", some(heldByOthers) + " (other groups there hold its images)");
             }
+            row(out, "rank", group.demand().describe());
+        }
+        if (!plan.notCached().isEmpty()) {
+            out.println();
+            out.println("not cached");
+            plan.notCached().forEach((workload, reasons) -> reasons.forEach(r -> out.println("  " + workload + "  " + r)));
         }
         for (String name : shownNodes()) {
             out.println();
@@ -201,8 +216,34 @@ final class ImagesReport {
             for (String[] line : lines.values()) {
                 out.println(("  " + pad(line[0], imageWidth) + "  " + pad(line[1], groupWidth) + "  " + line[2]).stripTrailing());
             }
+            // asked about this node: say why every other group is not here
+            if (!onlyNodes.isEmpty()) {
+                whyNot(name).forEach((id, reason) -> out.println("  not here: " + id + " ("
+                        + some(plan.group(id).map(CacheGroup::images).orElse(List.of())) + "): " + reason));
+            }
         }
         out.flush();
+    }
+
+    /**
+     * Every group not running on the node, and why: the scheduler's or kubelet's reason its
+     * workloads' pods could not run there, over the cap, or other groups there hold its images.
+     */
+    private Map<String, String> whyNot(String node) {
+        Map<String, String> why = new java.util.LinkedHashMap<>();
+        NodeFacts facts = nodes.get(node);
+        List<String> here = plan.groupsByNode().getOrDefault(node, List.of());
+        List<String> over = plan.overCapByNode().getOrDefault(node, List.of());
+        for (CacheGroup group : plan.groups()) {
+            if (here.contains(group.id())) {
+                continue;
+            }
+            String refusal = facts == null ? null : group.placement().refusal(facts, policy);
+            why.put(group.id(), refusal != null ? refusal
+                    : over.contains(group.id()) ? "over the cap (" + policy.maxPodsPerNode() + " cache pods; ranked by " + group.demand().describe() + ")"
+                    : "not needed: other groups here hold its images");
+        }
+        return why;
     }
 
     /** The nodes to show: all, or those asked for. */

@@ -1,7 +1,6 @@
 package dev.headstart.cluster;
 
 import dev.headstart.config.HeadstartConfig;
-import dev.headstart.controller.DaemonScheduler;
 import dev.headstart.text.OneLine;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -107,7 +106,7 @@ public class AlwaysPullImagesDetector {
         if (!probing) {
             return;
         }
-        scheduler = DaemonScheduler.named("headstart-always-pull-images");
+        scheduler = BackgroundThread.scheduler("headstart-always-pull-images");
         scheduler.scheduleWithFixedDelay(this::probe, 0, recheckMillis, TimeUnit.MILLISECONDS);
     }
 

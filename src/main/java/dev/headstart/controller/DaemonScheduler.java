@@ -1,6 +1,7 @@
 package dev.headstart.controller;
 
-import java.util.concurrent.Executors;
+import dev.headstart.cluster.BackgroundThread;
+
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -13,10 +14,6 @@ public final class DaemonScheduler {
     }
 
     public static ScheduledExecutorService named(String threadName) {
-        return Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, threadName);
-            thread.setDaemon(true);
-            return thread;
-        });
+        return BackgroundThread.scheduler(threadName);
     }
 }

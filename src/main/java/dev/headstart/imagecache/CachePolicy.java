@@ -1,10 +1,12 @@
 package dev.headstart.imagecache;
 
+import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -118,6 +120,39 @@ public record CachePolicy(String sharedNamespace, int maxPodsPerNode, List<Strin
     public CachePolicy withImageArchitectures(Map<String, Set<String>> platforms) {
         return new CachePolicy(sharedNamespace, maxPodsPerNode, excludedImages, nodeCredentialRegistries,
                 transientTaintKeys, cacheTolerations, platforms);
+    }
+
+    /**
+     * Taint keys the control plane and cloud providers set ({@code pkg/apis/core/well_known_taints.go}):
+     * what a prefix pattern such as {@code node.kubernetes.io/*} stands for before any node shows one.
+     */
+    static final List<String> WELL_KNOWN_TAINT_KEYS = List.of("node.kubernetes.io/not-ready",
+            "node.kubernetes.io/unreachable", "node.kubernetes.io/unschedulable", "node.kubernetes.io/memory-pressure",
+            "node.kubernetes.io/disk-pressure", "node.kubernetes.io/network-unavailable", "node.kubernetes.io/pid-pressure",
+            "node.kubernetes.io/out-of-service", "node.cloudprovider.kubernetes.io/uninitialized",
+            "node.cloudprovider.kubernetes.io/shutdown");
+
+    /**
+     * What cache pods tolerate so that they land wherever the plan ignores a taint as transient: one
+     * {@code Exists} toleration (any value, any effect) per transient key, a prefix pattern standing
+     * for the well-known keys and the keys on {@code nodes} it matches; plus the configured cache
+     * tolerations whose key is not among them. Plan and cache pods then agree on every such node.
+     */
+    public List<Toleration> transientTolerations(Collection<NodeFacts> nodes) {
+        TreeSet<String> keys = new TreeSet<>();
+        for (String pattern : transientTaintKeys) {
+            if (!pattern.endsWith("*")) {
+                keys.add(pattern);
+            }
+        }
+        WELL_KNOWN_TAINT_KEYS.stream().filter(this::transientTaint).forEach(keys::add);
+        for (NodeFacts node : nodes) {
+            node.taints().stream().map(Taint::getKey).filter(this::transientTaint).forEach(keys::add);
+        }
+        List<Toleration> tolerations = new ArrayList<>();
+        keys.forEach(key -> tolerations.add(new TolerationBuilder().withKey(key).withOperator("Exists").build()));
+        cacheTolerations.stream().filter(t -> t.getKey() == null || !keys.contains(t.getKey())).forEach(tolerations::add);
+        return tolerations;
     }
 
     /** Never cached: an exact reference, or a prefix ending in {@code *}. */

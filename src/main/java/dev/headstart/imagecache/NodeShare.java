@@ -55,12 +55,17 @@ record NodeShare(List<CacheGroup> fits, List<CacheGroup> over, List<String> fitI
         return new NodeShare(List.copyOf(fits), List.copyOf(over));
     }
 
-    /** Every image of the group is held by one of {@code by}. */
+    /**
+     * Every image of the group is held by one of {@code by} that can pull it as well: a namespace
+     * group without secrets does not stand in for one with secrets (the image may be private).
+     */
     private static boolean covered(CacheGroup group, List<CacheGroup> by, Map<String, Set<String>> images) {
+        boolean needsSecret = !group.shared() && !group.pullSecrets().isEmpty();
         for (String image : group.images()) {
             boolean held = false;
             for (CacheGroup other : by) {
-                if (images.get(other.id()).contains(image)) {
+                boolean canPull = !needsSecret || other.shared() || !other.pullSecrets().isEmpty();
+                if (canPull && images.get(other.id()).contains(image)) {
                     held = true;
                     break;
                 }

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -31,7 +32,10 @@ import java.util.stream.Collectors;
 /**
  * Where a workload's pods can run, as far as static constraints say: its {@code nodeSelector},
  * required node affinity (and {@code nodeName}), its tolerations of {@code NoSchedule} and
- * {@code NoExecute} taints, and, where the image's platform is known, {@code kubernetes.io/arch}.
+ * {@code NoExecute} taints, what one pod requests ({@link PodRequests}: it must fit the node's
+ * allocatable), whether the node may be cordoned, and, where the image's platform is known,
+ * {@code kubernetes.io/arch}. The spec it is made from has its RuntimeClass's scheduling merged in
+ * already ({@link RuntimeClassScheduling}).
  * Canonical: two templates that say the same in another order or spelling (operator left empty,
  * values reordered, {@code tolerationSeconds}) have equal placements and the same {@link #id()}.
  *
@@ -40,9 +44,14 @@ import java.util.stream.Collectors;
  */
 public record Placement(SortedMap<String, String> nodeSelector, List<NodeSelectorTerm> requiredTerms,
                         List<Toleration> tolerations, SortedSet<String> architectures,
+                        SortedMap<String, BigDecimal> requests, boolean pinned,
                         List<Toleration> cacheTolerations) {
 
     static final String LINUX = "linux";
+    private static final String NO = "no";
+    /** What the NodeUnschedulable filter asks a pod to tolerate on a cordoned node. */
+    private static final Taint UNSCHEDULABLE = new io.fabric8.kubernetes.api.model.TaintBuilder()
+            .withKey("node.kubernetes.io/unschedulable").withEffect(TaintToleration.NO_SCHEDULE).build();
     private static final Comparator<Toleration> TOLERATION_ORDER = Comparator
             .comparing((Toleration t) -> Objects.toString(t.getKey(), ""))
             .thenComparing(t -> Objects.toString(t.getOperator(), ""))
@@ -54,6 +63,7 @@ public record Placement(SortedMap<String, String> nodeSelector, List<NodeSelecto
         requiredTerms = canonicalTerms(requiredTerms);
         tolerations = canonicalTolerations(tolerations);
         architectures = Collections.unmodifiableSortedSet(new TreeSet<>(architectures == null ? Set.of() : architectures));
+        requests = Collections.unmodifiableSortedMap(new TreeMap<>(requests == null ? Map.of() : requests));
         cacheTolerations = cacheTolerations == null ? List.of()
                 : cacheTolerations.stream().filter(Objects::nonNull).map(Placement::canonical).distinct()
                         .sorted(TOLERATION_ORDER).toList();
@@ -62,12 +72,17 @@ public record Placement(SortedMap<String, String> nodeSelector, List<NodeSelecto
     /**
      * The placement of a pod spec whose images run on {@code architectures} (empty: any), or empty
      * when no Linux node can ever take it: required affinity whose every term is empty (matches
-     * nothing), or a {@code nodeSelector} naming another OS (cache pods run a Linux no-op).
+     * nothing), a {@code nodeSelector} naming another OS, or {@code spec.os.name} another OS (the
+     * kubelet refuses such pods on Linux nodes, {@code rejectPodAdmissionBasedOnOSField} in
+     * {@code pkg/kubelet/lifecycle/predicate.go}; and cache pods run a Linux no-op).
      */
     public static Optional<Placement> of(PodSpec spec, Set<String> architectures, CachePolicy policy) {
         Map<String, String> selector = spec.getNodeSelector() == null ? Map.of() : spec.getNodeSelector();
         String os = selector.get(NodeFacts.OS_LABEL);
         if (os != null && !os.equals(LINUX)) {
+            return Optional.empty();
+        }
+        if (!LINUX.equals(osName(spec))) {
             return Optional.empty();
         }
         List<NodeSelectorTerm> terms = new ArrayList<>();
@@ -95,37 +110,110 @@ public record Placement(SortedMap<String, String> nodeSelector, List<NodeSelecto
                 terms = terms.stream().map(t -> new NodeSelectorTermBuilder(t).addToMatchFields(pinned).build()).toList();
             }
         }
+        boolean pinned = nodeName != null && !nodeName.isBlank();
         return Optional.of(new Placement(new TreeMap<>(selector), terms, spec.getTolerations(),
-                new TreeSet<>(architectures), policy.cacheTolerations()));
+                new TreeSet<>(architectures), PodRequests.of(spec, spec.getOverhead()), pinned,
+                policy.cacheTolerations()));
+    }
+
+    /** {@code spec.os.name}, {@code linux} when not set (the kubelet then checks nothing). */
+    static String osName(PodSpec spec) {
+        return spec.getOs() == null || spec.getOs().getName() == null || spec.getOs().getName().isBlank()
+                ? LINUX : spec.getOs().getName().trim();
     }
 
     /**
-     * Whether a pod of this placement could be scheduled on the node: a Linux node whose labels
-     * satisfy the nodeSelector and one affinity term, whose architecture is one of the image's
-     * (when known), and whose every NoSchedule/NoExecute taint is tolerated or transient.
+     * Whether a pod of this placement could run on the node: {@link #refusal} finds nothing.
      */
     public boolean admits(NodeFacts node, CachePolicy policy) {
+        return check(node, policy, false) == null;
+    }
+
+    /**
+     * Why a pod of this placement could not run on the node, or null when it could: a Linux node
+     * whose labels satisfy the nodeSelector and one affinity term, whose architecture is one of the
+     * image's (when known), whose allocatable holds one pod's requests ({@code fitsRequest},
+     * {@code noderesources/fit.go}), that is not cordoned unless the pod tolerates
+     * {@code node.kubernetes.io/unschedulable} ({@code nodeunschedulable/node_unschedulable.go}), and
+     * whose every NoSchedule/NoExecute taint is tolerated or transient. A pod pinned with
+     * {@code nodeName} skips the scheduler: the kubelet admits it on a cordoned node and checks only
+     * NoExecute taints ({@code pkg/kubelet/lifecycle/predicate.go}), resources and affinity still count.
+     */
+    public String refusal(NodeFacts node, CachePolicy policy) {
+        return check(node, policy, true);
+    }
+
+    /** The refusal, in words when {@code explain} (else a fixed word: the planner asks per node and group). */
+    private String check(NodeFacts node, CachePolicy policy, boolean explain) {
+        if (!explain) {
+            return quickCheck(node, policy);
+        }
         if (!LINUX.equals(node.os())) {
-            return false;
+            return node.os().isEmpty() ? "no kubernetes.io/os label" : "OS " + node.os() + " (cache pods are Linux)";
         }
         for (Map.Entry<String, String> entry : nodeSelector.entrySet()) {
             if (!entry.getValue().equals(node.labels().get(entry.getKey()))) {
-                return false;
+                return "nodeSelector " + entry.getKey() + "=" + entry.getValue() + " not matched";
             }
         }
         if (!requiredTerms.isEmpty() && !NodeSelectorMatch.matches(requiredTerms, node)) {
-            return false;
+            return pinned ? "node affinity or nodeName not matched" : "node affinity not matched";
         }
         if (!architectures.isEmpty() && !architectures.contains(node.arch())) {
-            return false;
+            return "arch " + (node.arch().isEmpty() ? "unknown" : node.arch()) + " (image: " + String.join(", ", architectures) + ")";
+        }
+        List<String> lacking = PodRequests.insufficient(requests, node);
+        if (!lacking.isEmpty()) {
+            return "insufficient " + String.join(", ", lacking) + " (pod requests "
+                    + lacking.stream().map(r -> r + " " + requests.get(r).toPlainString()).collect(Collectors.joining(", "))
+                    + ", allocatable " + lacking.stream().map(r -> r + " " + node.allocatable().getOrDefault(r, BigDecimal.ZERO).toPlainString())
+                            .collect(Collectors.joining(", ")) + ")";
+        }
+        if (!pinned && node.unschedulable() && !TaintToleration.tolerated(tolerations, UNSCHEDULABLE)) {
+            return "cordoned";
         }
         for (Taint taint : node.taints()) {
-            if (TaintToleration.repels(taint) && !policy.transientTaint(taint.getKey())
-                    && !TaintToleration.tolerated(tolerations, taint)) {
-                return false;
+            boolean counts = pinned ? TaintToleration.NO_EXECUTE.equals(taint.getEffect()) : TaintToleration.repels(taint);
+            if (counts && !policy.transientTaint(taint.getKey()) && !TaintToleration.tolerated(tolerations, taint)) {
+                return "taint " + taint.getKey() + (taint.getValue() == null || taint.getValue().isEmpty() ? "" : "=" + taint.getValue())
+                        + ":" + taint.getEffect() + " not tolerated";
             }
         }
-        return true;
+        return null;
+    }
+
+    private String quickCheck(NodeFacts node, CachePolicy policy) {
+        if (!LINUX.equals(node.os())) {
+            return NO;
+        }
+        for (Map.Entry<String, String> entry : nodeSelector.entrySet()) {
+            if (!entry.getValue().equals(node.labels().get(entry.getKey()))) {
+                return NO;
+            }
+        }
+        if (!requiredTerms.isEmpty() && !NodeSelectorMatch.matches(requiredTerms, node)) {
+            return NO;
+        }
+        if (!architectures.isEmpty() && !architectures.contains(node.arch())) {
+            return NO;
+        }
+        if (!requests.isEmpty() && !node.allocatable().isEmpty()) {
+            for (Map.Entry<String, BigDecimal> request : requests.entrySet()) {
+                if (request.getValue().compareTo(node.allocatable().getOrDefault(request.getKey(), BigDecimal.ZERO)) > 0) {
+                    return NO;
+                }
+            }
+        }
+        if (!pinned && node.unschedulable() && !TaintToleration.tolerated(tolerations, UNSCHEDULABLE)) {
+            return NO;
+        }
+        for (Taint taint : node.taints()) {
+            boolean counts = pinned ? TaintToleration.NO_EXECUTE.equals(taint.getEffect()) : TaintToleration.repels(taint);
+            if (counts && !policy.transientTaint(taint.getKey()) && !TaintToleration.tolerated(tolerations, taint)) {
+                return NO;
+            }
+        }
+        return null;
     }
 
     /** A short hash of the canonical constraints (cache tolerations left out). */
@@ -140,6 +228,13 @@ public record Placement(SortedMap<String, String> nodeSelector, List<NodeSelecto
         canonical.put("terms", requiredTerms.stream().map(Placement::termText).toList());
         canonical.put("tolerations", tolerations.stream().map(Placement::tolerationText).toList());
         canonical.put("arch", architectures);
+        // only when set: placements made before these counted keep their ids (and DaemonSets)
+        if (!requests.isEmpty()) {
+            canonical.put("requests", requests.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().toPlainString()).toList());
+        }
+        if (pinned) {
+            canonical.put("pinned", true);
+        }
         try {
             return Json.MAPPER.writeValueAsString(canonical);
         } catch (JsonProcessingException e) {
@@ -184,11 +279,23 @@ public record Placement(SortedMap<String, String> nodeSelector, List<NodeSelecto
                 .build();
     }
 
-    /** The pod's tolerations: the workload's and the cache's own, canonical. */
+    /**
+     * The pod's tolerations: the workload's and the cache's own, canonical. A pinned workload's pods
+     * bypass the scheduler and so ignore NoSchedule taints; its cache pod is scheduled, so it
+     * tolerates every NoSchedule taint to land where the workload runs.
+     */
     public List<Toleration> podTolerations() {
         List<Toleration> all = new ArrayList<>(tolerations);
         all.addAll(cacheTolerations);
+        if (pinned) {
+            all.add(new TolerationBuilder().withOperator("Exists").withEffect(TaintToleration.NO_SCHEDULE).build());
+        }
         return canonicalTolerations(all);
+    }
+
+    /** This placement with other cache tolerations (the plan's transient-taint tolerations). */
+    Placement withCacheTolerations(List<Toleration> tolerationsOfCache) {
+        return new Placement(nodeSelector, requiredTerms, tolerations, architectures, requests, pinned, tolerationsOfCache);
     }
 
     /** The constraints in words, for people: {@code any Linux node} when there are none. */
@@ -207,6 +314,10 @@ public record Placement(SortedMap<String, String> nodeSelector, List<NodeSelecto
         }
         if (!architectures.isEmpty()) {
             parts.add("arch " + String.join(", ", architectures));
+        }
+        if (!requests.isEmpty()) {
+            parts.add("requests " + requests.entrySet().stream().map(e -> e.getKey() + " " + e.getValue().toPlainString())
+                    .collect(Collectors.joining(", ")));
         }
         return parts.isEmpty() ? "any Linux node" : String.join("; ", parts);
     }

@@ -24,12 +24,18 @@ import java.util.stream.Stream;
  * the ServiceAccount admission plugin copies them into every pod that names none of its own.
  */
 public record WorkloadTemplate(String namespace, String kind, String name, PodSpec spec,
-                               List<String> serviceAccountPullSecrets) {
+                               List<String> serviceAccountPullSecrets, WorkloadDemand demand) {
 
     public WorkloadTemplate {
         namespace = namespace == null ? "" : namespace;
+        demand = demand == null ? WorkloadDemand.ONE_RUNNING : demand;
         serviceAccountPullSecrets = serviceAccountPullSecrets == null ? List.of()
                 : serviceAccountPullSecrets.stream().filter(s -> s != null && !s.isBlank()).map(String::trim).toList();
+    }
+
+    /** A template taken to run one pod (no workload object to say more). */
+    public WorkloadTemplate(String namespace, String kind, String name, PodSpec spec, List<String> serviceAccountPullSecrets) {
+        this(namespace, kind, name, spec, serviceAccountPullSecrets, WorkloadDemand.ONE_RUNNING);
     }
 
     /**
@@ -37,9 +43,14 @@ public record WorkloadTemplate(String namespace, String kind, String name, PodSp
      * other kinds and for objects without a pod spec.
      */
     public static Optional<WorkloadTemplate> of(HasMetadata workload, List<String> serviceAccountPullSecrets) {
+        return of(workload, serviceAccountPullSecrets, false);
+    }
+
+    /** The same, {@code autoscaled} when an HPA or a KEDA ScaledObject targets the workload. */
+    public static Optional<WorkloadTemplate> of(HasMetadata workload, List<String> serviceAccountPullSecrets, boolean autoscaled) {
         return podSpecOf(workload).map(spec -> new WorkloadTemplate(workload.getMetadata().getNamespace(),
                 workload.getKind() == null ? workload.getClass().getSimpleName() : workload.getKind(),
-                workload.getMetadata().getName(), spec, serviceAccountPullSecrets));
+                workload.getMetadata().getName(), spec, serviceAccountPullSecrets, WorkloadDemand.of(workload, autoscaled)));
     }
 
     public static Optional<PodSpec> podSpecOf(HasMetadata workload) {

@@ -113,9 +113,12 @@ class ImagesCommandTest {
         assertThat(worker.get("namespace").asText()).isEqualTo("batch");
         assertThat(texts(worker.get("pullSecrets"))).containsExactly("ghcr");
         assertThat(texts(shop.get("pullSecrets"))).containsExactly("ghcr"); // the default ServiceAccount's
-        assertThat(texts(shop.get("images"))).containsExactly("ghcr.io/acme/web:9.1", "ghcr.io/acme/web:9.2-rc.1");
-        // nginx is pulled without secrets by cart, so it is shared also where web runs
-        assertThat(texts(groupWith(plan, "shop/Deployment/cart").get("images"))).containsExactly("nginx:1.27", "postgres:16.4");
+        // web pulls nginx with the namespace's secret (cart without): not shared, cached with a secret that pulls it
+        assertThat(texts(shop.get("images"))).containsExactly("ghcr.io/acme/web:9.1", "ghcr.io/acme/web:9.2-rc.1", "nginx:1.27");
+        assertThat(plan.get("groups")).noneMatch(g -> g.get("shared").asBoolean() && texts(g.get("images")).contains("nginx:1.27"));
+        // cart's own nginx group is planned away where web's (with the secret) holds nginx; db's postgres,
+        // pulled by no use with a secret, stays shared
+        assertThat(groupWith(plan, "shop/StatefulSet/db").get("shared").asBoolean()).isTrue();
         // the same placement: the report's and the worker's DaemonSets go to the same nodes
         assertThat(report.get("affinity")).isEqualTo(worker.get("affinity"));
         assertThat(report.get("constraints").asText()).isEqualTo("affinity capacity in [spot]; tolerates spot=true:NoSchedule");

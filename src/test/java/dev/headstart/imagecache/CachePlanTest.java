@@ -78,17 +78,28 @@ class CachePlanTest {
         assertThat(only(plan, false).images()).containsExactly("docker.io/acme/private:1");
     }
 
+    /** Case 7: shared (no secret) it could be pulled by no node; each namespace pulls it with its own secrets. */
     @Test
-    void anImageUsedWithAndWithoutSecretsIsShared() {
+    void anImageUsedWithAndWithoutSecretsIsNotSharedButCachedWithTheSecretThatPullsIt() {
         CachePlan plan = CachePlan.of(List.of(
                 workload("a", "with", pod("quay.io/acme/base:3").secrets("quay")),
                 workload("b", "without", pod("quay.io/acme/base:3"))), List.of(node("n1")), POLICY);
 
-        assertThat(plan.groups()).hasSize(1);
-        CacheGroup shared = only(plan, true);
-        assertThat(shared.images()).containsExactly("quay.io/acme/base:3");
-        assertThat(shared.workloads()).containsExactly("a/Deployment/with", "b/Deployment/without");
-        assertThat(shared.pullSecrets()).isEmpty();
+        // on the node both can run on, the group with the secret holds it (the one without cannot stand in
+        // for it; it stands aside, the image being there for b's pods too)
+        assertThat(plan.groups()).noneMatch(CacheGroup::shared);
+        assertThat(plan.groups()).extracting(CacheGroup::namespace, CacheGroup::pullSecrets, CacheGroup::images)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("a", List.of("quay"), List.of("quay.io/acme/base:3")));
+        assertThat(plan.groupsByNode().get("n1")).containsExactly(plan.groups().get(0).id());
+        // every use without a secret: shared, as before
+        CachePlan public_ = CachePlan.of(List.of(workload("a", "x", pod("quay.io/acme/base:3")),
+                workload("b", "y", pod("quay.io/acme/base:3"))), List.of(node("n1")), POLICY);
+        assertThat(only(public_, true).workloads()).containsExactly("a/Deployment/x", "b/Deployment/y");
+        // a node-credential registry (ECR): shared even with a secret
+        String ecr = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/base:3";
+        CachePlan ecrPlan = CachePlan.of(List.of(workload("a", "x", pod(ecr).secrets("s")), workload("b", "y", pod(ecr))),
+                List.of(node("n1")), POLICY);
+        assertThat(only(ecrPlan, true).pullSecrets()).isEmpty();
     }
 
     @Test
@@ -140,7 +151,7 @@ class CachePlanTest {
     // --- the cap ---
 
     @Test
-    void overTheCapGroupsRankSharedThenMostWorkloadsThenIdAndLeaveTheNode() {
+    void overTheCapGroupsRankByRunningPodsThenSharedThenIdAndLeaveTheNode() {
         List<WorkloadTemplate> workloads = new ArrayList<>();
         // one shared group with one workload
         workloads.add(workload("a", "public", pod("nginx:1")));
@@ -166,21 +177,21 @@ class CachePlanTest {
         CacheGroup e = namespaceGroup(plan, "e", false);
         CacheGroup bGpu = namespaceGroup(plan, "b", true);
         String[] lastTwo = d.id().compareTo(e.id()) < 0 ? new String[]{d.id(), e.id()} : new String[]{e.id(), d.id()};
-        assertThat(plan.groupsByNode().get("n1")).containsExactly(shared.id(), b.id(), c.id());
+        // one running pod per workload: b (3 pods), c (2), then the shared group before d and e (1 each)
+        assertThat(plan.groupsByNode().get("n1")).containsExactly(b.id(), c.id(), shared.id());
         assertThat(plan.overCapByNode().get("n1")).containsExactly(lastTwo);
         assertThat(d.excludedNodes()).containsExactly("g1", "n1", "n2");
         assertThat(e.excludedNodes()).containsExactly("g1", "n1", "n2");
         assertThat(b.excludedNodes()).isEmpty();
         // g1 admits all six: bGpu, d and e (1 workload each) lose against b and c
-        assertThat(plan.groupsByNode().get("g1")).containsExactly(shared.id(), b.id(), c.id());
+        assertThat(plan.groupsByNode().get("g1")).containsExactly(b.id(), c.id(), shared.id());
         assertThat(bGpu.excludedNodes()).containsExactly("g1");
         assertThat(plan.overCapImagesFor("n1")).containsExactly("ghcr.io/d/x:1", "ghcr.io/e/x:1");
         assertThat(plan.imagesFor("n1")).contains("nginx:1", "ghcr.io/b/x:1", "ghcr.io/c/y:1").doesNotContain("ghcr.io/d/x:1");
-        // the DaemonSet itself stays off the over-cap nodes
-        assertThat(d.affinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms())
-                .singleElement().satisfies(t -> assertThat(t.getMatchFields()).containsExactly(
-                        requirement("metadata.name", "NotIn", "g1"), requirement("metadata.name", "NotIn", "n1"),
-                        requirement("metadata.name", "NotIn", "n2")));
+        // the DaemonSet names no node: it selects its membership label, which no node gets for d
+        assertThat(d.affinity()).isNull();
+        assertThat(d.nodeSelector()).containsEntry(CacheMembership.label(d.id()), "true");
+        assertThat(plan.groupsByNode().values()).noneMatch(ids -> ids.contains(d.id()));
         assertThat(plan.groups()).allSatisfy(g -> assertThat(g.excludedNodes().size() + admitted(plan, g))
                 .isEqualTo(admittedIgnoringCap(g, plan, policy)));
     }
@@ -350,10 +361,12 @@ class CachePlanTest {
         assertThat(plan.groups()).filteredOn(g -> !g.shared()).extracting(CacheGroup::namespace, CacheGroup::pullSecrets)
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("batch", List.of("ghcr")),
                         org.assertj.core.groups.Tuple.tuple("shop", List.of("ghcr")));
-        // cache pods tolerate the warm-up taint and what their workloads tolerate
+        // cache pods tolerate every transient key whatever its value (the warm-up taint's too) and what their workloads tolerate
         CacheGroup trainer = plan.groups().stream().filter(g -> g.workloads().contains("ml/Deployment/trainer")).findFirst().orElseThrow();
-        assertThat(trainer.tolerations()).containsExactly(toleration("headstart.dev/warmup", "Equal", "true", "NoSchedule"),
+        assertThat(trainer.tolerations()).contains(toleration("headstart.dev/warmup", "Exists", null, null),
+                toleration("node.kubernetes.io/not-ready", "Exists", null, null),
                 toleration("nvidia.com/gpu", "Exists", null, "NoSchedule"));
+        assertThat(trainer.tolerations()).noneMatch(t -> "Equal".equals(t.getOperator()) && "headstart.dev/warmup".equals(t.getKey()));
         assertThat(trainer.nodeSelector()).containsEntry("pool", "gpu").containsEntry("kubernetes.io/os", "linux");
         // at most the cap per node, whatever the cap
         for (int cap = 1; cap <= 4; cap++) {

@@ -181,6 +181,8 @@ final class ObjectStore {
         add("batch", "jobs", "Job", true);
         add("batch", "cronjobs", "CronJob", true);
         add("scheduling.k8s.io", "priorityclasses", "PriorityClass", false);
+        add("node.k8s.io", "runtimeclasses", "RuntimeClass", false);
+        add("autoscaling", "horizontalpodautoscalers", "HorizontalPodAutoscaler", true);
         add("coordination.k8s.io", "leases", "Lease", true);
         add("wgpolicyk8s.io", "policyreports", "PolicyReport", true);
     }

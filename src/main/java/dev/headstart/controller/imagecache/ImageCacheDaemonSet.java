@@ -30,9 +30,9 @@ import java.util.TreeMap;
 
 /**
  * Builds the DaemonSet of one {@link CacheGroup}: {@code headstart-image-cache-<group id>} in the
- * group's namespace, carrying the group's node selector, affinity (over-cap nodes excluded) and
- * tolerations, so the DaemonSet controller runs its pods exactly where the group's workloads could
- * run. Each image is a regular container ({@code cache-0}, {@code cache-1}, … in the order of
+ * group's namespace, carrying the group's node selector (with its membership label, which the
+ * reconciler keeps on exactly the nodes the plan gives the group), affinity and tolerations, so the
+ * DaemonSet controller runs its pods exactly where the plan puts the group. Each image is a regular container ({@code cache-0}, {@code cache-1}, … in the order of
  * {@link CacheGroup#images()}) whose command is a static busybox {@code sleep} copied into a shared
  * emptyDir by the one init container: the kubelet pulls the image, nothing of the image runs, and
  * because regular containers are started independently one image that cannot be pulled leaves the
@@ -155,14 +155,16 @@ public final class ImageCacheDaemonSet {
         return annotations == null ? null : annotations.get(HASH_ANNOTATION);
     }
 
-    /** The group's tolerations and the warm-up taint's (so warm nodes fill their cache), without duplicates. */
+    /**
+     * The group's tolerations, which hold an {@code Exists} toleration for every key the plan treats
+     * as transient (the warm-up taint's among them: warm nodes fill their cache whatever the taint's
+     * value); the warm-up taint's own toleration is added only if no toleration has its key.
+     */
     static List<Toleration> tolerations(CacheGroup group, ImageCacheSettings settings) {
         List<Toleration> tolerations = new ArrayList<>(group.tolerations() == null ? List.of() : group.tolerations());
         Toleration warmup = settings.warmupTaint().toleration();
-        if (tolerations.stream().noneMatch(t -> Objects.equals(t.getKey(), warmup.getKey())
-                && Objects.equals(t.getEffect(), warmup.getEffect())
-                && Objects.equals(t.getValue(), warmup.getValue())
-                && Objects.equals(t.getOperator(), warmup.getOperator()))) {
+        if (tolerations.stream().noneMatch(t -> t.getKey() == null
+                || (Objects.equals(t.getKey(), warmup.getKey()) && "Exists".equals(t.getOperator())))) {
             tolerations.add(warmup);
         }
         return tolerations;

@@ -13,10 +13,13 @@ import dev.headstart.controller.informers.Subscription;
 import dev.headstart.imagecache.CacheGroup;
 import dev.headstart.imagecache.CachePlan;
 import dev.headstart.imagecache.CachePolicy;
+import io.fabric8.kubernetes.api.model.node.v1.RuntimeClass;
 import dev.headstart.imagecache.CachedImage;
 import dev.headstart.imagecache.ImageState;
 import dev.headstart.imagecache.NodeFacts;
+import dev.headstart.imagecache.WorkloadDemand;
 import dev.headstart.imagecache.WorkloadTemplate;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
@@ -41,7 +44,6 @@ import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,15 +65,17 @@ import java.util.stream.Stream;
  * Keeps exactly one DaemonSet per {@link CacheGroup} of the planner's {@link CachePlan}: shared
  * groups in Headstart's namespace, namespace groups (images that need a namespace's pull secrets)
  * in that namespace. Inputs are the controller's shared informers: the opted-in namespaces, their
- * workloads and ServiceAccounts ({@link OptedInInformers}: nothing of other namespaces is listed),
- * all nodes (only added, deleted, and label or taint changes count: heartbeats cause nothing),
- * Headstart's cache DaemonSets and their pods. Any change asks for one debounced, cluster-wide pass
- * that plans again when a plan input changed and then reads the cache pods' statuses:
- * DaemonSets are written only when their pod-template hash differs, and deleted only when they
+ * workloads, ServiceAccounts and HPAs ({@link OptedInInformers}: nothing of other namespaces is
+ * listed), all nodes (only added, deleted, and label, taint, allocatable or cordon changes count:
+ * heartbeats and Headstart's own membership labels cause nothing), RuntimeClasses, Headstart's
+ * cache DaemonSets and their pods. Any change asks for one debounced, cluster-wide pass that plans
+ * again when a plan input changed and then reads the cache pods' statuses: nodes get the membership
+ * labels of the groups the plan gives them ({@code CacheMembership}), then DaemonSets (which select
+ * those labels) are written only when their pod-template hash differs, and deleted only when they
  * carry Headstart's labels and the plan no longer has them (the old per-namespace
  * {@code headstart-image-cache} included). The status side feeds the metrics, Events and
- * PolicyReports of failed images ({@link FailedImageReporter}), learns image platforms from pull
- * failures ({@link KnownPlatforms}) and publishes the plan for the warm pool ({@link ImageCacheView}).
+ * PolicyReports of failed images ({@link ImageCacheStatusPass}, {@link FailedImageReporter}), learns
+ * image platforms from pull failures ({@link KnownPlatforms}) and publishes the plan for the warm pool ({@link ImageCacheView}).
  * Inert until the leader election calls {@link #start()}.
  */
 /* Found by type (LeaderTask) by the leader election, never injected by name. */
@@ -86,7 +90,7 @@ public class ImageCacheReconciler implements LeaderTask {
     private static final long RETRY_MILLIS = 10_000;
     /** The kinds read per opted-in namespace: the workloads, and ServiceAccounts for their pull secrets. */
     static final List<NamespacedKind<?>> KINDS = Stream.concat(ControllerKinds.WORKLOADS.stream(),
-            Stream.of(ControllerKinds.SERVICE_ACCOUNTS)).toList();
+            Stream.of(ControllerKinds.SERVICE_ACCOUNTS, ControllerKinds.AUTOSCALERS)).toList();
 
     private final Supplier<KubernetesClient> client;
     private final SharedInformers informers;
@@ -95,6 +99,8 @@ public class ImageCacheReconciler implements LeaderTask {
     private final ImageCacheMetrics metrics;
     private final KnownPlatforms platforms;
     private final FailedImageReporter reporter;
+    private final ImageCacheStatusPass statusPass;
+    private final NodeMembershipLabels membership;
     private final boolean active;
     private final AtomicBoolean planDirty = new AtomicBoolean();
     private final AtomicBoolean statusDirty = new AtomicBoolean();
@@ -109,6 +115,7 @@ public class ImageCacheReconciler implements LeaderTask {
     private OptedInInformers workloads;
     private Subscription<Namespace> namespaceEvents;
     private Subscription<Node> nodes;
+    private Subscription<RuntimeClass> runtimeClasses;
     private Subscription<DaemonSet> caches;
     private Subscription<Pod> pods;
     /** From the last plan: image → the workloads that use it. */
@@ -133,6 +140,8 @@ public class ImageCacheReconciler implements LeaderTask {
         this.active = active;
         this.platforms = new KnownPlatforms();
         this.reporter = new FailedImageReporter(client, Clock.systemUTC());
+        this.statusPass = new ImageCacheStatusPass(metrics, reporter);
+        this.membership = new NodeMembershipLabels(client);
     }
 
     @Override
@@ -154,6 +163,7 @@ public class ImageCacheReconciler implements LeaderTask {
         // Labels and taints decide placement; status heartbeats change neither.
         nodes = informers.subscribe(ControllerKinds.NODES, OnChange.<Node>when(
                 (before, after) -> !NodeFacts.of(before).equals(NodeFacts.of(after)), this::requestPlan));
+        runtimeClasses = informers.subscribe(ControllerKinds.RUNTIME_CLASSES, OnChange.run(this::requestPlan));
         // A cache's status moves with every pod; only an edit of what Headstart wrote matters.
         caches = informers.subscribe(ControllerKinds.IMAGE_CACHE_DAEMONSETS, OnChange.<DaemonSet>when(
                 (before, after) -> !Objects.equals(ImageCacheDaemonSet.hashOf(before), ImageCacheDaemonSet.hashOf(after))
@@ -162,7 +172,8 @@ public class ImageCacheReconciler implements LeaderTask {
         pods = informers.subscribe(ControllerKinds.IMAGE_CACHE_PODS, new OnChange<>(this::podChanged,
                 pod -> requestStatus()));
         Subscription<Namespace> namespaces = workloads.namespaces();
-        CompletableFuture.allOf(namespaces.started(), nodes.started(), caches.started(), pods.started()).thenRun(() -> {
+        CompletableFuture.allOf(namespaces.started(), nodes.started(), runtimeClasses.started(), caches.started(),
+                pods.started()).thenRun(() -> {
             synchronized (this) {
                 if (executor == current) {
                     synced = true;
@@ -177,10 +188,12 @@ public class ImageCacheReconciler implements LeaderTask {
         synced = false;
         if (workloads != null) {
             workloads.close();
-            Stream.of(namespaceEvents, nodes, caches, pods).filter(Objects::nonNull).forEach(Subscription::close);
+            Stream.of(namespaceEvents, nodes, runtimeClasses, caches, pods).filter(Objects::nonNull)
+                    .forEach(Subscription::close);
             workloads = null;
             namespaceEvents = null;
             nodes = null;
+            runtimeClasses = null;
             caches = null;
             pods = null;
         }
@@ -266,7 +279,11 @@ public class ImageCacheReconciler implements LeaderTask {
         CachePolicy policy = new CachePolicy(configured.sharedNamespace(), configured.maxPodsPerNode(), excluded,
                 configured.nodeCredentialRegistries(), configured.transientTaintKeys(), configured.cacheTolerations(),
                 learned.architectures());
-        CachePlan plan = CachePlan.of(templates, facts, policy);
+        Map<String, RuntimeClass> classes = new HashMap<>();
+        runtimeClasses.list().forEach(rc -> classes.put(rc.getMetadata().getName(), rc));
+        CachePlan plan = CachePlan.of(templates, facts, classes, policy);
+        // Members first: a DaemonSet written before its nodes carry its label would run nowhere.
+        membership.apply(nodeList, plan);
 
         Map<String, DaemonSet> desired = new LinkedHashMap<>();
         Map<String, String> hashes = new HashMap<>();
@@ -362,6 +379,12 @@ public class ImageCacheReconciler implements LeaderTask {
                     : account.getImagePullSecrets().stream().map(LocalObjectReference::getName)
                             .filter(n -> n != null && !n.isBlank()).toList());
         }
+        Set<String> autoscaled = new java.util.HashSet<>();
+        for (HorizontalPodAutoscaler hpa : current.inNamespace(ControllerKinds.AUTOSCALERS, namespace)) {
+            if (hpa.getSpec() != null && hpa.getSpec().getScaleTargetRef() != null) {
+                autoscaled.add(hpa.getSpec().getScaleTargetRef().getKind() + "/" + hpa.getSpec().getScaleTargetRef().getName());
+            }
+        }
         List<HasMetadata> objects = new ArrayList<>();
         objects.addAll(current.inNamespace(ControllerKinds.DEPLOYMENTS, namespace));
         objects.addAll(current.inNamespace(ControllerKinds.STATEFUL_SETS, namespace));
@@ -376,7 +399,8 @@ public class ImageCacheReconciler implements LeaderTask {
             String account = spec.getServiceAccountName() != null ? spec.getServiceAccountName()
                     : spec.getServiceAccount() != null ? spec.getServiceAccount() : "default";
             templates.add(new WorkloadTemplate(namespace, kind, object.getMetadata().getName(), spec,
-                    accountSecrets.getOrDefault(account, List.of())));
+                    accountSecrets.getOrDefault(account, List.of()),
+                    WorkloadDemand.of(object, autoscaled.contains(kind + "/" + object.getMetadata().getName()))));
             WorkloadRef ref = new WorkloadRef(WorkloadRef.apiVersionOf(kind), kind, namespace,
                     object.getMetadata().getName(), object.getMetadata().getUid());
             Stream.concat(list(spec.getInitContainers()).stream(), list(spec.getContainers()).stream())
@@ -411,49 +435,8 @@ public class ImageCacheReconciler implements LeaderTask {
         if (snapshot.isEmpty() || current == null) {
             return;
         }
-        CachePlan plan = snapshot.get().plan();
-        Map<String, CacheGroup> groups = new HashMap<>();
-        plan.groups().forEach(g -> groups.put(g.id(), g));
-        Map<ImageState, Long> counts = new EnumMap<>(ImageState.class);
-        Map<String, List<CachedImage>> failures = new TreeMap<>();
-        Map<String, Set<String>> failedNodes = new HashMap<>();
-        plan.groupsByNode().forEach((node, ids) -> {
-            List<Pod> onNode = current.byIndex(ControllerKinds.NODE_NAME_INDEX, node);
-            for (String id : ids) {
-                CacheGroup group = groups.get(id);
-                if (group == null) {
-                    continue;
-                }
-                var pod = ImageCacheCompletion.current(onNode, id, snapshot.get().hashes().get(id));
-                if (pod.isEmpty()) {
-                    counts.merge(ImageState.PENDING, (long) group.images().size(), Long::sum);
-                    continue;
-                }
-                for (CachedImage image : ImageCacheCompletion.images(pod.get())) {
-                    counts.merge(image.state(), 1L, Long::sum);
-                    if (image.state() == ImageState.FAILED) {
-                        failures.computeIfAbsent(image.image(), i -> new ArrayList<>()).add(image);
-                        failedNodes.computeIfAbsent(image.image(), i -> new TreeSet<>()).add(node);
-                    }
-                }
-            }
-        });
-        metrics.images(counts);
-        Map<String, FailedImage> failed = new TreeMap<>();
-        failures.forEach((image, seen) -> failed.put(image, summarize(image, failedNodes.get(image), seen)));
-        reporter.update(failed, users);
+        statusPass.run(snapshot.get(), current, users);
         statusPasses.incrementAndGet();
-    }
-
-    /** The most common reason, and a message that says why rather than "Back-off pulling image". */
-    static FailedImage summarize(String image, Set<String> nodes, List<CachedImage> seen) {
-        String reason = seen.stream().collect(Collectors.groupingBy(i -> Objects.toString(i.reason(), "Failed"),
-                        TreeMap::new, Collectors.counting()))
-                .entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("Failed");
-        String message = seen.stream().map(CachedImage::message).filter(Objects::nonNull)
-                .filter(m -> !m.startsWith("Back-off pulling image")).findFirst()
-                .orElse(seen.stream().map(CachedImage::message).filter(Objects::nonNull).findFirst().orElse(null));
-        return new FailedImage(image, Set.copyOf(nodes), reason, message);
     }
 
     /** A cache pod changed: learn from platform failures, and count again. */
@@ -476,10 +459,17 @@ public class ImageCacheReconciler implements LeaderTask {
         requestStatus();
     }
 
-    /** A workload or ServiceAccount update that can change a template: a new generation, labels, or pull secrets. */
+    /**
+     * A workload, ServiceAccount or HPA update that can change a template or a rank: a new
+     * generation, labels, pull secrets, or another scale target.
+     */
     static boolean planInputChanged(HasMetadata before, HasMetadata after) {
         if (before instanceof ServiceAccount a && after instanceof ServiceAccount b) {
             return !Objects.equals(a.getImagePullSecrets(), b.getImagePullSecrets());
+        }
+        if (before instanceof HorizontalPodAutoscaler a && after instanceof HorizontalPodAutoscaler b) {
+            return !Objects.equals(a.getSpec() == null ? null : a.getSpec().getScaleTargetRef(),
+                    b.getSpec() == null ? null : b.getSpec().getScaleTargetRef());
         }
         Long was = before.getMetadata().getGeneration();
         Long is = after.getMetadata().getGeneration();
@@ -526,6 +516,10 @@ public class ImageCacheReconciler implements LeaderTask {
 
     long writes() {
         return writes.get();
+    }
+
+    long labelWrites() {
+        return membership.writes();
     }
 
     long statusPasses() {

@@ -10,7 +10,9 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Taint;
+import io.fabric8.kubernetes.api.model.node.v1.RuntimeClass;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
@@ -64,6 +66,14 @@ public final class ControllerKinds {
     public static final CachedKind<PriorityClass> PRIORITY_CLASSES = new CachedKind<>("priorityclasses",
             PriorityClass.class, 1, client -> client.scheduling().v1().priorityClasses(),
             List.of("value", "preemptionPolicy", "globalDefault"), Map.of());
+
+    /**
+     * Every RuntimeClass, for the image cache: its overhead and scheduling (node selector,
+     * tolerations) are merged into the pods that name it, as the RuntimeClass admission plugin does.
+     */
+    public static final CachedKind<RuntimeClass> RUNTIME_CLASSES = new CachedKind<>("runtimeclasses",
+            RuntimeClass.class, 1, client -> client.resources(RuntimeClass.class),
+            List.of("overhead", "scheduling"), Map.of());
 
     /** Headstart's own image-cache DaemonSets, in any namespace (also ones no longer opted in). */
     public static final CachedKind<DaemonSet> IMAGE_CACHE_DAEMONSETS = new CachedKind<>("daemonsets/image-cache",
@@ -136,28 +146,45 @@ public final class ControllerKinds {
      * What the image cache reads of a workload: its uid (Events and PolicyReports name it), its
      * generation (an update that leaves it alone, such as a status update, changes no template) and its
      * pod template's images, pull secrets, service account (whose pull secrets count too) and
-     * placement (node selector, affinity, tolerations).
+     * placement (node selector, affinity, tolerations, nodeName, RuntimeClass, OS, overhead and
+     * pod-level resources; container requests come with the containers), and {@code extra} fields of
+     * the kind (its replicas or suspension: how many pods it is likely to start).
      */
-    private static List<String> podSpecFields(String prefix) {
-        return List.of("metadata.labels", "metadata.uid", "metadata.generation",
+    private static List<String> podSpecFields(String prefix, String... extra) {
+        List<String> fields = new java.util.ArrayList<>(List.of("metadata.labels", "metadata.uid", "metadata.generation",
                 prefix + ".containers", prefix + ".initContainers", prefix + ".imagePullSecrets",
                 prefix + ".serviceAccountName", prefix + ".serviceAccount",
-                prefix + ".tolerations", prefix + ".nodeSelector", prefix + ".affinity");
+                prefix + ".tolerations", prefix + ".nodeSelector", prefix + ".affinity",
+                prefix + ".nodeName", prefix + ".runtimeClassName", prefix + ".os", prefix + ".overhead",
+                prefix + ".resources"));
+        fields.addAll(List.of(extra));
+        return List.copyOf(fields);
     }
 
     public static final NamespacedKind<Deployment> DEPLOYMENTS = new NamespacedKind<>("deployments", Deployment.class, 4,
-            (client, namespace) -> client.apps().deployments().inNamespace(namespace), podSpecFields("spec.template.spec"));
+            (client, namespace) -> client.apps().deployments().inNamespace(namespace), podSpecFields("spec.template.spec",
+                    "spec.replicas"));
 
     public static final NamespacedKind<StatefulSet> STATEFUL_SETS = new NamespacedKind<>("statefulsets",
             StatefulSet.class, 4, (client, namespace) -> client.apps().statefulSets().inNamespace(namespace),
-            podSpecFields("spec.template.spec"));
+            podSpecFields("spec.template.spec", "spec.replicas"));
 
     public static final NamespacedKind<DaemonSet> DAEMON_SETS = new NamespacedKind<>("daemonsets", DaemonSet.class, 4,
             (client, namespace) -> client.apps().daemonSets().inNamespace(namespace), podSpecFields("spec.template.spec"));
 
     public static final NamespacedKind<CronJob> CRON_JOBS = new NamespacedKind<>("cronjobs", CronJob.class, 4,
             (client, namespace) -> client.batch().v1().cronjobs().inNamespace(namespace),
-            podSpecFields("spec.jobTemplate.spec.template.spec"));
+            podSpecFields("spec.jobTemplate.spec.template.spec", "spec.suspend"));
+
+    /**
+     * HorizontalPodAutoscalers of opted-in namespaces, for their target: a workload at zero replicas
+     * that one targets can be scaled up (KEDA manages an HPA for each ScaledObject, so this covers
+     * KEDA too). Only the target is kept.
+     */
+    public static final NamespacedKind<HorizontalPodAutoscaler> AUTOSCALERS = new NamespacedKind<>("horizontalpodautoscalers",
+            HorizontalPodAutoscaler.class, 4,
+            (client, namespace) -> client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(namespace),
+            List.of("spec.scaleTargetRef"));
 
     /** The workload kinds whose pod templates the image cache reads. */
     public static final List<NamespacedKind<?>> WORKLOADS = List.of(DEPLOYMENTS, STATEFUL_SETS, DAEMON_SETS, CRON_JOBS);

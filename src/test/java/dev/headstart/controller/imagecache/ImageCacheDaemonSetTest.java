@@ -1,6 +1,7 @@
 package dev.headstart.controller.imagecache;
 
 import dev.headstart.imagecache.CacheGroup;
+import dev.headstart.imagecache.CacheMembership;
 import dev.headstart.imagecache.CachePlan;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
@@ -109,7 +110,7 @@ class ImageCacheDaemonSetTest {
     }
 
     @Test
-    void overCapNodesAreExcludedByName() {
+    void overCapNodesAreLeftOutByLabelNotByName() {
         ImageCacheSettings one = SETTINGS.withMaxPodsPerNode(1);
         CachePlan plan = plan(one, List.of(
                         deployment("shop", "web", spec(List.of("web:1"), List.of(), List.of(), List.of())),
@@ -119,12 +120,10 @@ class ImageCacheDaemonSetTest {
         CacheGroup left = plan.groups().stream().filter(g -> !g.excludedNodes().isEmpty()).findFirst().orElseThrow();
         DaemonSet ds = ImageCacheDaemonSet.build(left, one);
 
-        assertThat(ds.getSpec().getTemplate().getSpec().getAffinity().getNodeAffinity()
-                .getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms())
-                .isNotEmpty()
-                .allSatisfy(term -> assertThat(term.getMatchFields()).extracting(NodeSelectorRequirement::getKey,
-                                NodeSelectorRequirement::getOperator, NodeSelectorRequirement::getValues)
-                        .contains(org.assertj.core.groups.Tuple.tuple("metadata.name", "NotIn", List.of("n1"))));
+        PodSpec pod = ds.getSpec().getTemplate().getSpec();
+        assertThat(pod.getNodeSelector()).containsEntry(CacheMembership.label(left.id()), "true");
+        assertThat(pod.getAffinity()).isNull();
+        assertThat(plan.groupsByNode().get("n1")).doesNotContain(left.id());
     }
 
     @Test

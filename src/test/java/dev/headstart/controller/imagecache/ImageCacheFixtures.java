@@ -40,9 +40,7 @@ final class ImageCacheFixtures {
     }
 
     static CachePolicy policy(ImageCacheSettings settings) {
-        return new CachePolicy(settings.sharedNamespace(), settings.maxPodsPerNode(), settings.exclude(),
-                settings.nodeCredentialRegistries(), settings.transientTaintKeys(),
-                List.of(settings.warmupTaint().toleration()), Map.of());
+        return settings.policy(); // what the reconciler plans with
     }
 
     static NodeFacts linuxNode(String name, Map<String, String> labels) {

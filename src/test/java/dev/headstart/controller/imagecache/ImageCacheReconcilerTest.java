@@ -2,6 +2,7 @@ package dev.headstart.controller.imagecache;
 
 import dev.headstart.cluster.Component;
 import dev.headstart.controller.informers.SharedInformers;
+import dev.headstart.imagecache.CacheMembership;
 import dev.headstart.report.PolicyReportWriter;
 import dev.headstart.testing.ComponentClient;
 import io.fabric8.kubernetes.api.model.Container;
@@ -164,6 +165,15 @@ class ImageCacheReconcilerTest {
         return client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).updateStatus();
     }
 
+    static String group(DaemonSet ds) {
+        return ds.getMetadata().getLabels().get(ImageCacheDaemonSet.GROUP_LABEL);
+    }
+
+    /** The cache groups a node's membership labels name. */
+    java.util.Set<String> membership(String node) {
+        return CacheMembership.groupsOf(client.nodes().withName(node).get().getMetadata().getLabels());
+    }
+
     double gauge(String name, String... tags) {
         return registry.get(name).tags(tags).gauge().value();
     }
@@ -293,15 +303,12 @@ class ImageCacheReconcilerTest {
 
         eventually(WAIT, () -> {
             assertThat(caches("shop")).singleElement().satisfies(ds -> assertThat(ds.getSpec().getTemplate().getSpec()
-                    .getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms())
-                    .allSatisfy(term -> assertThat(term.getMatchFields()).anySatisfy(f -> {
-                        assertThat(f.getKey()).isEqualTo("metadata.name");
-                        assertThat(f.getOperator()).isEqualTo("NotIn");
-                        assertThat(f.getValues()).containsExactly("n1");
-                    })));
+                    .getNodeSelector()).containsEntry(CacheMembership.label(group(ds)), "true"));
             assertThat(gauge("headstart.image.cache.over.cap.nodes")).isEqualTo(1.0);
+            // the node carries the label of the group that fits, not of the one left out
+            assertThat(membership("n1")).containsExactly(group(caches(SHARED).get(0)));
         });
-        // The shared group ranks first and keeps the node.
+        // Two running pods each: the shared group ranks first (then id) and keeps the node.
         assertThat(imagesFor("n1")).containsExactly("nginx:1.27");
     }
 
@@ -503,5 +510,122 @@ class ImageCacheReconcilerTest {
         client.apps().daemonSets().inNamespace(SHARED).delete();
         Thread.sleep(300);
         assertThat(allCaches()).isEmpty();
+    }
+
+    // --- issue 20: placement as the scheduler decides it, by membership label ---
+
+    void sizedNode(String name, Map<String, String> labels, Map<String, String> allocatable, boolean cordoned, Taint... taints) {
+        Map<String, String> all = new LinkedHashMap<>(Map.of("kubernetes.io/os", "linux", "kubernetes.io/arch", "amd64"));
+        all.putAll(labels);
+        Map<String, io.fabric8.kubernetes.api.model.Quantity> resources = new LinkedHashMap<>();
+        allocatable.forEach((k, v) -> resources.put(k, new io.fabric8.kubernetes.api.model.Quantity(v)));
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).withLabels(all).endMetadata()
+                .withNewSpec().withTaints(taints).withUnschedulable(cordoned).endSpec()
+                .withNewStatus().withAllocatable(resources).endStatus()
+                .build()).create();
+    }
+
+    static PodSpec requesting(String image, Map<String, String> requests) {
+        Map<String, io.fabric8.kubernetes.api.model.Quantity> q = new LinkedHashMap<>();
+        requests.forEach((k, v) -> q.put(k, new io.fabric8.kubernetes.api.model.Quantity(v)));
+        PodSpec spec = spec(List.of(image), List.of(), List.of(), List.of());
+        spec.getContainers().get(0).setResources(new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder().withRequests(q).build());
+        return spec;
+    }
+
+    @Test
+    void nodesGetTheMembershipLabelsOfWhatCanRunThereResourcesRuntimeClassOsPinningAndCordonIncluded() {
+        namespace("shop", true);
+        Taint gpuTaint = new io.fabric8.kubernetes.api.model.TaintBuilder().withKey("nvidia.com/gpu").withValue("present")
+                .withEffect("NoSchedule").build();
+        Taint dedicated = new io.fabric8.kubernetes.api.model.TaintBuilder().withKey("dedicated").withValue("db")
+                .withEffect("NoSchedule").build();
+        Taint sandboxTaint = new io.fabric8.kubernetes.api.model.TaintBuilder().withKey("sandbox").withValue("gvisor")
+                .withEffect("NoSchedule").build();
+        sizedNode("gpu-1", Map.of("pool", "gpu"), Map.of("cpu", "16", "memory", "64Gi", "nvidia.com/gpu", "4"), false, gpuTaint);
+        sizedNode("cpu-1", Map.of(), Map.of("cpu", "2", "memory", "8Gi"), false);
+        sizedNode("drain-1", Map.of(), Map.of("cpu", "2", "memory", "8Gi"), true);
+        sizedNode("db-1", Map.of(), Map.of("cpu", "2", "memory", "8Gi"), false, dedicated);
+        sizedNode("sandbox-1", Map.of("sandbox", "gvisor"), Map.of("cpu", "4", "memory", "8Gi"), false, sandboxTaint);
+        client.resources(io.fabric8.kubernetes.api.model.node.v1.RuntimeClass.class).resource(
+                new io.fabric8.kubernetes.api.model.node.v1.RuntimeClassBuilder().withNewMetadata().withName("gvisor").endMetadata()
+                        .withHandler("runsc").withNewScheduling().withNodeSelector(Map.of("sandbox", "gvisor"))
+                        .withTolerations(new TolerationBuilder().withKey("sandbox").withOperator("Exists").withEffect("NoSchedule").build())
+                        .endScheduling().build()).create();
+        PodSpec train = requesting("cuda:12", Map.of("nvidia.com/gpu", "1"));
+        train.setTolerations(List.of(new TolerationBuilder().withKey("nvidia.com/gpu").withOperator("Exists").withEffect("NoSchedule").build()));
+        deployment("shop", "train", train);
+        deployment("shop", "web", requesting("nginx:1", Map.of("cpu", "500m")));
+        PodSpec pinned = requesting("postgres:16", Map.of());
+        pinned.setNodeName("db-1");
+        deployment("shop", "db", pinned);
+        PodSpec windows = requesting("servercore:ltsc2022", Map.of());
+        windows.setOs(new io.fabric8.kubernetes.api.model.PodOSBuilder().withName("windows").build());
+        deployment("shop", "win", windows);
+        PodSpec sandboxed = requesting("untrusted:1", Map.of());
+        sandboxed.setRuntimeClassName("gvisor");
+        deployment("shop", "sandboxed", sandboxed);
+        start(SETTINGS.withMaxPodsPerNode(5));
+
+        eventually(WAIT, () -> {
+            assertThat(imagesFor("gpu-1")).containsExactly("cuda:12");
+            assertThat(imagesFor("cpu-1")).containsExactly("nginx:1");
+            assertThat(imagesFor("drain-1")).isEmpty();
+            assertThat(imagesFor("db-1")).containsExactly("postgres:16");
+            assertThat(imagesFor("sandbox-1")).containsExactly("untrusted:1");
+            assertThat(allCaches()).flatExtracting(ImageCacheReconcilerTest::images).doesNotContain("servercore:ltsc2022");
+            // each node carries exactly the labels of the groups the plan gives it
+            for (String node : List.of("gpu-1", "cpu-1", "drain-1", "db-1", "sandbox-1")) {
+                assertThat(membership(node)).as(node).containsExactlyInAnyOrderElementsOf(
+                        view.current().orElseThrow().plan().groupsByNode().get(node));
+            }
+        });
+        // every DaemonSet selects its label and names no node but the pinned one
+        assertThat(allCaches()).allSatisfy(ds -> assertThat(ds.getSpec().getTemplate().getSpec().getNodeSelector())
+                .containsEntry(CacheMembership.label(group(ds)), "true"));
+        // the RuntimeClass changes: the plan follows it
+        client.resources(io.fabric8.kubernetes.api.model.node.v1.RuntimeClass.class).withName("gvisor").delete();
+        eventually(WAIT, () -> assertThat(imagesFor("sandbox-1")).isEmpty());
+        eventually(WAIT, () -> assertThat(membership("sandbox-1")).isEmpty());
+    }
+
+    @Test
+    void aNodeJoiningOrLeavingChangesLabelsOnlyNeverATemplate() throws Exception {
+        namespace("shop", true);
+        for (int i = 0; i < 5; i++) {
+            node("n" + i, Map.of());
+        }
+        deployment("shop", "web", spec(List.of("nginx:1"), List.of(), List.of(), List.of()));
+        deployment("shop", "api", spec(List.of("private.example.com/api:1"), List.of(), List.of("regcred"), List.of()));
+        start(SETTINGS.withMaxPodsPerNode(1));
+        eventually(WAIT, () -> assertThat(reconciler.labelWrites()).isEqualTo(5));
+        eventually(WAIT, () -> assertThat(reconciler.writes()).isEqualTo(2));
+        Map<String, String> versions = allCaches().stream().collect(Collectors.toMap(ImageCacheReconcilerTest::group,
+                ds -> ds.getMetadata().getResourceVersion()));
+        long plans = reconciler.plans();
+        long labels = reconciler.labelWrites();
+
+        for (int i = 5; i < 10; i++) {
+            node("n" + i, Map.of());
+        }
+        client.nodes().withName("n0").delete();
+
+        eventually(WAIT, () -> {
+            for (int i = 5; i < 10; i++) {
+                assertThat(membership("n" + i)).hasSize(1);
+            }
+        });
+        eventually(WAIT, () -> assertThat(reconciler.plans()).isGreaterThan(plans));
+        eventually(WAIT, () -> assertThat(reconciler.labelWrites() - labels).as("one label patch per joining node").isEqualTo(5));
+        Thread.sleep(300);
+        assertThat(reconciler.labelWrites() - labels).isEqualTo(5);
+        assertThat(reconciler.writes()).as("no DaemonSet written").isEqualTo(2);
+        assertThat(allCaches().stream().collect(Collectors.toMap(ImageCacheReconcilerTest::group,
+                ds -> ds.getMetadata().getResourceVersion()))).isEqualTo(versions);
+        // the controller's own label writes ask for no plan
+        long settled = reconciler.plans();
+        client.nodes().withName("n1").edit(n -> new NodeBuilder(n).editMetadata().addToLabels(CacheMembership.label("stale"), "true")
+                .endMetadata().build());
+        assertThat(reconciler.plans()).isEqualTo(settled);
     }
 }

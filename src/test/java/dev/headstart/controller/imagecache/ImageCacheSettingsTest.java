@@ -56,7 +56,7 @@ class ImageCacheSettingsTest {
 
     @Test
     void aFailureIsSummedUpWithItsMostCommonReasonAndATellingMessage() {
-        FailedImage failed = ImageCacheReconciler.summarize("shop/gone:404", Set.of("n1", "n2", "n3"), List.of(
+        FailedImage failed = ImageCacheStatusPass.summarize("shop/gone:404", Set.of("n1", "n2", "n3"), List.of(
                 new CachedImage("shop/gone:404", ImageState.FAILED, null, "ImagePullBackOff", "Back-off pulling image \"shop/gone:404\""),
                 new CachedImage("shop/gone:404", ImageState.FAILED, null, "ErrImagePull", "rpc error: not found"),
                 new CachedImage("shop/gone:404", ImageState.FAILED, null, "ImagePullBackOff", "Back-off pulling image \"shop/gone:404\"")));
