@@ -30,6 +30,7 @@ class MonitoringMetricsTest {
         MonitoringFiles.expressions().forEach(e -> used.addAll(PromQl.metrics(e)));
         assertThat(used).contains("headstart_pod_startup_seconds_bucket", "headstart_image_pulls_total",
                 "headstart_admission_duration_seconds_bucket", "headstart_headroom_replicas",
+                "headstart_headroom_pending", "headstart_headroom_preempted_total",
                 "headstart_node_startup_seconds_bucket", "headstart_controller_leader",
                 "headstart_tls_certificate_expiry_timestamp_seconds", "apiserver_admission_webhook_fail_open_count");
         Set<String> unknown = new TreeSet<>(used);

@@ -76,6 +76,8 @@ public class HeadroomReconciler implements LeaderTask {
     /** What any pool's census reads of each cached node, by name: only a change of it triggers a pass. */
     private final Map<String, NodeFingerprint> shares = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Subscription<ConfigMap> paramsInformer;
+    private volatile Subscription<io.fabric8.kubernetes.api.model.Pod> podInformer;
+    private final HeadroomPodMetrics podMetrics;
     private volatile HeadroomParams lastGood;
     /** The last good spec of each pool, kept while a later ConfigMap version has that pool wrong. */
     private final Map<String, HeadroomPool> lastGoodPools = new java.util.LinkedHashMap<>();
@@ -110,6 +112,8 @@ public class HeadroomReconciler implements LeaderTask {
         this.enabled = enabled;
         this.registry = registry;
         poolGauge(HeadroomPool.DEFAULT); // exported from the start, as the single-pool gauge always was
+        this.podMetrics = new HeadroomPodMetrics(registry);
+        podMetrics.pools(List.of(HeadroomPool.DEFAULT));
         try {
             this.defaultParams = HeadroomParams.parse(settings.defaultParams());
         } catch (InvalidHeadroomParamsException e) {
@@ -162,6 +166,7 @@ public class HeadroomReconciler implements LeaderTask {
         });
         paramsInformer = informers.subscribe(ControllerKinds.configMap(settings.namespace(), settings.paramsConfigMap()),
                 OnChange.run(this::trigger));
+        podInformer = informers.subscribe(ControllerKinds.headroomPods(settings.namespace()), podMetrics);
         CompletableFuture.allOf(nodeInformer.started(), paramsInformer.started()).whenComplete((ignored, error) -> trigger());
         long resync = settings.resync().toMillis();
         scheduler.scheduleWithFixedDelay(this::trigger, resync, resync, TimeUnit.MILLISECONDS);
@@ -178,6 +183,9 @@ public class HeadroomReconciler implements LeaderTask {
         scheduler.shutdownNow();
         nodeInformer.close();
         paramsInformer.close();
+        podInformer.close();
+        podInformer = null;
+        podMetrics.reset();
         shares.clear();
         nodeInformer = null;
         paramsInformer = null;
@@ -267,6 +275,7 @@ public class HeadroomReconciler implements LeaderTask {
             if (allApplied) {
                 deleteUnusedClasses(client, className);
             }
+            podMetrics.pools(pools.keySet());
             lastPlans.keySet().retainAll(pools.keySet());
             lastPlans.putAll(plans);
             poolReplicas.forEach((name, gauge) -> {

@@ -135,6 +135,19 @@ public final class ControllerKinds {
             client -> client.v1().events().inAnyNamespace().withField("reason", ImagePull.REASON),
             List.of(), Map.of());
 
+    /**
+     * Headstart's pause pods in the install namespace (selected on Headstart's managed-by label), for
+     * the headroom metrics: their pool label, phase and conditions (PodScheduled=Unschedulable:
+     * pending; DisruptionTarget=PreemptionByScheduler at delete: preempted). A few pods, separate from
+     * {@link #PODS} (uid and one annotation of every pod, and only while startup telemetry is on).
+     */
+    public static CachedKind<Pod> headroomPods(String namespace) {
+        return new CachedKind<>("pods/headroom", Pod.class, 2,
+                client -> client.pods().inNamespace(namespace)
+                        .withLabel(dev.headstart.controller.headroom.HeadroomObjects.MANAGED_BY_LABEL, "headstart"),
+                List.of("metadata.labels", "status.phase", "status.conditions"), Map.of());
+    }
+
     /** One ConfigMap by name (the headroom parameters). */
     public static CachedKind<ConfigMap> configMap(String namespace, String name) {
         return new CachedKind<>("configmaps/" + namespace + "/" + name, ConfigMap.class, 0,
