@@ -1,6 +1,7 @@
 package dev.headstart.scale;
 
 import dev.headstart.controller.imagecache.ImageCacheDaemonSet;
+import dev.headstart.controller.imagecache.ImageCacheShards;
 import dev.headstart.controller.imagecache.ImageCacheSettings;
 import dev.headstart.controller.warmpool.WarmupTaint;
 import dev.headstart.imagecache.CacheGroup;
@@ -114,6 +115,9 @@ public final class PlacementScenario {
         result.put("groups", plan.groups().size());
         result.put("planMillis", times);
         result.put("largestTemplateBytes", now.values().stream().mapToInt(ds -> json(ds.getSpec().getTemplate()).length).max().orElse(0));
+        result.put("daemonSets", now.size());
+        result.put("largestUnshardedTemplateBytes", plan.groups().stream()
+                .mapToInt(g -> json(ImageCacheDaemonSet.build(g, settings).getSpec().getTemplate()).length).max().orElse(0));
         result.put("largestTemplateBytesBefore", before.values().stream().mapToInt(String::length).max().orElse(0));
         result.put("join100TemplateWrites", templateWrites);
         result.put("join100TemplateWritesBefore", beforeWrites);
@@ -210,7 +214,8 @@ public final class PlacementScenario {
 
     static Map<String, DaemonSet> daemonSets(CachePlan plan, ImageCacheSettings settings) {
         Map<String, DaemonSet> byGroup = new TreeMap<>();
-        plan.groups().forEach(g -> byGroup.put(g.id(), ImageCacheDaemonSet.build(g, settings)));
+        // Keyed by DaemonSet name: a large group is several shards (ImageCacheShards).
+        plan.groups().forEach(g -> ImageCacheShards.build(g, settings).forEach(ds -> byGroup.put(ds.getMetadata().getName(), ds)));
         return byGroup;
     }
 

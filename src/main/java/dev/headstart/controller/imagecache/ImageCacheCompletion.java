@@ -19,7 +19,8 @@ import java.util.Optional;
 
 /**
  * Whether a node holds what the image cache plans for it: every group the plan assigns to the node
- * has its current pod there (made from the group's DaemonSet as last written: same template hash)
+ * has its current pod there for each of its DaemonSets (shards, {@link ImageCacheShards}), each made
+ * from its DaemonSet as last written (same template hash),
  * and no image of those pods is still {@link ImageState#PENDING}. {@link ImageState#FAILED} images
  * do not hold the node back (the kubelet goes on retrying them with back-off); they are named.
  *
@@ -55,23 +56,25 @@ public record ImageCacheCompletion(boolean complete, List<String> pending, List<
             if (group == null) {
                 continue;
             }
-            Optional<Pod> pod = current(podsOnNode, id, snapshot.hashes().get(id));
-            if (pod.isEmpty()) {
-                pending.addAll(group.images());
-                continue;
-            }
-            for (CachedImage image : images(pod.get())) {
-                switch (image.state()) {
-                    case PENDING -> pending.add(image.image());
-                    case FAILED -> failed.add(image);
-                    case CACHED -> { }
+            for (ImageCacheView.Shard shard : snapshot.shards().getOrDefault(id, List.of())) {
+                Optional<Pod> pod = current(podsOnNode, id, shard.hash());
+                if (pod.isEmpty()) {
+                    pending.addAll(shard.images());
+                    continue;
+                }
+                for (CachedImage image : images(pod.get())) {
+                    switch (image.state()) {
+                        case PENDING -> pending.add(image.image());
+                        case FAILED -> failed.add(image);
+                        case CACHED -> { }
+                    }
                 }
             }
         }
         return new ImageCacheCompletion(pending.isEmpty(), List.copyOf(pending), List.copyOf(failed));
     }
 
-    /** The group's pod made from the DaemonSet's current template, if the DaemonSet controller has made it. */
+    /** The group's pod made from this DaemonSet's current template (hash), if the DaemonSet controller has made it. */
     static Optional<Pod> current(Collection<Pod> podsOnNode, String groupId, String hash) {
         return podsOnNode.stream()
                 .filter(pod -> pod.getMetadata().getLabels() != null

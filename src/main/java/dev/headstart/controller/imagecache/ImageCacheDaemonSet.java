@@ -46,6 +46,8 @@ public final class ImageCacheDaemonSet {
     public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
     public static final String MANAGED_BY = "headstart";
     public static final String GROUP_LABEL = "headstart.dev/image-cache-group";
+    /** On a sharded group's DaemonSets and pods only: {@code <index>of<count>} ({@link ImageCacheShards}). */
+    public static final String SHARD_LABEL = "headstart.dev/image-cache-shard";
     /** The cached images, one per line, in container order; on the DaemonSet and its pods. */
     public static final String IMAGES_ANNOTATION = "headstart.dev/image-cache-images";
     /**
@@ -71,8 +73,21 @@ public final class ImageCacheDaemonSet {
         return NAME + "-" + group.id();
     }
 
+    /** The group's DaemonSet when it is one shard; {@link ImageCacheShards#build} splits a large group. */
     public static DaemonSet build(CacheGroup group, ImageCacheSettings settings) {
+        return build(group, settings, null);
+    }
+
+    /**
+     * One DaemonSet of the group's images: all of them ({@code shard} null: the name, labels and
+     * selector of a group that was never split), or one shard's, named and selected by its shard
+     * label so no two DaemonSets of the group claim each other's pods.
+     */
+    static DaemonSet build(CacheGroup group, ImageCacheSettings settings, String shard) {
         Map<String, String> labels = labels(group.id());
+        if (shard != null) {
+            labels.put(SHARD_LABEL, shard);
+        }
         String images = String.join("\n", group.images());
         Map<String, String> nodeSelector = new TreeMap<>(group.nodeSelector() == null ? Map.of() : group.nodeSelector());
         // The no-op is a Linux binary; Windows nodes never get a cache.
@@ -113,13 +128,13 @@ public final class ImageCacheDaemonSet {
         annotations.put(HASH_ANNOTATION, hash);
         return new DaemonSetBuilder()
                 .withNewMetadata()
-                    .withName(name(group))
+                    .withName(shard == null ? name(group) : name(group) + "-" + shard)
                     .withNamespace(group.namespace())
                     .withLabels(labels)
                     .withAnnotations(annotations)
                 .endMetadata()
                 .withNewSpec()
-                    .withNewSelector().withMatchLabels(Map.of(NAME_LABEL, NAME, GROUP_LABEL, group.id())).endSelector()
+                    .withNewSelector().withMatchLabels(selector(group.id(), shard)).endSelector()
                     // All at once: a pod with an image in back-off never becomes Ready, so a rolling
                     // update bounded by unavailable pods would stop at the first such node.
                     .withNewUpdateStrategy()
@@ -129,6 +144,14 @@ public final class ImageCacheDaemonSet {
                     .withTemplate(template)
                 .endSpec()
                 .build();
+    }
+
+    private static Map<String, String> selector(String groupId, String shard) {
+        Map<String, String> selector = new LinkedHashMap<>(Map.of(NAME_LABEL, NAME, GROUP_LABEL, groupId));
+        if (shard != null) {
+            selector.put(SHARD_LABEL, shard);
+        }
+        return selector;
     }
 
     public static Map<String, String> labels(String groupId) {

@@ -62,7 +62,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Keeps exactly one DaemonSet per {@link CacheGroup} of the planner's {@link CachePlan}: shared
+ * Keeps the DaemonSets of every {@link CacheGroup} of the planner's {@link CachePlan} (one, or a
+ * large group's shards, {@link ImageCacheShards}, each template under 16 KiB): shared
  * groups in Headstart's namespace, namespace groups (images that need a namespace's pull secrets)
  * in that namespace. Inputs are the controller's shared informers: the opted-in namespaces, their
  * workloads, ServiceAccounts and HPAs ({@link OptedInInformers}: nothing of other namespaces is
@@ -286,11 +287,12 @@ public class ImageCacheReconciler implements LeaderTask {
         membership.apply(nodeList, plan);
 
         Map<String, DaemonSet> desired = new LinkedHashMap<>();
-        Map<String, String> hashes = new HashMap<>();
+        Map<String, List<ImageCacheView.Shard>> shards = new HashMap<>();
         for (CacheGroup group : plan.groups()) {
-            DaemonSet daemonSet = ImageCacheDaemonSet.build(group, settings);
-            desired.put(key(daemonSet), daemonSet);
-            hashes.put(group.id(), ImageCacheDaemonSet.hashOf(daemonSet));
+            for (DaemonSet daemonSet : ImageCacheShards.build(group, settings)) {
+                desired.put(key(daemonSet), daemonSet);
+                shards.computeIfAbsent(group.id(), id -> new ArrayList<>()).add(ImageCacheView.Shard.of(daemonSet));
+            }
         }
         Map<String, DaemonSet> existing = new HashMap<>();
         caches.list().forEach(d -> existing.put(key(d), d));
@@ -306,7 +308,7 @@ public class ImageCacheReconciler implements LeaderTask {
                         have.getMetadata().getName());
             }
         }
-        view.publish(new ImageCacheView.Snapshot(plan, hashes,
+        view.publish(new ImageCacheView.Snapshot(plan, shards,
                 nodeList.stream().map(n -> n.getMetadata().getName()).collect(Collectors.toSet())));
         users = imageUsers;
         overCap(plan);

@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
 
 /**
  * The image cache's status side: for every (node, image) the published plan puts somewhere, the
- * state its cache pod reports (pending while no current pod runs there), counted into the metrics;
+ * state its cache pod reports (each of the group's shards' pods; pending while no current pod runs there), counted into the metrics;
  * failed images go to their reporter (Events, PolicyReports) with the workloads that use them.
  * Reads only the shared cache-pod informer; writes nothing but what the reporter writes.
  */
@@ -50,16 +50,18 @@ final class ImageCacheStatusPass {
                 if (group == null) {
                     continue;
                 }
-                var pod = ImageCacheCompletion.current(onNode, id, snapshot.hashes().get(id));
-                if (pod.isEmpty()) {
-                    counts.merge(ImageState.PENDING, (long) group.images().size(), Long::sum);
-                    continue;
-                }
-                for (CachedImage image : ImageCacheCompletion.images(pod.get())) {
-                    counts.merge(image.state(), 1L, Long::sum);
-                    if (image.state() == ImageState.FAILED) {
-                        failures.computeIfAbsent(image.image(), i -> new ArrayList<>()).add(image);
-                        failedNodes.computeIfAbsent(image.image(), i -> new TreeSet<>()).add(node);
+                for (ImageCacheView.Shard shard : snapshot.shards().getOrDefault(id, List.of())) {
+                    var pod = ImageCacheCompletion.current(onNode, id, shard.hash());
+                    if (pod.isEmpty()) {
+                        counts.merge(ImageState.PENDING, (long) shard.images().size(), Long::sum);
+                        continue;
+                    }
+                    for (CachedImage image : ImageCacheCompletion.images(pod.get())) {
+                        counts.merge(image.state(), 1L, Long::sum);
+                        if (image.state() == ImageState.FAILED) {
+                            failures.computeIfAbsent(image.image(), i -> new ArrayList<>()).add(image);
+                            failedNodes.computeIfAbsent(image.image(), i -> new TreeSet<>()).add(node);
+                        }
                     }
                 }
             }

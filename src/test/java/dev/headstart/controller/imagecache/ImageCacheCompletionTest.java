@@ -31,7 +31,7 @@ class ImageCacheCompletionTest {
 
     static ImageCacheView view() {
         ImageCacheView view = new ImageCacheView(true);
-        view.publish(new ImageCacheView.Snapshot(PLAN, Map.of(GROUP.id(), ImageCacheDaemonSet.hashOf(CACHE)), Set.of("n1")));
+        view.publish(new ImageCacheView.Snapshot(PLAN, Map.of(GROUP.id(), List.of(ImageCacheView.Shard.of(CACHE))), Set.of("n1")));
         return view;
     }
 
@@ -88,5 +88,49 @@ class ImageCacheCompletionTest {
         assertThat(ImageCacheCompletion.of("n1", new ImageCacheView(true), List.of()).complete()).isFalse();
         // no image cache at all: nothing to wait for
         assertThat(ImageCacheCompletion.of("n1", new ImageCacheView(false), List.of()).complete()).isTrue();
+    }
+
+    @Test
+    void aShardedGroupIsCompleteOnlyWhenEveryShardsPodHasItsImages() {
+        List<String> many = ImageCacheShardsTest.images(60);
+        CachePlan plan = plan(SETTINGS, List.of(deployment("shop", "web", spec(many, List.of(), List.of(), List.of()))),
+                List.of(linuxNode("n1", Map.of())));
+        CacheGroup group = plan.groups().get(0);
+        List<DaemonSet> shards = ImageCacheShards.build(group, SETTINGS);
+        assertThat(shards).hasSizeGreaterThan(1);
+        ImageCacheView view = new ImageCacheView(true);
+        view.publish(new ImageCacheView.Snapshot(plan,
+                Map.of(group.id(), shards.stream().map(ImageCacheView.Shard::of).toList()), Set.of("n1")));
+
+        List<Pod> all = shards.stream().map(ds -> pod("n1", ds, allRunning(ds))).toList();
+        assertThat(ImageCacheCompletion.of("n1", view, all).complete()).isTrue();
+
+        // one shard's pod not there yet: its images, and only its, are pending
+        DaemonSet missing = shards.get(1);
+        List<Pod> withoutOne = all.stream().filter(p -> !ImageCacheDaemonSet.hashOf(missing).equals(
+                p.getMetadata().getAnnotations().get(ImageCacheDaemonSet.HASH_ANNOTATION))).toList();
+        ImageCacheCompletion partial = ImageCacheCompletion.of("n1", view, withoutOne);
+        assertThat(partial.complete()).isFalse();
+        assertThat(partial.pending()).containsExactlyInAnyOrderElementsOf(ImageCacheView.Shard.of(missing).images());
+
+        // every shard's pod there, one image of one shard still pulling
+        DaemonSet last = shards.get(shards.size() - 1);
+        ContainerStatus[] statuses = allRunning(last);
+        String pulling = statuses[0].getImage();
+        statuses[0] = waiting("cache-0", pulling, "ContainerCreating", null);
+        List<Pod> oneStillPulling = new java.util.ArrayList<>(all.subList(0, all.size() - 1));
+        oneStillPulling.add(pod("n1", last, statuses));
+        ImageCacheCompletion stillPulling = ImageCacheCompletion.of("n1", view, oneStillPulling);
+        assertThat(stillPulling.complete()).isFalse();
+        assertThat(stillPulling.pending()).containsExactly(pulling);
+    }
+
+    static ContainerStatus[] allRunning(DaemonSet ds) {
+        var containers = ds.getSpec().getTemplate().getSpec().getContainers();
+        ContainerStatus[] out = new ContainerStatus[containers.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = running(containers.get(i).getName(), containers.get(i).getImage());
+        }
+        return out;
     }
 }

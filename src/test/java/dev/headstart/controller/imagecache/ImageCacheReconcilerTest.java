@@ -351,6 +351,43 @@ class ImageCacheReconcilerTest {
     }
 
     @Test
+    void aLargeGroupIsWrittenAsShardsOnItsNodesAndShrinksBackToOne() {
+        namespace("shop", true);
+        node("n1", Map.of());
+        List<String> many = ImageCacheShardsTest.images(200);
+        deployment("shop", "web", spec(many, List.of(), List.of(), List.of()));
+        start(SETTINGS);
+
+        eventually(WAIT, () -> {
+            List<DaemonSet> shards = caches(SHARED);
+            assertThat(shards).hasSizeGreaterThan(1);
+            assertThat(cachedIn(SHARED)).isEqualTo(many.stream().sorted().toList());
+            assertThat(shards).allSatisfy(ds -> {
+                assertThat(ImageCacheShards.templateBytes(ds)).isLessThan(16 * 1024);
+                assertThat(ds.getMetadata().getLabels()).containsKey(ImageCacheDaemonSet.SHARD_LABEL);
+            });
+            // all shards select the one membership label the node carries
+            assertThat(shards.stream().map(ImageCacheReconcilerTest::group).distinct()).singleElement()
+                    .satisfies(id -> assertThat(membership("n1")).containsExactly(id));
+            assertThat(shards).allSatisfy(ds -> assertThat(ds.getSpec().getTemplate().getSpec().getNodeSelector())
+                    .containsEntry(CacheMembership.label(group(ds)), "true"));
+            assertThat(view.current().orElseThrow().shards().values()).singleElement()
+                    .satisfies(s -> assertThat(s).hasSize(shards.size()));
+        });
+
+        // The group shrinks to a few images: the shards go (by their labels), one DaemonSet stays.
+        client.apps().deployments().inNamespace("shop").withName("web").edit(d -> new DeploymentBuilder(d)
+                .editSpec().editTemplate().withSpec(spec(many.subList(0, 3), List.of(), List.of(), List.of()))
+                .endTemplate().endSpec().build());
+        eventually(WAIT, () -> {
+            assertThat(caches(SHARED)).singleElement().satisfies(ds -> {
+                assertThat(ds.getMetadata().getLabels()).doesNotContainKey(ImageCacheDaemonSet.SHARD_LABEL);
+                assertThat(images(ds)).containsExactlyInAnyOrderElementsOf(many.subList(0, 3));
+            });
+        });
+    }
+
+    @Test
     void theOldPerNamespaceCacheIsRemovedAndAUsersLookAlikeLeftAlone() {
         namespace("shop", true);
         namespace("mine", false);
