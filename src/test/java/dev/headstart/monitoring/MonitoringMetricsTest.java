@@ -31,6 +31,7 @@ class MonitoringMetricsTest {
         assertThat(used).contains("headstart_pod_startup_seconds_bucket", "headstart_image_pulls_total",
                 "headstart_admission_duration_seconds_bucket", "headstart_headroom_replicas",
                 "headstart_node_startup_seconds_bucket", "headstart_controller_leader",
+                "headstart_cpu_boost_startup_seconds_bucket",
                 "headstart_tls_certificate_expiry_timestamp_seconds", "apiserver_admission_webhook_fail_open_count");
         Set<String> unknown = new TreeSet<>(used);
         unknown.removeAll(EXPORTED);
