@@ -65,6 +65,7 @@ final class StartupPage {
                 .append(report.warmPool().nodes().size() + report.cold().nodes().size()).append(" nodes</div>\n");
         headline(html, report);
         podTable(html, report);
+        boostTable(html, report);
         nodeTable(html, report);
         html.append("<h2>The slowest pods, with Headstart and without</h2>\n");
         legend(html, List.of("scheduling", "initialization", "startup"), "with Headstart", "without");
@@ -106,6 +107,19 @@ final class StartupPage {
         html.append("<tr><td>image cache hits</td><td class=\"on wide\" colspan=\"5\">").append(StartupTable.cached(report.on()))
                 .append("</td><td class=\"off wide\" colspan=\"5\">").append(StartupTable.cached(report.off()))
                 .append("</td><td colspan=\"2\"></td></tr>\n</table>\n");
+    }
+
+    /** The startup phase of cpu-boosted pods against the others; left out when no Ready pod was boosted. */
+    private static void boostTable(StringBuilder html, StartupReport report) {
+        StartupReport.BoostSplit boost = report.cpuBoost();
+        if (boost.boostedCount() == 0) {
+            return;
+        }
+        html.append("<h2>Startup phase by CPU boost</h2>\n<table>\n");
+        header(html, "boosted (" + boost.boostedCount() + " Ready)", "not boosted (" + boost.notBoostedCount() + " Ready)",
+                "boosted − not");
+        row(html, PodPhase.STARTUP.label(), boost.boosted(), boost.notBoosted(), false);
+        html.append("</table>\n");
     }
 
     private static void nodeTable(StringBuilder html, StartupReport report) {

@@ -14,7 +14,8 @@ import java.util.Locale;
 /**
  * {@code headstart startup -o table}: the phases as rows, the two groups side by side (count,
  * p50, p90, max) and their difference at p50 and p90 ({@code on − off}: negative is faster with
- * Headstart).
+ * Headstart). When any Ready pod was cpu-boosted, a {@code CPU BOOST} block compares the
+ * {@code startup} phase of boosted and not boosted pods the same way.
  */
 final class StartupTable {
 
@@ -34,6 +35,14 @@ final class StartupTable {
         row(out, "image pull", report.on().pullSeconds(), report.off().pullSeconds());
         groups(out, "  cache hits", "       " + cached(report.on()), "       " + cached(report.off()), "");
         out.println();
+        StartupReport.BoostSplit boost = report.cpuBoost();
+        if (boost.boostedCount() > 0) { // left out without boosted pods: the table reads as before
+            groups(out, "CPU BOOST", "boosted: " + boost.boostedCount() + " Ready",
+                    "not boosted: " + boost.notBoostedCount() + " Ready", "boosted − not");
+            out.printf(ROW, "phase", "n", "p50", "p90", "max", "n", "p50", "p90", "max", "p50", "p90");
+            row(out, PodPhase.STARTUP.label(), boost.boosted(), boost.notBoosted());
+            out.println();
+        }
         groups(out, "NODES", "warm pool: " + report.warmPool().nodes().size(),
                 "cold: " + report.cold().nodes().size(), "warm − cold");
         out.printf(ROW, "phase", "n", "p50", "p90", "max", "n", "p50", "p90", "max", "p50", "p90");

@@ -95,6 +95,13 @@ public interface HeadstartConfig {
         /** Attempts per pod before a revert is given up (an Event and a metric say so). */
         @WithDefault("8")
         int revertMaxAttempts();
+
+        /**
+         * Raise a container's CPU limit again (to what admission gave it) when it restarts after the
+         * revert, and give it back once Ready; only for limits boosted to a value (multiply, value).
+         */
+        @WithDefault("false")
+        boolean reboostAfterRestart();
     }
 
     /** The cpu-boost settings, or an IllegalArgumentException naming the key that is wrong. */

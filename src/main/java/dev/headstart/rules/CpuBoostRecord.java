@@ -19,6 +19,13 @@ public final class CpuBoostRecord {
     /** On the pod: container name to its CPU limit before the boost. */
     public static final String ANNOTATION = "headstart.dev/cpu-boost-original";
 
+    /**
+     * On the pod: container name to the CPU limit admission gave it, for the containers raised to a
+     * value (not those whose limit was removed). The only value a re-boost after a restart may set:
+     * LimitRange and quota accepted it at admission, and LimitRanger does not look at pods/resize.
+     */
+    public static final String BOOSTED_ANNOTATION = "headstart.dev/cpu-boost-limits";
+
     /** On the pod: selects boosted pods for the controller's informer (the server filters by it). */
     public static final String LABEL = "headstart.dev/cpu-boosted";
 

@@ -119,6 +119,7 @@ public final class CpuBoostRule implements Rule {
         }
         ObjectNode spec = workload.podSpec();
         Map<String, String> originals = new LinkedHashMap<>();
+        Map<String, String> raised = new LinkedHashMap<>();
         for (CpuBoostPlan.Boost boost : plan.boosts()) {
             ObjectNode container = (ObjectNode) spec.get(boost.field()).get(boost.index());
             ObjectNode resources = Workload.objectAt(container, "resources");
@@ -133,11 +134,15 @@ public final class CpuBoostRule implements Rule {
                 }
             } else {
                 limits.put("cpu", CpuQuantity.format(boost.newMillis()));
+                raised.put(boost.container(), CpuQuantity.format(boost.newMillis()));
             }
             originals.put(boost.container(), boost.original());
         }
         ObjectNode metadata = workload.metadata();
         Workload.objectAt(metadata, "annotations").put(CpuBoostRecord.ANNOTATION, CpuBoostRecord.format(originals));
+        if (!raised.isEmpty()) {
+            Workload.objectAt(metadata, "annotations").put(CpuBoostRecord.BOOSTED_ANNOTATION, CpuBoostRecord.format(raised));
+        }
         Workload.objectAt(metadata, "labels").put(CpuBoostRecord.LABEL, "true");
         return true;
     }

@@ -1,5 +1,6 @@
 package dev.headstart.telemetry;
 
+import dev.headstart.rules.CpuBoostRecord;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
@@ -101,6 +102,15 @@ public record PodStartup(String key, String uid, boolean headstart, Instant crea
     public static boolean isHeadstart(Pod pod) {
         Map<String, String> annotations = pod.getMetadata() == null ? null : pod.getMetadata().getAnnotations();
         return annotations != null && annotations.containsKey(APPLIED_ANNOTATION);
+    }
+
+    /**
+     * Whether the cpu-boost rule lifted the pod's CPU limit at admission: it carries the rule's record
+     * annotation, which stays after the revert (so a Ready, reverted pod still counts as boosted).
+     */
+    public static boolean isBoosted(Pod pod) {
+        Map<String, String> annotations = pod.getMetadata() == null ? null : pod.getMetadata().getAnnotations();
+        return annotations != null && annotations.containsKey(CpuBoostRecord.ANNOTATION);
     }
 
     static String key(Pod pod) {

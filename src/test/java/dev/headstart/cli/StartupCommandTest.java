@@ -99,6 +99,56 @@ class StartupCommandTest {
                 .split("\\s+"));
     }
 
+    /** A pod created 12:00:00, scheduled +1 s, initialized +2 s, Ready at +{@code ready} s; boosted when asked. */
+    private static String readyPod(String name, int ready, boolean boosted) {
+        String annotations = "\"headstart.dev/applied\":\"startup-probe" + (boosted ? ",cpu-boost\","
+                + "\"headstart.dev/cpu-boost-original\":\"app=500m\"" : "\"");
+        return "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"shop\","
+                + "\"uid\":\"uid-" + name + "\",\"creationTimestamp\":\"2026-11-21T12:00:00Z\",\"annotations\":{" + annotations
+                + "}},\"status\":{\"conditions\":[{\"type\":\"PodScheduled\",\"status\":\"True\",\"lastTransitionTime\":"
+                + "\"2026-11-21T12:00:01Z\"},{\"type\":\"Initialized\",\"status\":\"True\",\"lastTransitionTime\":"
+                + "\"2026-11-21T12:00:02Z\"},{\"type\":\"Ready\",\"status\":\"True\",\"lastTransitionTime\":"
+                + String.format("\"2026-11-21T12:%02d:%02dZ\"", ready / 60, ready % 60) + "}]}}";
+    }
+
+    @Test
+    void boostedPodsGetTheirStartupPhaseComparedInTableJsonAndHtml(@TempDir Path dir) throws Exception {
+        // boosted: startup 8 s, 13 s, 18 s; not boosted (with Headstart or not): 28 s, 58 s
+        Path dump = dir.resolve("boosted.json");
+        Files.writeString(dump, "{\"kind\":\"List\",\"items\":[" + String.join(",", readyPod("b-1", 10, true),
+                readyPod("b-2", 15, true), readyPod("b-3", 20, true), readyPod("plain", 30, false), readyPod("legacy", 60, false)
+                .replace("\"headstart.dev/applied\":\"startup-probe\"", "")) + "]}");
+        CliRun table = CliRun.of("startup", "-f", dump.toString());
+        assertThat(table.exitCode()).as(table.err()).isZero();
+        List<String> lines = table.out().lines().toList();
+        int block = lines.indexOf(lines.stream().filter(l -> l.startsWith("CPU BOOST")).findFirst().orElseThrow());
+        assertThat(lines.get(block)).contains("boosted: 3 Ready", "not boosted: 2 Ready", "boosted − not");
+        assertThat(lines.get(block + 2).strip().split("\\s+")).containsExactly("startup", "3", "13s", "18s", "18s",
+                "2", "28s", "58s", "58s", "-15s", "-40s");
+        assertThat(lines.subList(0, block)).noneMatch(l -> l.contains("boosted"));
+
+        JsonNode json = Json.MAPPER.readTree(CliRun.of("startup", "-f", dump.toString(), "-o", "json").out());
+        assertThat(json.at("/pods/cpuBoost/boosted/count").asInt()).isEqualTo(3);
+        assertThat(json.at("/pods/cpuBoost/boosted/startup/p50").asDouble()).isEqualTo(13.0);
+        assertThat(json.at("/pods/cpuBoost/notBoosted/startup/p90").asDouble()).isEqualTo(58.0);
+        assertThat(json.at("/pods/on/count").asInt()).isEqualTo(4);
+
+        String html = CliRun.of("startup", "-f", dump.toString(), "-o", "html").out();
+        DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+        Document page = factory.newDocumentBuilder().parse(new ByteArrayInputStream(html.getBytes(StandardCharsets.UTF_8)));
+        NodeList tables = page.getElementsByTagName("table");
+        assertThat(tables.getLength()).isEqualTo(3);
+        assertThat(tables.item(1).getTextContent()).contains("boosted (3 Ready)", "not boosted (2 Ready)", "startup",
+                "13s", "-15s");
+        assertThat(html).contains("<h2>Startup phase by CPU boost</h2>");
+    }
+
+    @Test
+    void withoutBoostedPodsNothingAboutTheBoostIsShown() {
+        assertThat(CliRun.of("startup", "-f", DUMP).out()).doesNotContain("CPU BOOST");
+        assertThat(CliRun.of("startup", "-f", DUMP, "-o", "html").out()).doesNotContain("CPU boost");
+    }
+
     @Test
     void htmlIsOneWellFormedSelfContainedPageWithTheTableAndAWaterfall() throws Exception {
         CliRun run = CliRun.of("startup", "-f", DUMP, "-o", "html", "--slowest", "5");

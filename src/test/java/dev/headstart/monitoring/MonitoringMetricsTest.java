@@ -32,6 +32,7 @@ class MonitoringMetricsTest {
                 "headstart_admission_duration_seconds_bucket", "headstart_headroom_replicas",
                 "headstart_headroom_pending", "headstart_headroom_preempted_total",
                 "headstart_node_startup_seconds_bucket", "headstart_controller_leader",
+                "headstart_cpu_boost_startup_seconds_bucket",
                 "headstart_tls_certificate_expiry_timestamp_seconds", "apiserver_admission_webhook_fail_open_count");
         Set<String> unknown = new TreeSet<>(used);
         unknown.removeAll(EXPORTED);

@@ -87,11 +87,16 @@ class CpuBoostRuleTest {
         assertThat(multiplied.mutated().at("/metadata/annotations").path(CpuBoostRecord.ANNOTATION).asText())
                 .isEqualTo("app=" + limit);
         assertThat(multiplied.mutated().at("/metadata/labels").path(CpuBoostRecord.LABEL).asText()).isEqualTo("true");
+        // the raised value too, for a re-boost after a restart: what admission (LimitRange, quota) accepted
+        assertThat(multiplied.mutated().at("/metadata/annotations").path(CpuBoostRecord.BOOSTED_ANNOTATION).asText())
+                .isEqualTo("app=" + times4);
         assertThat(multiplied.mutated().at("/spec/containers/0/resources/requests/cpu").asText()).isEqualTo("100m");
         assertThat(multiplied.mutated().at("/spec/containers/0/resources/limits/memory").asText()).isEqualTo("128Mi");
 
         Mutation removed = run(REMOVE, Facts.optedIn(), pod(spec));
         assertThat(cpuLimit(removed, "containers", 0)).isNull();
+        // a removed limit cannot be re-boosted by resize: nothing recorded for it
+        assertThat(removed.mutated().at("/metadata/annotations").has(CpuBoostRecord.BOOSTED_ANNOTATION)).isFalse();
         assertThat(removed.mutated().at("/spec/containers/0/resources/limits/memory").asText()).isEqualTo("128Mi");
         assertThat(removed.mutated().at("/spec/containers/0/resources/requests/cpu").asText()).isEqualTo("100m");
     }

@@ -56,6 +56,11 @@ class LiveOfflineAgreeTest {
         // skewed clock: startup 7 s > total 6 s), a restart, a node whose Ready flapped 129 h later
         pods.add(pod("late", true, 0, "PodScheduled=True@12:00:01", "Initialized=True@12:00:02", "Ready=True@14:00:00"));
         pods.add(pod("skewed", false, 0, "PodScheduled=True@12:00:00", "Initialized=True@11:59:59", "Ready=True@12:00:06"));
+        // boosted pods: one that started, one restarted (no startup phase in either path)
+        pods.add(Objects.boosted(pod("boosted", true, 0, "PodScheduled=True@12:00:01", "Initialized=True@12:00:02",
+                "Ready=True@12:00:07")));
+        pods.add(Objects.boosted(pod("boosted-restarted", true, 1, "PodScheduled=True@12:00:01",
+                "Initialized=True@12:00:02", "Ready=True@12:00:30")));
         pods.add(pod("restarted", false, 2, "PodScheduled=True@12:00:01", "Initialized=True@12:00:03", "Ready=True@12:00:40"));
         Pod withNulls = pod("nulls", true, 0, "PodScheduled=True@12:00:01", "Initialized=True@12:00:02", "Ready=True@12:00:09");
         withNulls.getStatus().getConditions().add(0, null);
@@ -94,6 +99,17 @@ class LiveOfflineAgreeTest {
             assertThat((int) pulls).as(group + " pulls").isEqualTo(pods2.pulls());
             assertThat((int) cached).as(group + " cached").isEqualTo(pods2.cached());
         }
+        for (boolean boosted : List.of(true, false)) {
+            Timer timer = registry.get("headstart.cpu.boost.startup").tags("boosted", Boolean.toString(boosted)).timer();
+            Summary summary = boosted ? offline.cpuBoost().boosted() : offline.cpuBoost().notBoosted();
+            assertThat(timer.count()).as("boosted=" + boosted).isEqualTo(summary.count()).isPositive();
+            assertThat(timer.max(TimeUnit.MILLISECONDS) / 1000.0).as("boosted=" + boosted + " max")
+                    .isCloseTo(summary.max().getAsDouble(), within(0.001));
+            compared++;
+        }
+        // boosted or not, every startup the phase histogram has is in the split once
+        assertThat(offline.cpuBoost().boosted().count() + offline.cpuBoost().notBoosted().count())
+                .isEqualTo(offline.on().phases().get(PodPhase.STARTUP).count() + offline.off().phases().get(PodPhase.STARTUP).count());
         for (String warm : List.of("true", "false")) {
             StartupReport.NodeGroup group = warm.equals("true") ? offline.warmPool() : offline.cold();
             for (NodePhase phase : NodePhase.values()) {

@@ -47,6 +47,12 @@ final class Objects {
         return read(yaml.toString(), Pod.class);
     }
 
+    /** The pod with the cpu-boost rule's record annotation, as the rule leaves it (and the revert keeps it). */
+    static Pod boosted(Pod pod) {
+        pod.getMetadata().getAnnotations().put(dev.headstart.rules.CpuBoostRecord.ANNOTATION, "app=500m");
+        return pod;
+    }
+
     static String time(String clock) {
         return clock.contains("T") ? clock : "2026-11-21T" + clock + "Z";
     }

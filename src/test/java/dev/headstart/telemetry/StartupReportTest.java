@@ -74,6 +74,33 @@ class StartupReportTest {
         assertThat(json.at("/nodes/cold").toString()).isEqualTo("{\"count\":0,\"phases\":{\"ready\":" + empty
                 + ",\"imageCache\":" + empty + ",\"warmUp\":" + empty + "}}");
         assertThat(json.fieldNames()).toIterable().containsExactly("pods", "nodes");
+        // no boosted pod: no cpuBoost block, the JSON reads as before the cpu-boost rule
+        assertThat(json.get("pods").fieldNames()).toIterable().containsExactly("on", "off");
         assertThat(json.get("nodes").fieldNames()).toIterable().containsExactly("warmPool", "cold");
+    }
+
+    @Test
+    void theStartupPhaseIsSplitByBoostedOrNot() {
+        // startup = Ready - Initialized (Initialized at +2 s): boosted 8 s and 18 s, the others 58 s and 28 s
+        Pod restarted = Objects.boosted(pod("restarted", true, 1, "PodScheduled=True@12:00:01",
+                "Initialized=True@12:00:02", "Ready=True@12:00:04"));
+        StartupReport report = StartupReport.of(List.of(Objects.boosted(readyPod("fast", true, 10)),
+                Objects.boosted(readyPod("slow", true, 20)), readyPod("plain-on", true, 30), readyPod("off-1", false, 60),
+                restarted, Objects.boosted(pod("not-ready", true, 0, "PodScheduled=True@12:00:01"))), List.of(), List.of());
+        StartupReport.BoostSplit split = report.cpuBoost();
+        // a restarted pod is Ready (counted) but has no startup phase (Ready dates from the restart)
+        assertThat(split.boostedCount()).isEqualTo(3);
+        assertThat(split.boosted()).isEqualTo(Summary.of(List.of(8.0, 18.0)));
+        assertThat(split.notBoostedCount()).isEqualTo(2);
+        assertThat(split.notBoosted()).isEqualTo(Summary.of(List.of(28.0, 58.0)));
+        // the on/off groups are what they were: boosting is one of Headstart's changes
+        assertThat(report.on().count()).isEqualTo(4);
+        JsonNode json = report.toJson();
+        assertThat(json.get("pods").fieldNames()).toIterable().containsExactly("on", "off", "cpuBoost");
+        assertThat(json.at("/pods/cpuBoost/boosted/count").asInt()).isEqualTo(3);
+        assertThat(json.at("/pods/cpuBoost/boosted/startup").toString())
+                .isEqualTo("{\"count\":2,\"p50\":8.0,\"p90\":18.0,\"p99\":18.0,\"max\":18.0}");
+        assertThat(json.at("/pods/cpuBoost/notBoosted/count").asInt()).isEqualTo(2);
+        assertThat(json.at("/pods/cpuBoost/notBoosted/startup/max").asDouble()).isEqualTo(58.0);
     }
 }

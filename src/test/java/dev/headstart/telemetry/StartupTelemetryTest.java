@@ -107,6 +107,32 @@ class StartupTelemetryTest {
     }
 
     @Test
+    void theStartupPhaseIsAlsoRecordedByBoostedOrNotOncePerPod() {
+        StartupTelemetry telemetry = telemetry(registry);
+        telemetry.begin(LEADS_FROM);
+        Pod boosted = Objects.boosted(pod("boosted", true, 0, "PodScheduled=True@12:00:01", "Initialized=True@12:00:02",
+                "Ready=True@12:00:08"));
+        deliver(telemetry, boosted);
+        deliver(telemetry, boosted); // a resync: not again
+        deliver(telemetry, pod("plain", true, 0, "PodScheduled=True@12:00:01", "Initialized=True@12:00:02",
+                "Ready=True@12:00:32"));
+        deliver(telemetry, pod("off", false, 0, "PodScheduled=True@12:00:01", "Initialized=True@12:00:02",
+                "Ready=True@12:00:12"));
+        // a restart: Ready dates from the restart, no startup phase to record
+        deliver(telemetry, Objects.boosted(pod("restarted", true, 1, "PodScheduled=True@12:00:01",
+                "Initialized=True@12:00:02", "Ready=True@12:00:03")));
+        Timer yes = registry.get("headstart.cpu.boost.startup").tag("boosted", "true").timer();
+        Timer no = registry.get("headstart.cpu.boost.startup").tag("boosted", "false").timer();
+        assertThat(yes.count()).isEqualTo(1);
+        assertThat(yes.totalTime(TimeUnit.SECONDS)).isCloseTo(6.0, within(1e-9));
+        assertThat(no.count()).isEqualTo(2);
+        assertThat(no.totalTime(TimeUnit.SECONDS)).isCloseTo(40.0, within(1e-9));
+        assertThat(buckets(yes)).containsEntry(5.0, 0L).containsEntry(10.0, 1L);
+        // the phase histogram is unchanged by the split: the boosted pod is one of headstart=on's
+        assertThat(podPhase(registry, "startup", "on").count()).isEqualTo(2);
+    }
+
+    @Test
     void podsFromBeforeTheLeaderOrNeverReadyOrTooLateAreNotCounted() {
         StartupTelemetry telemetry = telemetry(registry);
         telemetry.begin(Instant.parse("2026-11-21T12:00:00.200Z")); // counts pods created from 12:00:01
@@ -304,6 +330,8 @@ class StartupTelemetryTest {
                 .contains("headstart_node_startup_seconds_bucket{phase=\"warmUp\",warm_pool=\"true\",le=\"900.0\",} 0.0");
         // bounded label sets: 4 phases × 2 groups, 2 × 2 pull counters, 2 pull histograms, 3 × 2 node phases
         assertThat(scrape.lines().filter(l -> l.startsWith("headstart_pod_startup_seconds_count"))).hasSize(8);
+        assertThat(scrape).contains("headstart_cpu_boost_startup_seconds_count{boosted=\"true\",} ")
+                .contains("headstart_cpu_boost_startup_seconds_count{boosted=\"false\",} ");
         assertThat(scrape.lines().filter(l -> l.startsWith("headstart_image_pulls_total"))).hasSize(4);
         assertThat(scrape.lines().filter(l -> l.startsWith("headstart_image_pull_seconds_count"))).hasSize(2);
         assertThat(scrape.lines().filter(l -> l.startsWith("headstart_node_startup_seconds_count"))).hasSize(6);

@@ -13,7 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code headstart_rule_applied_total{rule="cpu-boost"}}):
  * {@code headstart_cpu_boost_reverts_total{trigger="ready|max_duration"}},
  * {@code headstart_cpu_boost_revert_failures_total{reason="error|refused|gave_up|unreadable"}} and
- * {@code headstart_cpu_boost_duration_seconds} (from the pod's start to its limits given back).
+ * {@code headstart_cpu_boost_duration_seconds} (from the pod's start to its limits given back), and
+ * with {@code reboost-after-restart} {@code headstart_cpu_boost_reboosts_total} (limits raised again
+ * after a container restart; their failures count in the revert failures).
  */
 public final class CpuBoostMetrics {
 
@@ -39,6 +41,12 @@ public final class CpuBoostMetrics {
         if (boosted != null && !boosted.isNegative()) {
             duration.record(boosted);
         }
+    }
+
+    void reboosted() {
+        Counter.builder("headstart.cpu.boost.reboosts")
+                .description("Pods whose CPU limits were raised again after a boosted container restarted")
+                .register(registry).increment();
     }
 
     void failed(String reason) {

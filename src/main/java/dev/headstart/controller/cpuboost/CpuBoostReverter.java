@@ -64,12 +64,18 @@ public class CpuBoostReverter implements LeaderTask {
     private final Duration initialBackoff;
     private final Duration maxBackoff;
     private final int maxAttempts;
+    private final boolean reboost;
 
     /** Per pod key: attempts so far and the pending wake-up (only while leading). */
     private final Map<String, Attempts> attempts = new ConcurrentHashMap<>();
     private final Map<String, ScheduledFuture<?>> wakeups = new ConcurrentHashMap<>();
-    /** Pod uids given up or reverted by this leader: nothing more is sent for them. */
-    private final Map<String, Boolean> settled = new ConcurrentHashMap<>();
+    /**
+     * Pod uids this leader is done with: {@link #FOR_GOOD} (given up), else the step last completed
+     * ({@code ACTION/restarts}), so a stale informer copy does not send it twice while a restart
+     * (a re-boost) still can.
+     */
+    private final Map<String, String> settled = new ConcurrentHashMap<>();
+    private static final String FOR_GOOD = "*";
     private volatile ScheduledExecutorService worker;
     private volatile Subscription<Pod> pods;
 
@@ -82,12 +88,21 @@ public class CpuBoostReverter implements LeaderTask {
         this((Supplier<KubernetesClient>) client::get, informers, ControllerKinds.BOOSTED_PODS, discovery, registry,
                 Clock.systemUTC(), config.isController() && cluster.enabled() && config.cpuBoost().enabled(),
                 config.cpuBoost().maxDuration(), config.cpuBoost().revertInitialBackoff(),
-                config.cpuBoost().revertMaxBackoff(), config.cpuBoost().revertMaxAttempts());
+                config.cpuBoost().revertMaxBackoff(), config.cpuBoost().revertMaxAttempts(),
+                config.cpuBoost().reboostAfterRestart());
     }
 
     CpuBoostReverter(Supplier<KubernetesClient> client, SharedInformers informers, CachedKind<Pod> kind,
             ResizeDiscovery discovery, MeterRegistry registry, Clock clock, boolean active, Duration maxDuration,
             Duration initialBackoff, Duration maxBackoff, int maxAttempts) {
+        this(client, informers, kind, discovery, registry, clock, active, maxDuration, initialBackoff, maxBackoff,
+                maxAttempts, false);
+    }
+
+    CpuBoostReverter(Supplier<KubernetesClient> client, SharedInformers informers, CachedKind<Pod> kind,
+            ResizeDiscovery discovery, MeterRegistry registry, Clock clock, boolean active, Duration maxDuration,
+            Duration initialBackoff, Duration maxBackoff, int maxAttempts, boolean reboost) {
+        this.reboost = reboost;
         this.client = client;
         this.informers = informers;
         this.kind = kind;
@@ -202,11 +217,15 @@ public class CpuBoostReverter implements LeaderTask {
             return;
         }
         String uid = pod.getMetadata().getUid();
-        if (uid != null && settled.containsKey(uid)) {
+        String done = uid == null ? null : settled.get(uid);
+        if (FOR_GOOD.equals(done)) {
             return;
         }
         Instant now = clock.instant();
-        RevertPlan plan = RevertPlan.of(pod, now, maxDuration);
+        RevertPlan plan = RevertPlan.of(pod, now, maxDuration, reboost);
+        if (done != null && done.equals(step(plan, pod))) {
+            return; // sent already; the informer has not caught up
+        }
         switch (plan.action()) {
             case DONE -> forget(key, null);
             case WAIT -> at(key, Duration.between(now, plan.wakeAt()).plusMillis(50));
@@ -216,8 +235,24 @@ public class CpuBoostReverter implements LeaderTask {
                 event(pod, "boosted CPU limits not given back: " + plan.trigger());
                 LOG.warnf("cpu-boost: %s: not reverted: %s", key, plan.trigger());
             }
-            case REVERT -> revert(key, pod, plan, now);
+            case REVERT, REBOOST -> revert(key, pod, plan, now);
         }
+    }
+
+    /** The step a plan is, for {@link #settled}: its action and the restarts so far. */
+    private static String step(RevertPlan plan, Pod pod) {
+        int restarts = 0;
+        if (pod.getStatus() != null) {
+            for (var list : java.util.Arrays.asList(pod.getStatus().getContainerStatuses(),
+                    pod.getStatus().getInitContainerStatuses())) {
+                if (list != null) {
+                    for (var status : list) {
+                        restarts += status == null || status.getRestartCount() == null ? 0 : status.getRestartCount();
+                    }
+                }
+            }
+        }
+        return plan.action() + "/" + restarts;
     }
 
     private void revert(String key, Pod pod, RevertPlan plan, Instant now) {
@@ -236,11 +271,20 @@ public class CpuBoostReverter implements LeaderTask {
             answer = OneLine.of(e);
         }
         String uid = pod.getMetadata().getUid();
+        boolean again = plan.action() == RevertPlan.Action.REBOOST;
         if (code >= 200 && code < 300) {
-            settle(uid);
+            if (uid != null) {
+                settled.put(uid, step(plan, pod));
+            }
             attempts.remove(key);
-            metrics.reverted(plan.trigger(), plan.since() == null ? null : Duration.between(plan.since(), now));
-            LOG.debugf("cpu-boost: %s: CPU limits given back (%s)", key, plan.trigger());
+            if (again) {
+                metrics.reboosted();
+                LOG.debugf("cpu-boost: %s: CPU limits raised again after a restart", key);
+                at(key, maxDuration); // the re-boost's own max-duration: look again then at the latest
+            } else {
+                metrics.reverted(plan.trigger(), plan.since() == null ? null : Duration.between(plan.since(), now));
+                LOG.debugf("cpu-boost: %s: CPU limits given back (%s)", key, plan.trigger());
+            }
             return;
         }
         if (code == 404) {
@@ -251,7 +295,8 @@ public class CpuBoostReverter implements LeaderTask {
         if (code == 400 || code == 422) {
             settle(uid);
             metrics.failed("refused");
-            event(pod, "the API server refused to give the boosted CPU limits back (" + why + "); not retried");
+            event(pod, "the API server refused to " + (again ? "raise the CPU limits again after a restart"
+                    : "give the boosted CPU limits back") + " (" + why + "); not retried");
             LOG.warnf("cpu-boost: %s: revert refused: %s", key, why);
             return;
         }
@@ -262,13 +307,15 @@ public class CpuBoostReverter implements LeaderTask {
             settle(uid);
             attempts.remove(key);
             metrics.failed("gave_up");
-            event(pod, "boosted CPU limits not given back after " + now1.count() + " attempts (" + why + "); given up");
+            event(pod, (again ? "CPU limits not raised again" : "boosted CPU limits not given back") + " after "
+                    + now1.count() + " attempts (" + why + "); given up");
             LOG.warnf("cpu-boost: %s: revert given up after %d attempts: %s", key, now1.count(), why);
             return;
         }
         attempts.put(key, now1);
         if (!before.evented()) {
-            event(pod, "giving the boosted CPU limits back failed (" + why + "); retrying");
+            event(pod, (again ? "raising the CPU limits again" : "giving the boosted CPU limits back") + " failed ("
+                    + why + "); retrying");
         }
         at(key, backoff(now1.count()));
     }
@@ -280,7 +327,7 @@ public class CpuBoostReverter implements LeaderTask {
 
     private void settle(String uid) {
         if (uid != null) {
-            settled.put(uid, Boolean.TRUE);
+            settled.put(uid, FOR_GOOD);
         }
     }
 

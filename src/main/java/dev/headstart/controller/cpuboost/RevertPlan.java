@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.headstart.json.Json;
 import dev.headstart.rules.CpuBoostRecord;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 
@@ -28,13 +29,25 @@ import java.util.Optional;
  */
 public record RevertPlan(Action action, String body, Instant wakeAt, String trigger, Instant since) {
 
-    public enum Action { WAIT, REVERT, DONE, IMPOSSIBLE }
+    /** REBOOST: raise the limits again after a container restart ({@code reboost-after-restart}). */
+    public enum Action { WAIT, REVERT, DONE, IMPOSSIBLE, REBOOST }
 
     static RevertPlan done() {
         return new RevertPlan(Action.DONE, null, null, null, null);
     }
 
     public static RevertPlan of(Pod pod, Instant now, Duration maxDuration) {
+        return of(pod, now, maxDuration, false);
+    }
+
+    /**
+     * As above; with {@code reboost}, a pod whose limits were given back and one of whose boosted
+     * containers has restarted, runs, is not ready and started less than {@code max-duration} ago, is
+     * raised again to the limits admission gave it ({@link CpuBoostRecord#BOOSTED_ANNOTATION}; a
+     * container whose limit was removed has none: resize cannot remove a limit). The re-boost is
+     * then reverted like the first boost, its {@code max-duration} counted from the restart.
+     */
+    public static RevertPlan of(Pod pod, Instant now, Duration maxDuration, boolean reboost) {
         var metadata = pod.getMetadata();
         if (metadata == null || metadata.getDeletionTimestamp() != null || pod.getStatus() != null
                 && ("Succeeded".equals(pod.getStatus().getPhase()) || "Failed".equals(pod.getStatus().getPhase()))) {
@@ -53,7 +66,13 @@ public record RevertPlan(Action action, String body, Instant wakeAt, String trig
         JsonNode spec = Json.MAPPER.valueToTree(pod.getSpec());
         List<String> pending = CpuBoostRecord.pending(spec, limits.get());
         if (pending.isEmpty()) {
-            return done();
+            return reboost ? reboost(pod, spec, now, maxDuration) : done();
+        }
+        if (reboost) {
+            Instant restarted = latestRestart(pod, pending);
+            if (restarted != null && (since == null || restarted.isAfter(since))) {
+                since = restarted;
+            }
         }
         String trigger = null;
         if (ready(pod) && started(pod, pending)) {
@@ -89,6 +108,73 @@ public record RevertPlan(Action action, String body, Instant wakeAt, String trig
             }
         }
         return root.toString();
+    }
+
+    /** REBOOST for the containers restarted within their startup window, else DONE. */
+    private static RevertPlan reboost(Pod pod, JsonNode spec, Instant now, Duration maxDuration) {
+        String text = pod.getMetadata().getAnnotations().get(CpuBoostRecord.BOOSTED_ANNOTATION);
+        Optional<Map<String, String>> raised = text == null ? Optional.empty() : CpuBoostRecord.parse(text);
+        if (raised.isEmpty()) {
+            return done(); // removed limits (or no record): nothing a resize may set
+        }
+        List<String> again = new java.util.ArrayList<>();
+        Instant since = null;
+        for (ContainerStatus status : statuses(pod)) {
+            if (status == null || !raised.get().containsKey(status.getName())) {
+                continue;
+            }
+            Instant started = runningSince(status);
+            if (status.getRestartCount() != null && status.getRestartCount() > 0 && started != null
+                    && !Boolean.TRUE.equals(status.getReady()) && started.plus(maxDuration).isAfter(now)) {
+                again.add(status.getName());
+                since = since == null || started.isAfter(since) ? started : since;
+            }
+        }
+        // only those whose limit is not the raised one already (a stale informer, a second look)
+        List<String> differ = CpuBoostRecord.pending(spec, raised.get());
+        again.retainAll(differ);
+        if (again.isEmpty()) {
+            return done();
+        }
+        return new RevertPlan(Action.REBOOST, body(spec, raised.get(), again), null, "restart", since);
+    }
+
+    /** The latest start of a restarted container among {@code names}, or null. */
+    private static Instant latestRestart(Pod pod, List<String> names) {
+        Instant latest = null;
+        for (ContainerStatus status : statuses(pod)) {
+            if (status != null && names.contains(status.getName()) && status.getRestartCount() != null
+                    && status.getRestartCount() > 0) {
+                Instant started = runningSince(status);
+                latest = started != null && (latest == null || started.isAfter(latest)) ? started : latest;
+            }
+        }
+        return latest;
+    }
+
+    private static Instant runningSince(ContainerStatus status) {
+        if (status.getState() == null || status.getState().getRunning() == null
+                || status.getState().getRunning().getStartedAt() == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(status.getState().getRunning().getStartedAt());
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static List<ContainerStatus> statuses(Pod pod) {
+        List<ContainerStatus> all = new java.util.ArrayList<>();
+        if (pod.getStatus() != null) {
+            if (pod.getStatus().getContainerStatuses() != null) {
+                all.addAll(pod.getStatus().getContainerStatuses());
+            }
+            if (pod.getStatus().getInitContainerStatuses() != null) {
+                all.addAll(pod.getStatus().getInitContainerStatuses());
+            }
+        }
+        return all;
     }
 
     private static boolean ready(Pod pod) {

@@ -123,7 +123,8 @@ public final class ControllerKinds {
             List.of("metadata.uid", "metadata.annotations", "metadata.creationTimestamp", "metadata.deletionTimestamp",
                     "spec.containers", "spec.initContainers", "status.phase", "status.startTime", "status.conditions",
                     "status.containerStatuses", "status.initContainerStatuses"),
-            Map.of(), Set.of(dev.headstart.rules.CpuBoostRecord.ANNOTATION));
+            Map.of(), Set.of(dev.headstart.rules.CpuBoostRecord.ANNOTATION,
+                    dev.headstart.rules.CpuBoostRecord.BOOSTED_ANNOTATION));
 
     /**
      * The kubelets' {@code Pulled} events, selected by the API server ({@code fieldSelector=reason=Pulled}:

@@ -71,12 +71,16 @@ class CpuBoostReverterTest {
 
     /** A replica's reverter: its own informers, registry and discovery (which has asked once). */
     CpuBoostReverter replica(MeterRegistry registry, int maxAttempts) {
+        return replica(registry, maxAttempts, false);
+    }
+
+    CpuBoostReverter replica(MeterRegistry registry, int maxAttempts, boolean reboost) {
         resizeServed();
         ResizeDiscovery discovery = new ResizeDiscovery(() -> controller, true, 60_000, registry);
         assertThat(discovery.check()).isEqualTo(ResizeDiscovery.State.SERVED);
         CpuBoostReverter task = new CpuBoostReverter(() -> controller, new SharedInformers(() -> controller, 500),
                 ControllerKinds.BOOSTED_PODS, discovery, registry, Clock.systemUTC(), true, Duration.ofMinutes(5),
-                Duration.ofMillis(50), Duration.ofMillis(200), maxAttempts);
+                Duration.ofMillis(50), Duration.ofMillis(200), maxAttempts, reboost);
         tasks.add(task);
         return task;
     }
@@ -229,6 +233,80 @@ class CpuBoostReverterTest {
         assertThat(bodies).hasSize(3);
         assertThat(client.v1().events().inNamespace("ns").list().getItems()).hasSize(2)
                 .anySatisfy(e -> assertThat(e.getMessage()).contains("given up"));
+    }
+
+    /**
+     * The pod after its revert (limits as recorded), boosted by value at admission (app to 2, proxy to
+     * 800m), whose app container restarted {@code restarts} times, running since {@code startedAt}.
+     */
+    Pod revertedThenRestarted(boolean raisedRecorded, int restarts, Instant startedAt, boolean ready) {
+        Pod pod = boosted(ready, Instant.now().minus(Duration.ofHours(1)).toString());
+        pod.getSpec().getContainers().get(0).getResources().getLimits().put("cpu", new Quantity("500m"));
+        pod.getSpec().getInitContainers().get(0).getResources().getLimits().put("cpu", new Quantity("200m"));
+        if (raisedRecorded) {
+            pod.getMetadata().getAnnotations().put(CpuBoostRecord.BOOSTED_ANNOTATION, "app=2,proxy=800m");
+        }
+        var app = pod.getStatus().getContainerStatuses().get(0);
+        app.setRestartCount(restarts);
+        app.setStarted(true);
+        app.setReady(ready);
+        app.setState(new io.fabric8.kubernetes.api.model.ContainerStateBuilder().withNewRunning()
+                .withStartedAt(startedAt.toString()).endRunning().build());
+        return pod;
+    }
+
+    static final String REBOOST = "{\"spec\":{\"containers\":[{\"name\":\"app\",\"resources\":{\"limits\":{\"cpu\":\"2\"}}}]}}";
+
+    @Test
+    void aRestartedContainerIsBoostedAgainAndGivenBackOnceReadyWhenConfigured() throws Exception {
+        answerResize(200);
+        MeterRegistry registry = new SimpleMeterRegistry();
+        client.pods().inNamespace("ns").resource(revertedThenRestarted(true, 1, Instant.now(), false)).create();
+        replica(registry, 5, true).start();
+        // the restarted app gets exactly what admission gave it, the proxy (not restarted) nothing
+        eventually(Duration.ofSeconds(10), () -> assertThat(bodies).hasSize(1));
+        assertThat(Json.MAPPER.readTree(bodies.get(0))).isEqualTo(Json.MAPPER.readTree(REBOOST));
+        eventually(Duration.ofSeconds(5), () -> assertThat(registry.get("headstart.cpu.boost.reboosts").counter().count())
+                .isEqualTo(1));
+        Thread.sleep(700);
+        assertThat(bodies).as("the informer's stale copy: not sent twice").hasSize(1);
+
+        // the resize applied (the mock does not apply it), then the app is Ready again: given back
+        Pod raised = revertedThenRestarted(true, 1, Instant.now(), true);
+        raised.getSpec().getContainers().get(0).getResources().getLimits().put("cpu", new Quantity("2"));
+        client.pods().inNamespace("ns").resource(raised).update();
+        eventually(Duration.ofSeconds(10), () -> assertThat(bodies).hasSize(2));
+        assertThat(Json.MAPPER.readTree(bodies.get(1))).isEqualTo(Json.MAPPER.readTree(
+                "{\"spec\":{\"containers\":[{\"name\":\"app\",\"resources\":{\"limits\":{\"cpu\":\"500m\"}}}]}}"));
+        eventually(Duration.ofSeconds(5), () -> assertThat(count(registry, "headstart.cpu.boost.reverts", "trigger", "ready"))
+                .isEqualTo(1));
+
+        // given back, and the app restarts once more: boosted again (a second step, not the first repeated)
+        client.pods().inNamespace("ns").resource(revertedThenRestarted(true, 2, Instant.now(), false)).update();
+        eventually(Duration.ofSeconds(10), () -> assertThat(bodies).hasSize(3));
+        assertThat(Json.MAPPER.readTree(bodies.get(2))).isEqualTo(Json.MAPPER.readTree(REBOOST));
+    }
+
+    @Test
+    void noReboostUnlessConfiguredForRemovedLimitsOrPastTheStartupWindow() throws Exception {
+        answerResize(200);
+        client.pods().inNamespace("ns").resource(revertedThenRestarted(true, 1, Instant.now(), false)).create();
+        replica(new SimpleMeterRegistry(), 5, false).start();
+        Thread.sleep(1500);
+        assertThat(bodies).as("reboost-after-restart off (the default)").isEmpty();
+        tasks.forEach(CpuBoostReverter::stop);
+
+        // remove mode: no raised value recorded, and resize cannot remove a limit
+        client.pods().inNamespace("ns").resource(revertedThenRestarted(false, 1, Instant.now(), false)).update();
+        replica(new SimpleMeterRegistry(), 5, true).start();
+        Thread.sleep(1500);
+        assertThat(bodies).as("limit was removed at admission").isEmpty();
+
+        // restarted longer than max-duration (5 m) ago and still not ready: not boosted again (no flip-flop)
+        client.pods().inNamespace("ns").resource(revertedThenRestarted(true, 3, Instant.now().minus(Duration.ofMinutes(6)),
+                false)).update();
+        Thread.sleep(1500);
+        assertThat(bodies).as("past the startup window").isEmpty();
     }
 
     @Test
