@@ -1,7 +1,6 @@
 package dev.headstart.cluster;
 
 import dev.headstart.config.HeadstartConfig;
-import dev.headstart.controller.DaemonScheduler;
 import dev.headstart.text.OneLine;
 import io.fabric8.kubernetes.api.model.APIResource;
 import io.fabric8.kubernetes.api.model.APIResourceList;
@@ -76,7 +75,7 @@ public class ResizeDiscovery {
         if (!asking) {
             return;
         }
-        scheduler = DaemonScheduler.named("headstart-resize-discovery");
+        scheduler = BackgroundThread.scheduler("headstart-resize-discovery");
         scheduler.scheduleWithFixedDelay(this::check, 0, recheckMillis, TimeUnit.MILLISECONDS);
     }
 

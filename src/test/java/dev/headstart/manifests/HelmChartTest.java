@@ -141,7 +141,7 @@ class HelmChartTest {
     void secretModeWritesNoSecretAndTrustsTheGivenCa() {
         ManifestSet given = HelmChart.render(Map.of("certificates", Map.of("mode", "secret", "caBundle", "Q0EgYnVuZGxl")));
         assertThat(given.ofKind("Secret")).isEmpty();
-        assertThat(webhooks(given)).hasSize(4).allSatisfy(w -> assertThat(w.at("/clientConfig/caBundle").asText()).isEqualTo("Q0EgYnVuZGxl"));
+        assertThat(webhooks(given)).hasSize(webhooks(HelmChart.render(Map.of())).size()).isNotEmpty().allSatisfy(w -> assertThat(w.at("/clientConfig/caBundle").asText()).isEqualTo("Q0EgYnVuZGxl"));
         ManifestSet injected = HelmChart.render(Map.of("certificates", Map.of("mode", "secret")));
         assertThat(webhooks(injected)).allSatisfy(w -> assertThat(w.path("clientConfig").has("caBundle")).isFalse());
         // ...which is then exactly `kubectl apply -k manifests/` (less the CRDs).
