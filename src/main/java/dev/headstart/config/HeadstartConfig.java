@@ -445,6 +445,17 @@ public interface HeadstartConfig {
              */
             @WithDefault("1s")
             java.time.Duration admissionDelay();
+
+            /**
+             * Which report API to write: auto (openreports.io/v1alpha1 when the cluster serves it,
+             * else wgpolicyk8s.io/v1alpha2), wgpolicyk8s or openreports.
+             */
+            @WithDefault("auto")
+            String api();
+
+            /** With api=auto: how often discovery is asked again whether OpenReports is served. */
+            @WithDefault("5m")
+            java.time.Duration apiRecheck();
         }
     }
 

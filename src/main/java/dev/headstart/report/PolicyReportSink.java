@@ -30,4 +30,9 @@ public interface PolicyReportSink {
      */
     default void awaitRoom() throws InterruptedException {
     }
+
+    /** The report API reports are written to now: what the scan's clean-up sweeps. */
+    default ReportApi reportApi() {
+        return ReportApi.WGPOLICYK8S;
+    }
 }

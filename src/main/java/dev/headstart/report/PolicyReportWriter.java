@@ -64,6 +64,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * another. It carries the digest of its verdict; a verdict equal to the stored report's is not
  * written again (counted as unchanged), so an hourly scan of unchanged objects reads but never writes.
  *
+ * <p>Which API: {@code openreports.io/v1alpha1} Reports when the cluster serves them (or
+ * {@code headstart.validation.reports.api=openreports}), else {@code wgpolicyk8s.io/v1alpha2}
+ * PolicyReports ({@link ReportApiChoice}), chosen per write; the body is the same
+ * ({@link ReportApi#shape}).
+ *
  * <p>Without a reachable cluster (or with {@code headstart.validation.reports.enabled=false}) the
  * writer does nothing: {@code submit} returns without queueing and no thread is started.
  */
@@ -72,12 +77,11 @@ public class PolicyReportWriter implements PolicyReportSink {
 
     private static final Logger LOG = Logger.getLogger(PolicyReportWriter.class);
 
-    /** Explicit plural and scope, so no API discovery is needed to reach the custom resource. */
-    public static final ResourceDefinitionContext POLICY_REPORTS = new ResourceDefinitionContext.Builder()
-            .withGroup("wgpolicyk8s.io").withVersion("v1alpha2").withKind(PolicyReportModel.KIND)
-            .withPlural("policyreports").withNamespaced(true).build();
+    /** {@code policyreports.wgpolicyk8s.io}: explicit plural and scope, so no API discovery is needed. */
+    public static final ResourceDefinitionContext POLICY_REPORTS = ReportApi.WGPOLICYK8S.context();
 
     private final Instance<KubernetesClient> client;
+    private final ReportApiChoice apis;
     private final boolean active;
     private final int batchSize;
     private final int maxAttempts;
@@ -114,9 +118,10 @@ public class PolicyReportWriter implements PolicyReportSink {
     }
 
     public PolicyReportWriter(ClusterAccess cluster, Instance<KubernetesClient> client, HeadstartConfig config,
-            MeterRegistry registry) {
+            ReportApiChoice apis, MeterRegistry registry) {
         HeadstartConfig.Validation.Reports settings = config.validation().reports();
         this.client = client;
+        this.apis = apis;
         this.active = cluster.enabled() && settings.enabled();
         this.queue = new PendingReports<>(settings.queueCapacity(), System::nanoTime);
         this.batchSize = Math.max(1, settings.batchSize());
@@ -208,6 +213,12 @@ public class PolicyReportWriter implements PolicyReportSink {
         }
     }
 
+    /** The report API written to now (OpenReports when served or set, else wgpolicyk8s). */
+    @Override
+    public ReportApi reportApi() {
+        return apis.current();
+    }
+
     @Override
     public void awaitRoom() throws InterruptedException {
         if (active && running) {
@@ -244,8 +255,9 @@ public class PolicyReportWriter implements PolicyReportSink {
                         droppedNoCrd.increment();
                     }
                     if (!e.namespaceGone && noCrdLogged.compareAndSet(false, true)) {
-                        LOG.warn("PolicyReports are not served by this cluster (404): install "
-                                + "manifests/crds/policyreports.wgpolicyk8s.io.yaml; reports are dropped until then");
+                        LOG.warnf("%s is not served by this cluster (404): install its CRD (for wgpolicyk8s: "
+                                + "manifests/crds/policyreports.wgpolicyk8s.io.yaml); reports are dropped until then",
+                                e.getMessage());
                     }
                 } catch (RuntimeException e) {
                     failures.increment();
@@ -300,11 +312,15 @@ public class PolicyReportWriter implements PolicyReportSink {
                 throw new NotStoredYet(Annotations.SKIP + " as reviewed not stored (yet)");
             }
         }
+        // The API is chosen at write time, so a switch (CRD installed, setting changed) applies to
+        // what is still queued.
+        ReportApi api = apis.current();
         ObjectNode report = pending.report().deepCopy();
         ((ObjectNode) report.path("metadata")).put("name", PolicyReportModel.reportName(uid));
         PolicyReportModel.withOwner(report, uid);
+        report = api.shape(report);
         try {
-            var reports = kube.genericKubernetesResources(POLICY_REPORTS).inNamespace(pending.namespace());
+            var reports = kube.genericKubernetesResources(api.context()).inNamespace(pending.namespace());
             GenericKubernetesResource existing = reports.withName(PolicyReportModel.reportName(uid)).get();
             if (existing != null && PolicyReportModel.verdictOf(Json.MAPPER.valueToTree(existing))
                     .equals(PolicyReportModel.verdictOf(report))) {
@@ -323,7 +339,7 @@ public class PolicyReportWriter implements PolicyReportSink {
             if (e.getCode() == 404) {
                 boolean namespaceGone = e.getStatus() != null && e.getStatus().getDetails() != null
                         && "namespaces".equals(e.getStatus().getDetails().getKind());
-                throw new PolicyReportsNotServed(namespaceGone);
+                throw new PolicyReportsNotServed(api, namespaceGone);
             }
             throw e;
         }
@@ -342,8 +358,8 @@ public class PolicyReportWriter implements PolicyReportSink {
     private static final class PolicyReportsNotServed extends RuntimeException {
         final boolean namespaceGone;
 
-        PolicyReportsNotServed(boolean namespaceGone) {
-            super("policyreports.wgpolicyk8s.io not served", null, false, false);
+        PolicyReportsNotServed(ReportApi api, boolean namespaceGone) {
+            super(api.resource(), null, false, false);
             this.namespaceGone = namespaceGone;
         }
     }

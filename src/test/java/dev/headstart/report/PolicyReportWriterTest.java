@@ -137,6 +137,11 @@ class PolicyReportWriterTest {
         assertThat(tree.at("/summary/pass").asInt()).isZero();
         assertThat(tree.path("results")).hasSize(3)
                 .allSatisfy(r -> assertThat(r.path("source").asText()).isEqualTo("headstart"));
+
+        // Issue 26, case 5: this cluster does not serve openreports.io, so nothing is written there.
+        assertThat(tree.path("apiVersion").asText()).isEqualTo("wgpolicyk8s.io/v1alpha2");
+        assertThat(client.genericKubernetesResources(ReportApi.OPENREPORTS.context()).inAnyNamespace().list()
+                .getItems()).isEmpty();
     }
 
     /** Issue 26, case 1: a CREATE denied after Headstart allowed it (another webhook, a quota) is never stored. */

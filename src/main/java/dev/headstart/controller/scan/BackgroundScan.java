@@ -250,8 +250,8 @@ public class BackgroundScan implements LeaderTask {
         }
         if (!interrupted()) {
             // Only after a whole pass: a namespace cut short would make its reports look stale.
-            int deleted = ReportCleanup.sweep(client, java.util.Set.copyOf(namespaces), seenUids, scanStarted,
-                    settings.pageSize());
+            int deleted = ReportCleanup.sweep(client, sink.get().reportApi(), java.util.Set.copyOf(namespaces),
+                    seenUids, scanStarted, settings.pageSize());
             this.deleted.increment(deleted);
             lastCompleted.set(System.currentTimeMillis() / 1000);
         }

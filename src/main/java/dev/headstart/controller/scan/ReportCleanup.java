@@ -3,7 +3,7 @@ package dev.headstart.controller.scan;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.headstart.json.Json;
 import dev.headstart.report.PolicyReportModel;
-import dev.headstart.report.PolicyReportWriter;
+import dev.headstart.report.ReportApi;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -21,6 +22,11 @@ import java.util.regex.Pattern;
  * before the scan started, so a report written meanwhile is never taken for stale). Selected by
  * label only: reports of other tools, and the image cache's, are never touched. Reports of deleted
  * objects are normally gone already: each is owned by its object's uid and garbage collected with it.
+ *
+ * <p>It sweeps the report API in use ({@link ReportApi}) that way, and deletes every Headstart rule
+ * report in the other one: after a switch to OpenReports (or back) the old API's reports describe
+ * nothing Headstart still writes, and policy-reporter, which reads both, would show each verdict
+ * twice. An API the cluster does not serve answers 404: nothing to delete there.
  */
 final class ReportCleanup {
 
@@ -37,17 +43,33 @@ final class ReportCleanup {
      */
     static int sweep(KubernetesClient client, Set<String> optedIn, Map<String, Set<String>> seenUids,
             Instant scanStarted, int pageSize) {
+        return sweep(client, ReportApi.WGPOLICYK8S, optedIn, seenUids, scanStarted, pageSize);
+    }
+
+    /** @param api the report API in use: swept for stale reports; every other API loses all of Headstart's rule reports */
+    static int sweep(KubernetesClient client, ReportApi api, Set<String> optedIn, Map<String, Set<String>> seenUids,
+            Instant scanStarted, int pageSize) {
+        int deleted = sweep(client, api, report -> stale(report, optedIn, seenUids, scanStarted), pageSize);
+        for (ReportApi other : ReportApi.values()) {
+            if (other != api && !Thread.currentThread().isInterrupted()) {
+                deleted += sweep(client, other, ReportCleanup::rulesReport, pageSize);
+            }
+        }
+        return deleted;
+    }
+
+    private static int sweep(KubernetesClient client, ReportApi api, Predicate<JsonNode> delete, int pageSize) {
         int deleted = 0;
         try {
-            var reports = client.genericKubernetesResources(PolicyReportWriter.POLICY_REPORTS).inAnyNamespace()
+            var reports = client.genericKubernetesResources(api.context()).inAnyNamespace()
                     .withLabel(MANAGED_BY, PolicyReportModel.SOURCE);
             String next = null;
             do {
                 GenericKubernetesResourceList page = reports.list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder()
                         .withLimit((long) pageSize).withContinue(next).build());
                 for (GenericKubernetesResource report : page.getItems()) {
-                    if (stale(Json.MAPPER.valueToTree(report), optedIn, seenUids, scanStarted)) {
-                        client.genericKubernetesResources(PolicyReportWriter.POLICY_REPORTS)
+                    if (delete.test(Json.MAPPER.valueToTree(report))) {
+                        client.genericKubernetesResources(api.context())
                                 .inNamespace(report.getMetadata().getNamespace())
                                 .withName(report.getMetadata().getName()).delete();
                         deleted++;
@@ -59,9 +81,16 @@ final class ReportCleanup {
             if (e.getCode() != 404) {
                 throw e;
             }
-            // The CRD is not installed: there is nothing to clean up.
+            // This API is not served (CRD not installed): there is nothing to clean up.
         }
         return deleted;
+    }
+
+    /** One of the rules' reports (by label, or by the old naming), not the image cache's. */
+    static boolean rulesReport(JsonNode report) {
+        JsonNode metadata = report.path("metadata");
+        return PolicyReportModel.RULES_LABEL_VALUE.equals(metadata.path("labels").path(PolicyReportModel.RULES_LABEL).asText())
+                || LEGACY_NAME.matcher(metadata.path("name").asText()).matches();
     }
 
     static boolean stale(JsonNode report, Set<String> optedIn, Map<String, Set<String>> seenUids, Instant scanStarted) {

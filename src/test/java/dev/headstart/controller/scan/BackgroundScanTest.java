@@ -48,7 +48,7 @@ class BackgroundScanTest {
     private KubernetesClient controller;
 
     /** Test-only sink: what the scan handed over, by kind/namespace/name. */
-    static final class RecordingSink implements PolicyReportSink {
+    static class RecordingSink implements PolicyReportSink {
         final Map<String, List<RuleResult>> submitted = new ConcurrentHashMap<>();
 
         @Override
@@ -150,18 +150,26 @@ class BackgroundScanTest {
 
     /** A report as Headstart (or another tool, by its labels) left it, through the fixture client. */
     private void report(String namespace, String name, Map<String, String> labels, String kind, String uid) {
+        report(dev.headstart.report.ReportApi.WGPOLICYK8S, namespace, name, labels, kind, uid);
+    }
+
+    private void report(dev.headstart.report.ReportApi api, String namespace, String name, Map<String, String> labels,
+            String kind, String uid) {
         io.fabric8.kubernetes.api.model.GenericKubernetesResource report = new io.fabric8.kubernetes.api.model.GenericKubernetesResource();
-        report.setApiVersion("wgpolicyk8s.io/v1alpha2");
-        report.setKind("PolicyReport");
+        report.setApiVersion(api.apiVersion());
+        report.setKind(api.kind());
         report.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).withNamespace(namespace)
                 .withLabels(labels).withCreationTimestamp("2026-01-01T00:00:00Z").build());
         report.setAdditionalProperty("scope", Map.of("apiVersion", "v1", "kind", kind, "name", "x", "uid", uid));
-        client.genericKubernetesResources(dev.headstart.report.PolicyReportWriter.POLICY_REPORTS).inNamespace(namespace)
-                .resource(report).create();
+        client.genericKubernetesResources(api.context()).inNamespace(namespace).resource(report).create();
     }
 
     private List<String> reportNames() {
-        return client.genericKubernetesResources(dev.headstart.report.PolicyReportWriter.POLICY_REPORTS).inAnyNamespace()
+        return reportNames(dev.headstart.report.ReportApi.WGPOLICYK8S);
+    }
+
+    private List<String> reportNames(dev.headstart.report.ReportApi api) {
+        return client.genericKubernetesResources(api.context()).inAnyNamespace()
                 .list().getItems().stream().map(r -> r.getMetadata().getNamespace() + "/" + r.getMetadata().getName())
                 .sorted().toList();
     }
@@ -190,6 +198,40 @@ class BackgroundScanTest {
 
         assertThat(reportNames()).containsExactly("apps/gone-uid", "apps/headstart-" + webUid,
                 "apps/headstart-image-cache-web", "other/kyverno-report");
+        assertThat(metrics.counter("headstart.reports.deleted").count()).isEqualTo(3);
+    }
+
+    /**
+     * Issue 26, case 5: once reports go to OpenReports, the scan sweeps openreports.io for stale
+     * reports and deletes every Headstart rule report left in wgpolicyk8s.io (policy-reporter reads
+     * both and would show each verdict twice); the image cache's and other tools' stay.
+     */
+    @Test
+    void afterTheSwitchToOpenReportsTheOldWgpolicyRuleReportsAreDeleted() {
+        var openReports = dev.headstart.report.ReportApi.OPENREPORTS;
+        Map<String, String> rules = Map.of("app.kubernetes.io/managed-by", "headstart", "headstart.dev/report", "rules");
+        Map<String, String> imageCache = Map.of("app.kubernetes.io/managed-by", "headstart");
+        Map<String, String> kyverno = Map.of("app.kubernetes.io/managed-by", "kyverno");
+        String webUid = client.pods().inNamespace("apps").withName("web").get().getMetadata().getUid();
+        report("apps", "headstart-" + webUid, rules, "Pod", webUid);
+        report("apps", "headstart-image-cache-web", imageCache, "Pod", webUid);
+        report("apps", "kyverno-old", kyverno, "Pod", webUid);
+        report(openReports, "apps", "headstart-" + webUid, rules, "Pod", webUid);
+        report(openReports, "apps", "headstart-gone-uid", rules, "Pod", "gone-uid");
+        report(openReports, "other", "headstart-opted-out", rules, "Pod", "some-uid");
+        report(openReports, "apps", "kyverno-new", kyverno, "Pod", "gone-uid");
+
+        RecordingSink toOpenReports = new RecordingSink() {
+            @Override
+            public dev.headstart.report.ReportApi reportApi() {
+                return openReports;
+            }
+        };
+        scan = scan(Optional.of(toOpenReports), Duration.ZERO);
+        scan.scanOnce();
+
+        assertThat(reportNames(openReports)).containsExactly("apps/headstart-" + webUid, "apps/kyverno-new");
+        assertThat(reportNames()).containsExactly("apps/headstart-image-cache-web", "apps/kyverno-old");
         assertThat(metrics.counter("headstart.reports.deleted").count()).isEqualTo(3);
     }
 
