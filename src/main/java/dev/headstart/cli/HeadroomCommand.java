@@ -8,6 +8,7 @@ import dev.headstart.controller.headroom.HeadroomParams;
 import dev.headstart.controller.headroom.HeadroomPlan;
 import dev.headstart.controller.headroom.HeadroomPool;
 import dev.headstart.controller.headroom.HeadroomReconciler;
+import dev.headstart.controller.headroom.HeadroomSchedule;
 import dev.headstart.controller.headroom.ZoneSpread;
 import io.fabric8.kubernetes.api.model.Node;
 import dev.headstart.controller.headroom.HeadroomSettings;
@@ -51,6 +52,9 @@ public class HeadroomCommand {
                     + "forbidden)", "2:usage or input error (bad params, --nodes without --cores, ...)"})
     public static class Plan implements Callable<Integer> {
 
+        private static final io.fabric8.kubernetes.client.utils.KubernetesSerialization KUBERNETES =
+                new io.fabric8.kubernetes.client.utils.KubernetesSerialization();
+
         @Spec
         CommandSpec spec;
 
@@ -65,6 +69,19 @@ public class HeadroomCommand {
 
         @Option(names = "--params-file", description = "Read the parameters from this file.")
         Path paramsFile;
+
+        @Option(names = {"-f", "--filename"}, paramLabel = "FILE|-",
+                description = "Count the nodes of a kubectl dump (kubectl get nodes -o yaml; JSON or YAML, a List or "
+                        + "documents, a file, a directory, or - for standard input) instead of the live cluster.")
+        String dump;
+
+        @Option(names = "--at", paramLabel = "TIME",
+                description = "Plan as at this instant, for schedule windows (ISO-8601 with offset, e.g. "
+                        + "2026-12-07T09:30:00+01:00; default now).")
+        String at;
+
+        /** Standard input for -f -; tests replace it. */
+        java.io.InputStream stdin = System.in;
 
         @Option(names = "--timeout", paramLabel = "<seconds>", defaultValue = "10",
                 description = "How long to wait for the cluster before giving up (default ${DEFAULT-VALUE}).")
@@ -97,6 +114,18 @@ public class HeadroomCommand {
                 err.println("headstart: --timeout must be at least 1 second");
                 return 2;
             }
+            java.time.Instant instant;
+            try {
+                instant = at == null ? java.time.Instant.now() : java.time.OffsetDateTime.parse(at).toInstant();
+            } catch (java.time.format.DateTimeParseException e) {
+                err.println("headstart: --at must be an ISO-8601 time with an offset, like 2026-12-07T09:30:00+01:00, not '"
+                        + at + "'");
+                return 2;
+            }
+            if (dump != null && nodes != null) {
+                err.println("headstart: give -f or --nodes/--cores, not both");
+                return 2;
+            }
             if (params != null && paramsFile != null) {
                 err.println("headstart: give --params or --params-file, not both");
                 return 2;
@@ -123,6 +152,27 @@ public class HeadroomCommand {
             NodeCensus.Tally tally = null;
             if (offline) {
                 size = ClusterSize.ofCores(nodes, cores);
+            } else if (dump != null) {
+                java.util.List<Node> read = new java.util.ArrayList<>();
+                try {
+                    ManifestReader reader = new ManifestReader(dump, stdin,
+                            ManifestReader.parseSize(ManifestReader.DEFAULT_MAX_DOCUMENT_SIZE));
+                    reader.each(object -> {
+                        if ("Node".equals(object.path("kind").asText())) {
+                            read.add(KUBERNETES.convertValue(object, Node.class));
+                        }
+                    });
+                    reader.tally().report(err);
+                } catch (InputException e) {
+                    return RuleOptions.inputError(err, e.getMessage());
+                }
+                if (read.isEmpty()) {
+                    err.println("headstart: " + dump + " holds no Node (dump them with kubectl get nodes -o yaml)");
+                    return 2;
+                }
+                clusterNodes = read;
+                tally = settings.census().count(read);
+                size = null;
             } else {
                 Config clientConfig = boundedConfig();
                 err.println("headstart: reading nodes" + (text == null ? " and the params ConfigMap" : "")
@@ -168,7 +218,7 @@ public class HeadroomCommand {
                 return 2;
             }
             if (pools.poolsForm()) {
-                return printPools(out, err, pools, source, offline ? null : read(tally), size, settings);
+                return printPools(out, err, pools, source, offline ? null : read(tally), size, settings, instant);
             }
             HeadroomParams parsed;
             try {
@@ -191,7 +241,7 @@ public class HeadroomCommand {
                 json.put("mode", plan.mode());
                 json.put("fromCores", plan.fromCores());
                 json.put("fromNodes", plan.fromNodes());
-                json.put("source", offline ? "arguments" : "cluster");
+                json.put("source", offline ? "arguments" : dump != null ? "dump" : "cluster");
                 out.println(json);
             }
             out.flush();
@@ -215,7 +265,7 @@ public class HeadroomCommand {
          * sized from those numbers and nothing is spread (no node labels to read).
          */
         private int printPools(PrintWriter out, PrintWriter err, HeadroomPool.Parsed parsed, String source,
-                java.util.List<Node> nodes, ClusterSize offlineSize, HeadroomSettings settings) {
+                java.util.List<Node> nodes, ClusterSize offlineSize, HeadroomSettings settings, java.time.Instant at) {
             parsed.errors().forEach((pool, message) -> err.println("headstart: invalid headroom pool " + pool + ": " + message));
             if (!parsed.errors().isEmpty()) {
                 return 2;
@@ -225,22 +275,30 @@ public class HeadroomCommand {
             for (HeadroomPool pool : parsed.pools().values()) {
                 HeadroomPlan plan;
                 java.util.Map<String, Integer> zones = java.util.Map.of();
+                HeadroomSchedule.Active active;
                 if (nodes == null) {
                     plan = HeadroomPlan.of(offlineSize, pool.sizing(), pool.shapeMilliCpu());
+                    active = HeadroomSchedule.apply(plan.replicas(), pool.schedules(), at);
                 } else {
                     NodeCensus census = pool.census(settings.warmupTaint());
                     java.util.List<Node> counted = nodes.stream().filter(census::counts).toList();
                     plan = HeadroomPlan.of(census.count(counted).size(pool.sizing().includeUnschedulableNodes()),
                             pool.sizing(), pool.shapeMilliCpu());
+                    active = HeadroomSchedule.apply(plan.replicas(), pool.schedules(), at);
                     if (pool.spread()) {
-                        zones = ZoneSpread.distribute(plan.replicas(), HeadroomReconciler.zonesOf(counted), pool.minPerZone());
+                        // As the reconciler: a window that replaces the plan sets the total exactly.
+                        boolean replaces = pool.schedules().stream()
+                                .anyMatch(w -> w.name().equals(active.window()) && w.replaces());
+                        zones = ZoneSpread.distribute(active.replicas(), HeadroomReconciler.zonesOf(counted),
+                                replaces ? 0 : pool.minPerZone());
                     }
                 }
-                int replicas = zones.isEmpty() ? plan.replicas() : zones.values().stream().mapToInt(Integer::intValue).sum();
+                int replicas = zones.isEmpty() ? active.replicas() : zones.values().stream().mapToInt(Integer::intValue).sum();
                 out.println();
                 out.println("pool:       " + pool.name());
                 out.println(plan.describe().replaceFirst("replicas:   \\d+", "replicas:   " + replicas)
-                        + (zones.isEmpty() ? "" : "\nzones:      " + zones));
+                        + (zones.isEmpty() ? "" : "\nzones:      " + zones)
+                        + "\nwindow:     " + (active.window() == null ? "none" : active.window()));
                 ObjectNode json = list.addObject();
                 json.put("name", pool.name());
                 json.put("mode", "pause-pods");
@@ -249,7 +307,11 @@ public class HeadroomCommand {
                 json.put("replicas", replicas);
                 ObjectNode z = json.putObject("zones");
                 zones.forEach(z::put);
-                json.putNull("window");
+                if (active.window() == null) {
+                    json.putNull("window");
+                } else {
+                    json.put("window", active.window());
+                }
             }
             if (output.equals("json")) {
                 ObjectNode json = Json.MAPPER.createObjectNode();

@@ -151,4 +151,71 @@ class HeadroomCommandTest {
         }
         return node.build();
     }
+
+    private static final String SPOT_WITH_SCHEDULES = "{\"pools\":[{\"name\":\"spot\",\"nodeSelector\":{\"node-group\":\"spot\"},"
+            + "\"linear\":{\"nodesPerReplica\":3},\"shape\":{\"cpu\":\"2\"},\"zones\":{\"spread\":true,\"minPerZone\":1},"
+            + "\"schedules\":[{\"name\":\"business-hours\",\"cron\":\"0 8 * * 1-5\",\"duration\":\"10h\","
+            + "\"timeZone\":\"Europe/Berlin\",\"min\":6},{\"name\":\"night\",\"cron\":\"0 22 * * *\",\"duration\":\"8h\","
+            + "\"timeZone\":\"Europe/Berlin\",\"replicas\":0}]}]}";
+
+    /** Issue 25: -f reads a kubectl dump of nodes (zones from their labels), --at picks the schedule window. */
+    @Test
+    void plansEveryPoolFromADumpWithZonesAtAGivenTime(@TempDir Path dir) throws Exception {
+        String[] zones = {"eu-west-1a", "eu-west-1b", "eu-west-1c"};
+        var list = new io.fabric8.kubernetes.api.model.NodeListBuilder();
+        for (int i = 0; i < 12; i++) {
+            var spot = node("spot-" + i, "8", false);
+            spot.getMetadata().getLabels().put("node-group", "spot");
+            spot.getMetadata().getLabels().put("topology.kubernetes.io/zone", zones[i % 3]);
+            list.addToItems(spot);
+        }
+        var fargate = node("fargate-1", "2", false);
+        fargate.getMetadata().getLabels().put("node-group", "spot");
+        fargate.getMetadata().getLabels().put("eks.amazonaws.com/compute-type", "fargate");
+        list.addToItems(fargate);
+        io.fabric8.kubernetes.api.model.NodeList nodes = list.build();
+        nodes.setApiVersion("v1");
+        nodes.setKind("List");
+        Path dump = dir.resolve("nodes.yaml");
+        Files.writeString(dump, io.fabric8.kubernetes.client.utils.Serialization.asYaml(nodes));
+        Path params = dir.resolve("params.json");
+        Files.writeString(params, SPOT_WITH_SCHEDULES);
+
+        // Monday 09:30 in Berlin: business hours raise 4 to 6.
+        Run business = run("headroom", "plan", "-f", dump.toString(), "--params-file", params.toString(),
+                "--at", "2026-12-07T09:30:00+01:00", "-o", "json");
+        assertThat(business.exit()).as(business.err()).isZero();
+        String[] lines = business.out().strip().split("\n");
+        assertThat(lines[lines.length - 1]).isEqualTo("{\"pools\":[{\"name\":\"spot\",\"mode\":\"pause-pods\","
+                + "\"nodes\":12,\"cores\":96,\"replicas\":6,"
+                + "\"zones\":{\"eu-west-1a\":2,\"eu-west-1b\":2,\"eu-west-1c\":2},\"window\":\"business-hours\"}]}");
+        assertThat(business.out()).contains("window:     business-hours");
+
+        // Saturday 14:00: no window, the plan itself.
+        Run weekend = run("headroom", "plan", "-f", dump.toString(), "--params-file", params.toString(),
+                "--at", "2026-12-12T14:00:00+01:00", "-o", "json");
+        assertThat(weekend.lastLineJson().get("pools").get(0).get("replicas").asInt()).isEqualTo(4);
+        assertThat(weekend.lastLineJson().get("pools").get(0).get("window").isNull()).isTrue();
+
+        // 23:00 in Berlin (22:00Z): the night window replaces the plan with 0 in every zone.
+        Run nightFile = run("headroom", "plan", "-f", dir.toString(), "--params-file", params.toString(),
+                "--at", "2026-12-07T22:00:00Z", "-o", "json");
+        assertThat(nightFile.exit()).as(nightFile.err()).isZero();
+        JsonNode pool = nightFile.lastLineJson().get("pools").get(0);
+        assertThat(pool.get("replicas").asInt()).isZero();
+        assertThat(pool.get("window").asText()).isEqualTo("night");
+        assertThat(pool.get("zones").toString()).isEqualTo("{\"eu-west-1a\":0,\"eu-west-1b\":0,\"eu-west-1c\":0}");
+    }
+
+    @Test
+    void aBadAtOrADumpWithoutNodesIsAOneLineUsageError(@TempDir Path dir) throws Exception {
+        Run bad = run("headroom", "plan", "--nodes", "3", "--cores", "12", "--at", "tomorrow");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err().strip()).contains("--at must be an ISO-8601 time").doesNotContain("\n");
+        Path empty = dir.resolve("empty.yaml");
+        Files.writeString(empty, "apiVersion: v1\nkind: List\nitems: []\n");
+        Run none = run("headroom", "plan", "-f", empty.toString());
+        assertThat(none.exit()).isEqualTo(2);
+        assertThat(none.err()).contains("holds no Node");
+    }
 }

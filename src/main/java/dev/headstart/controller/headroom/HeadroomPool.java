@@ -24,17 +24,18 @@ import java.util.regex.Pattern;
  * @param countNodes the labels a counted node carries; empty: the pool's node selector
  * @param shape      the requests of one pause pod (cpu, memory, ephemeral-storage, extended resources)
  * @param minPerZone with {@code spread}, the least pause pods in every zone
+ * @param schedules  named windows that raise or replace the plan while open ({@link HeadroomSchedule})
  */
 public record HeadroomPool(String name, Map<String, String> nodeSelector, List<TaintSpec> tolerations,
         Map<String, String> countNodes, HeadroomParams sizing, Map<String, Quantity> shape, boolean spread,
-        int minPerZone) {
+        int minPerZone, List<HeadroomWindow> schedules) {
 
     public static final String DEFAULT = "default";
     public static final String ZONE_LABEL = "topology.kubernetes.io/zone";
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,18}[a-z0-9])?");
     private static final Set<String> KEYS = Set.of("name", "nodeSelector", "tolerations", "countNodes", "linear",
-            "ladder", "percentage", "shape", "zones", "mode");
+            "ladder", "percentage", "shape", "zones", "mode", "schedules");
 
     /** The placeholders' node selector: the pool's, on Linux nodes unless it names an OS. */
     public Map<String, String> podNodeSelector() {
@@ -62,7 +63,7 @@ public record HeadroomPool(String name, Map<String, String> nodeSelector, List<T
         shape.put("cpu", new Quantity(settings.cpu()));
         shape.put("memory", new Quantity(settings.memory()));
         return new HeadroomPool(DEFAULT, settings.nodeSelector(), settings.tolerations(), settings.nodeLabels(), sizing,
-                shape, false, 0);
+                shape, false, 0, List.of());
     }
 
     /** The pools of a ConfigMap: each one parsed on its own, so one bad pool never hides the others. */
@@ -178,7 +179,26 @@ public record HeadroomPool(String name, Map<String, String> nodeSelector, List<T
             spread = zones.path("spread").asBoolean(false);
             minPerZone = zones.path("minPerZone").asInt(spread ? 1 : 0);
         }
-        return new HeadroomPool(name, selector, List.copyOf(tolerations), count, sizing, shape, spread, minPerZone);
+        return new HeadroomPool(name, selector, List.copyOf(tolerations), count, sizing, shape, spread, minPerZone,
+                schedules(node.get("schedules"), name));
+    }
+
+    private static List<HeadroomWindow> schedules(JsonNode node, String pool) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw new InvalidHeadroomParamsException("pool " + pool + ": schedules must be a list of windows");
+        }
+        List<HeadroomWindow> windows = new ArrayList<>();
+        for (JsonNode w : node) {
+            HeadroomWindow window = HeadroomWindow.parse(w, pool);
+            if (windows.stream().anyMatch(o -> o.name().equals(window.name()))) {
+                throw new InvalidHeadroomParamsException("pool " + pool + ": schedule name '" + window.name() + "' is used twice");
+            }
+            windows.add(window);
+        }
+        return List.copyOf(windows);
     }
 
     private static Map<String, String> labels(JsonNode node, String pool, String field) {

@@ -86,6 +86,11 @@ public class HeadroomReconciler implements LeaderTask {
     private final Map<String, AtomicInteger> poolReplicas = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, HeadroomPlan> lastPlans = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Map<String, Integer>> applied = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The schedule window in force per pool (pools without one are absent). */
+    private final Map<String, String> windows = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The pass at the next schedule boundary (a window opening or closing), replaced each pass. */
+    private volatile java.util.concurrent.ScheduledFuture<?> boundaryTimer;
+    private volatile java.time.Clock clock = java.time.Clock.systemUTC();
     private final MeterRegistry registry;
     private volatile String reportedBadVersion;
     /** The start-up line on what opted-in pods may preempt (null in tests built without the config). */
@@ -250,7 +255,7 @@ public class HeadroomReconciler implements LeaderTask {
                 return Optional.empty();
             }
             List<Node> nodes = nodes(client);
-            Instant now = Instant.now();
+            Instant now = clock.instant();
             Set<String> wanted = new HashSet<>();
             boolean allApplied = true;
             Map<String, HeadroomPlan> plans = new LinkedHashMap<>();
@@ -286,6 +291,8 @@ public class HeadroomReconciler implements LeaderTask {
             HeadroomPlan main = plans.containsKey(HeadroomPool.DEFAULT) ? plans.get(HeadroomPool.DEFAULT)
                     : plans.values().stream().findFirst().orElse(null);
             applied.keySet().retainAll(pools.keySet());
+            windows.keySet().retainAll(plans.keySet());
+            wakeAtNextBoundary(pools.values(), now);
             replicas.set(pools.keySet().stream().mapToInt(name -> poolGauge(name).get()).sum());
             return Optional.ofNullable(main);
         } finally {
@@ -318,9 +325,18 @@ public class HeadroomReconciler implements LeaderTask {
                 pool.shapeMilliCpu());
         ScaleDownStabilizer stabilizer = stabilizers.computeIfAbsent(pool.name(),
                 n -> new ScaleDownStabilizer(settings.scaleDownStabilization()));
-        int stable = stabilizer.apply(now, plan.replicas());
+        HeadroomSchedule.Active active = HeadroomSchedule.apply(plan.replicas(), pool.schedules(), now);
+        if (active.window() == null) {
+            windows.remove(pool.name());
+        } else {
+            windows.put(pool.name(), active.window());
+        }
+        int stable = stabilizer.apply(now, active.replicas());
         stabilizer.nextChange().ifPresent(due -> schedule(Math.max(0, due.toEpochMilli() - now.toEpochMilli()) + 1));
-        Map<String, Integer> zones = pool.spread() ? ZoneSpread.distribute(stable, zonesOf(counted), pool.minPerZone())
+        // A window that replaces the plan sets the total exactly (0 at night means 0 in every zone).
+        int perZone = active.window() != null && pool.schedules().stream()
+                .anyMatch(w -> w.name().equals(active.window()) && w.replaces()) ? 0 : pool.minPerZone();
+        Map<String, Integer> zones = pool.spread() ? ZoneSpread.distribute(stable, zonesOf(counted), perZone)
                 : Map.of();
         if (zones.isEmpty()) {
             wanted.add(HeadroomObjects.deploymentName(settings, pool.name(), null));
@@ -336,6 +352,40 @@ public class HeadroomReconciler implements LeaderTask {
         poolGauge(pool.name()).set(total);
         applied.put(pool.name(), zones.isEmpty() ? Map.of() : Map.copyOf(zones));
         return plan;
+    }
+
+    /** The schedule window in force per pool after the last pass (a pool with none is absent). */
+    public Map<String, String> windows() {
+        return Map.copyOf(windows);
+    }
+
+    /** Tests move the reconciler's clock (the timer still runs in real time). */
+    void clock(java.time.Clock clock) {
+        this.clock = clock;
+    }
+
+    /**
+     * Node and ConfigMap events do not happen when a window opens or closes, so a timer wakes the
+     * reconciler then; with no boundary within {@link HeadroomSchedule#HORIZON}, it looks again then.
+     */
+    private void wakeAtNextBoundary(java.util.Collection<HeadroomPool> pools, Instant now) {
+        ScheduledExecutorService scheduler = executor;
+        java.util.concurrent.ScheduledFuture<?> previous = boundaryTimer;
+        if (previous != null) {
+            previous.cancel(false);
+        }
+        boundaryTimer = null;
+        List<HeadroomWindow> all = pools.stream().flatMap(p -> p.schedules().stream()).toList();
+        if (scheduler == null || all.isEmpty()) {
+            return;
+        }
+        Instant due = HeadroomSchedule.nextBoundary(all, now).orElse(now.plus(HeadroomSchedule.HORIZON));
+        try {
+            boundaryTimer = scheduler.schedule(this::trigger, Math.max(0, due.toEpochMilli() - now.toEpochMilli()) + 1,
+                    TimeUnit.MILLISECONDS);
+        } catch (RuntimeException rejected) {
+            // stopped meanwhile
+        }
     }
 
     /** The zones of the schedulable counted nodes (a node without the zone label is in none). */

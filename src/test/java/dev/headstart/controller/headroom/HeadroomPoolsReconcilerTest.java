@@ -176,4 +176,40 @@ class HeadroomPoolsReconcilerTest {
         reconciler.reconcile();
         assertThat(replicasByDeployment()).doesNotContainKey("headstart-headroom").hasSize(4);
     }
+
+    /** Issue 25, schedules: no node or ConfigMap event happens when a window opens; a timer wakes the pass. */
+    @Test
+    void aWindowOpeningWakesTheReconcilerAtItsBoundaryWithoutAnyEvent() throws Exception {
+        java.time.Instant real = java.time.Instant.now();
+        java.time.Instant boundary = real.truncatedTo(java.time.temporal.ChronoUnit.MINUTES).plus(java.time.Duration.ofMinutes(2));
+        // The reconciler's clock reads three seconds before the boundary; the resync (5 min) cannot help.
+        reconciler.clock(java.time.Clock.offset(java.time.Clock.systemUTC(),
+                java.time.Duration.between(real.plusSeconds(3), boundary)));
+        java.time.ZonedDateTime b = boundary.atZone(java.time.ZoneOffset.UTC);
+        params("{\"pools\":[{\"name\":\"on-demand\",\"nodeSelector\":{\"node-group\":\"on-demand\"},"
+                + "\"percentage\":{\"cpu\":25},\"schedules\":[{\"name\":\"burst\",\"cron\":\"" + b.getMinute() + " "
+                + b.getHour() + " * * *\",\"duration\":\"10m\",\"timeZone\":\"UTC\",\"replicas\":7}]}]}");
+        reconciler.start();
+        try {
+            awaitReplicas("headstart-headroom-on-demand", 4);
+            assertThat(replicasByDeployment()).containsEntry("headstart-headroom-on-demand", 4);
+            assertThat(reconciler.windows()).doesNotContainKey("on-demand");
+            awaitReplicas("headstart-headroom-on-demand", 7);
+            assertThat(reconciler.windows()).containsEntry("on-demand", "burst");
+        } finally {
+            reconciler.stop();
+        }
+    }
+
+    private void awaitReplicas(String name, int replicas) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+        while (System.nanoTime() < deadline) {
+            Deployment d = client.apps().deployments().inNamespace(NS).withName(name).get();
+            if (d != null && d.getSpec().getReplicas() == replicas) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(replicasByDeployment()).as("within 15 s").containsEntry(name, replicas);
+    }
 }
