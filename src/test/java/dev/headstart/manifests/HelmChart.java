@@ -79,6 +79,43 @@ final class HelmChart {
         return copy;
     }
 
+    /** The annotation that makes an object a Helm hook: run at a point of the release's life, not installed with it. */
+    static final String HOOK = "helm.sh/hook";
+
+    /** Whether Helm runs the object as a hook rather than installing it with the release. */
+    static boolean isHook(JsonNode object) {
+        return object.path("metadata").path("annotations").has(HOOK);
+    }
+
+    /** The objects `helm install` installs: {@code helm template} renders the hooks too. */
+    static List<JsonNode> installed(ManifestSet set) {
+        return set.objects().stream().filter(o -> !isHook(o)).toList();
+    }
+
+    /**
+     * The hook objects with given values. helm-java's template returns the release's manifest only
+     * (as `helm template --no-hooks`); a client-only dry-run install prints the hooks too, under HOOKS:.
+     */
+    static ManifestSet hooks(Map<String, ?> values) {
+        try {
+            Path file = Files.createTempFile("headstart-values", ".yaml");
+            try {
+                YAML.writeValue(file.toFile(), values);
+                String out = new Helm(ChartSources.CHART).install().withName(RELEASE).withNamespace(NAMESPACE)
+                        .withValuesFile(file).dryRun().clientOnly().call().getOutput();
+                int from = out.indexOf("HOOKS:");
+                int to = out.indexOf("MANIFEST:");
+                String hooks = from < 0 ? "" : out.substring(from + "HOOKS:".length(), to < from ? out.length() : to);
+                List<JsonNode> objects = parse(hooks).stream().filter(HelmChart::isHook).toList();
+                return new ManifestSet("helm install --dry-run hooks " + (values.isEmpty() ? "(default values)" : values), objects);
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** kind/namespace/name, the identity of an object in a comparison. */
     static String key(JsonNode object) {
         JsonNode metadata = object.path("metadata");
