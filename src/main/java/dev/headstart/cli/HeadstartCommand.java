@@ -12,6 +12,7 @@ import picocli.CommandLine.ScopeType;
         versionProvider = HeadstartVersion.class,
         description = "Makes Kubernetes scale-up fast. With no command runs the webhook server, as 'serve' does.",
         subcommands = {ServeCommand.class, ControllerCommand.class, MutateCommand.class, AuditCommand.class,
-                HeadroomCommand.class, StartupCommand.class, ImagesCommand.class})
+                HeadroomCommand.class, StartupCommand.class, ImagesCommand.class,
+                ReportsCommand.class})
 public class HeadstartCommand {
 }

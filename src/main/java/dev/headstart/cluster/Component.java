@@ -6,10 +6,13 @@ import dev.headstart.config.HeadstartConfig;
  * Which part of Headstart talks to the API server. Each part sends its own {@code User-Agent}
  * ({@code headstart-webhook/0.1.0}, {@code headstart-controller/0.1.0}), so API-server audit logs
  * (and the tests' RBAC check) can tell the two containers apart although they share a ServiceAccount.
+ * The report purge of an uninstall runs as a third part with its own account.
  */
 public enum Component {
     WEBHOOK("headstart-webhook"),
-    CONTROLLER("headstart-controller");
+    CONTROLLER("headstart-controller"),
+    /** {@code headstart reports purge}, the Helm chart's pre-delete hook: its own ServiceAccount and ClusterRole. */
+    REPORT_PURGE("headstart-report-purge");
 
     private final String product;
 

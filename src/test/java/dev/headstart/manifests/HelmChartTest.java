@@ -55,7 +55,9 @@ class HelmChartTest {
         ManifestSet kustomize = kustomize(ManifestSet.MANIFESTS);
         Map<String, JsonNode> expected = byKey(kustomize.objects().stream()
                 .filter(o -> !o.path("kind").asText().equals("CustomResourceDefinition")).toList());
-        Map<String, JsonNode> actual = byKey(chart.objects());
+        // Hooks are not installed with the release (helm template renders them): the report purge's,
+        // run on uninstall, is held by theReportPurgeHookRunsOnUninstallWithExactlyItsRbac.
+        Map<String, JsonNode> actual = byKey(HelmChart.installed(chart));
         // The one object the chart adds: the self-signed serving pair (make deploy makes it with kubectl).
         assertThat(actual.remove("Secret/" + NS + "/headstart-tls")).isNotNull();
         assertThat(actual.keySet()).isEqualTo(expected.keySet());
@@ -128,7 +130,7 @@ class HelmChartTest {
         ManifestSet overlay = kustomize(ManifestSet.MANIFESTS.resolve("overlays/cert-manager"));
         Map<String, JsonNode> expected = byKey(overlay.objects().stream()
                 .filter(o -> !o.path("kind").asText().equals("CustomResourceDefinition")).toList());
-        Map<String, JsonNode> actual = byKey(chart.objects());
+        Map<String, JsonNode> actual = byKey(HelmChart.installed(chart));
         assertThat(actual.keySet()).isEqualTo(expected.keySet());
         expected.forEach((key, object) -> assertThat(HelmChart.normalised(actual.get(key))).as(key).isEqualTo(object));
         assertThat(chart.ofKind("Secret")).isEmpty();
@@ -147,7 +149,7 @@ class HelmChartTest {
         // ...which is then exactly `kubectl apply -k manifests/` (less the CRDs).
         Map<String, JsonNode> expected = byKey(kustomize(ManifestSet.MANIFESTS).objects().stream()
                 .filter(o -> !o.path("kind").asText().equals("CustomResourceDefinition")).toList());
-        Map<String, JsonNode> actual = byKey(injected.objects());
+        Map<String, JsonNode> actual = byKey(HelmChart.installed(injected));
         assertThat(actual.keySet()).isEqualTo(expected.keySet());
         expected.forEach((key, object) -> assertThat(HelmChart.normalised(actual.get(key))).as(key).isEqualTo(object));
     }
@@ -344,6 +346,98 @@ class HelmChartTest {
                 "serviceMonitor", Map.of("enabled", true))))).hasMessageContaining("enable podMonitor or serviceMonitor, not both");
     }
 
+    // ---------------------------------------------------------------- uninstall
+
+    @Test
+    void theReportPurgeHookRunsOnUninstallWithExactlyItsRbac() {
+        ManifestSet chart = HelmChart.render(Map.of());
+        ManifestSet hooks = HelmChart.hooks(Map.of());
+        String name = "headstart-report-purge";
+        assertThat(chart.objects()).noneMatch(HelmChart::isHook);
+        assertThat(hooks.objects().stream().map(HelmChart::key)).containsExactlyInAnyOrder(
+                "ServiceAccount/" + NS + "/" + name, "ClusterRole//" + name, "ClusterRoleBinding//" + name, "Job/" + NS + "/" + name);
+        for (JsonNode hook : hooks.objects()) {
+            JsonNode annotations = hook.at("/metadata/annotations");
+            assertThat(annotations.path("helm.sh/hook").asText()).as(HelmChart.key(hook)).isEqualTo("pre-delete");
+            assertThat(annotations.path("helm.sh/hook-delete-policy").asText()).as(HelmChart.key(hook))
+                    .isEqualTo("before-hook-creation,hook-succeeded");
+            // the account and its grant exist before the Job starts (Helm creates hooks by ascending weight)
+            int weight = Integer.parseInt(annotations.path("helm.sh/hook-weight").asText("0"));
+            if (!hook.path("kind").asText().equals("Job")) {
+                assertThat(weight).as(HelmChart.key(hook)).isLessThan(0);
+            }
+        }
+
+        // list and delete of exactly the report resources, bound to the Job's own account
+        JsonNode role = hooks.one("ClusterRole", name);
+        Map<String, List<String>> grants = new TreeMap<>();
+        for (JsonNode rule : role.path("rules")) {
+            for (JsonNode group : rule.path("apiGroups")) {
+                for (JsonNode resource : rule.path("resources")) {
+                    grants.put(group.asText() + "/" + resource.asText(), textList(rule.path("verbs")));
+                }
+            }
+        }
+        assertThat(grants).isEqualTo(Map.of("wgpolicyk8s.io/policyreports", List.of("list", "delete"),
+                "wgpolicyk8s.io/clusterpolicyreports", List.of("list", "delete"),
+                "openreports.io/reports", List.of("list", "delete"), "openreports.io/clusterreports", List.of("list", "delete")));
+        JsonNode binding = hooks.one("ClusterRoleBinding", name);
+        assertThat(binding.at("/roleRef/name").asText()).isEqualTo(name);
+        assertThat(binding.at("/subjects/0/name").asText()).isEqualTo(name);
+        assertThat(binding.at("/subjects/0/namespace").asText()).isEqualTo(NS);
+        assertThat(binding.path("subjects")).hasSize(1);
+
+        // the Job: the jar's purge command in the chart's image, bounded, restricted like Headstart's own pods
+        JsonNode job = hooks.one("Job", name);
+        JsonNode pod = job.at("/spec/template/spec");
+        JsonNode container = pod.at("/containers/0");
+        assertThat(pod.path("containers")).hasSize(1);
+        assertThat(pod.path("serviceAccountName").asText()).isEqualTo(name);
+        assertThat(pod.path("restartPolicy").asText()).isEqualTo("Never");
+        assertThat(job.at("/spec/backoffLimit").asInt(99)).isLessThanOrEqualTo(2);
+        assertThat(job.at("/spec/ttlSecondsAfterFinished").isInt()).isTrue();
+        assertThat(job.at("/spec/activeDeadlineSeconds").isInt()).isTrue();
+        List<String> args = textList(container.path("args"));
+        // what the image's entrypoint hands the jar: picocli must resolve it to the purge command
+        var parsed = new picocli.CommandLine(new dev.headstart.cli.HeadstartCommand()).parseArgs(args.toArray(String[]::new));
+        Object command = parsed.asCommandLineList().get(parsed.asCommandLineList().size() - 1).getCommand();
+        assertThat((Object) command).isInstanceOf(dev.headstart.cli.ReportsPurgeCommand.class);
+        assertThat(container.has("command")).as("the image's entrypoint runs the jar").isFalse();
+        JsonNode deployment = chart.one("Deployment", "headstart").at("/spec/template/spec");
+        assertThat(pod.path("securityContext")).isEqualTo(deployment.path("securityContext"));
+        assertThat(container.path("securityContext")).isEqualTo(deployment.at("/containers/1/securityContext"));
+        assertThat(container.path("image").asText()).isEqualTo(deployment.at("/containers/0/image").asText());
+        assertThat(container.at("/resources/limits/memory").isMissingNode()).isFalse();
+        // not a pod of the Service, the PodDisruptionBudget or the NetworkPolicy
+        Map<String, String> podLabels = textMap(job.at("/spec/template/metadata/labels"));
+        for (JsonNode selector : List.of(chart.one("Service", "headstart").at("/spec/selector"),
+                chart.one("PodDisruptionBudget", "headstart").at("/spec/selector/matchLabels"),
+                chart.one("NetworkPolicy", "headstart").at("/spec/podSelector/matchLabels"))) {
+            assertThat(podLabels).doesNotContainEntry("app.kubernetes.io/name", selector.path("app.kubernetes.io/name").asText());
+        }
+
+        // switched off: no hook at all, and the installed objects are the same
+        Map<String, ?> switchedOff = Map.of("cleanup", Map.of("reportsOnUninstall", false));
+        assertThat(HelmChart.hooks(switchedOff).objects()).isEmpty();
+        // (by key: the self-signed Secret is a new pair each render)
+        assertThat(HelmChart.render(switchedOff).objects().stream().map(HelmChart::key).toList())
+                .isEqualTo(chart.objects().stream().map(HelmChart::key).toList());
+        // the Job follows the values Headstart's own pods follow
+        String digest = "sha256:" + "cd".repeat(32);
+        JsonNode placed = HelmChart.hooks(Map.of("nodeSelector", Map.of("kubernetes.io/os", "linux"),
+                "image", Map.of("repository", "registry.example.com/headstart", "digest", digest, "pullPolicy", "Always")))
+                .one("Job", name).at("/spec/template/spec");
+        assertThat(placed.at("/containers/0/image").asText()).isEqualTo("registry.example.com/headstart@" + digest);
+        assertThat(placed.at("/nodeSelector/kubernetes.io~1os").asText()).isEqualTo("linux");
+        assertThat(placed.at("/containers/0/imagePullPolicy").asText()).isEqualTo("Always");
+    }
+
+    private static List<String> textList(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(v -> out.add(v.asText()));
+        return out;
+    }
+
     // ---------------------------------------------------------------- schema
 
     @Test
@@ -356,6 +450,7 @@ class HelmChartTest {
         assertRejected(Map.of("certificates", Map.of("mode", "letsencrypt")), "mode");
         assertRejected(Map.of("monitoring", Map.of("podMonitor", Map.of("enabled", "yes"))), "enabled");
         assertRejected(Map.of("aws", Map.of("roleArn", "headstart-role")), "roleArn");
+        assertRejected(Map.of("cleanup", Map.of("reportsOnUninstall", "yes")), "reportsOnUninstall");
         // headstart.*: the keys and types of HeadstartConfig.
         assertRejected(Map.of("headstart", Map.of("pull-policy", Map.of("mdoe", "all"))), "mdoe");
         assertRejected(Map.of("headstart", Map.of("scan", Map.of("page-size", "lots"))), "page-size");

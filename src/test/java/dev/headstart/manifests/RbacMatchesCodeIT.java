@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * controller made against the mock API servers of the whole test suite (recorded by
  * {@code ApiRequestRecorder} during surefire, attributed by User-Agent) is allowed by that
  * component's roles in the rendered manifests (the kustomize install, and the Helm chart with its
- * default values), and every grant of those roles is used by some request or listed in
+ * default values, including its report purge hook's own ServiceAccount and ClusterRole), and every grant of those roles is used by some request or listed in
  * {@link #UNTESTED} with the reason no test can make it.
  *
  * <p>A failsafe IT so it runs after every surefire test of the build, in whatever order and forks
@@ -53,9 +53,15 @@ class RbacMatchesCodeIT {
         // The kustomize install, and the Helm chart's rendering with default values (its RBAC is
         // manifests/base's, patched only in labels; this holds it so).
         ManifestSet kustomize = ManifestSet.rendered(ManifestSet.MANIFESTS).orElseGet(() -> ManifestSet.files(ManifestSet.MANIFESTS));
-        for (ManifestSet set : List.of(kustomize, HelmChart.render(Map.of()))) {
+        ManifestSet chart = HelmChart.render(Map.of());
+        for (ManifestSet set : List.of(kustomize, chart)) {
             problems.addAll(audit(set, recorded, report).stream().map(p -> set + ": " + p).toList());
         }
+        // The chart's pre-delete hook runs `headstart reports purge` as its own account (make
+        // undeploy runs kubectl with the operator's credentials instead, so kustomize has none).
+        ManifestSet withHooks = new ManifestSet(chart + " with its hooks", java.util.stream.Stream.concat(chart.objects().stream(),
+                HelmChart.hooks(Map.of()).objects().stream()).toList());
+        problems.addAll(auditReportPurge(withHooks, recorded, report).stream().map(p -> withHooks + ": " + p).toList());
         report.append(unattributed(recorded));
         Files.writeString(Path.of("target", "rbac-audit.txt"), report);
         assertThat(problems).as("\n" + report + "\n(the same report is in target/rbac-audit.txt; when only part of "
@@ -74,7 +80,7 @@ class RbacMatchesCodeIT {
                 + " recorded API requests (" + testClasses(recorded) + " test classes)\n\n");
         List<String> problems = new ArrayList<>();
         Set<String> componentRoles = new TreeSet<>();
-        for (Component component : Component.values()) {
+        for (Component component : List.of(Component.WEBHOOK, Component.CONTROLLER)) {
             assertThat(pod.path("containers").findValuesAsText("name")).as("containers of the Deployment")
                     .contains(container(component));
             List<RbacPolicy.Grant> grants = policy.grantsTo(namespace, account).stream()
@@ -96,6 +102,33 @@ class RbacMatchesCodeIT {
         if (!orphans.isEmpty()) {
             problems.add("roles bound to " + namespace + "/" + account + " that belong to no component (name them "
                     + "headstart-webhook or headstart-controller): " + orphans);
+        }
+        return problems;
+    }
+
+    /** The report purge hook's Job, its account's roles against what the purge command sent. */
+    private static List<String> auditReportPurge(ManifestSet set, List<RecordedRequest> recorded, StringBuilder report) {
+        String product = Component.REPORT_PURGE.product();
+        JsonNode job = set.one("Job", product);
+        String namespace = job.path("metadata").path("namespace").asText();
+        String account = job.at("/spec/template/spec/serviceAccountName").asText("default");
+        RbacPolicy policy = new RbacPolicy(set.objects());
+        List<RbacPolicy.Grant> all = policy.grantsTo(namespace, account);
+        List<RbacPolicy.Grant> grants = all.stream().filter(g -> g.role().name().equals(product)).toList();
+        RbacAudit.Result result = RbacAudit.audit(Component.REPORT_PURGE, namespace + "/" + account, grants, recorded, UNTESTED);
+        report.append("RBAC of the report purge hook of " + set + "\n\n").append(result.report()).append('\n');
+        List<String> problems = new ArrayList<>();
+        if (result.requests() == 0) {
+            problems.add(product + ": no request recorded at all (did ReportsPurgeCommandTest run?)");
+        }
+        if (!result.ok()) {
+            problems.add(product + ": " + result.missing().size() + " missing, " + result.unused().size() + " unused, "
+                    + result.staleAllowed().size() + " stale allow-list");
+        }
+        List<String> orphans = all.stream().map(g -> g.role().ref()).filter(ref -> grants.stream().noneMatch(g -> g.role().ref().equals(ref)))
+                .distinct().toList();
+        if (!orphans.isEmpty()) {
+            problems.add("roles bound to " + namespace + "/" + account + " other than " + product + ": " + orphans);
         }
         return problems;
     }
