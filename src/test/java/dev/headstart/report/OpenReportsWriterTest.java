@@ -143,4 +143,44 @@ class OpenReportsWriterTest {
         assertThat(client.genericKubernetesResources(ReportApi.WGPOLICYK8S.context()).inAnyNamespace().list()
                 .getItems()).as("nothing written to wgpolicyk8s.io").isEmpty();
     }
+
+    /** A DaemonSet's verdict that changes (the owner skips pull-policy) updates its Report in place. */
+    @Test
+    void aChangedVerdictUpdatesTheSameReport() throws InterruptedException {
+        ObjectNode daemonSet = Reviews.controller("apps/v1", "DaemonSet");
+        String uid = UUID.randomUUID().toString();
+        ((ObjectNode) daemonSet.path("metadata")).put("name", "agent-or").put("uid", uid).put("generation", 1);
+        java.util.concurrent.atomic.AtomicReference<JsonNode> stored = new java.util.concurrent.atomic.AtomicReference<>(daemonSet);
+        server.expect().get().withPath("/apis/apps/v1/namespaces/shop/daemonsets/agent-or")
+                .andReply(200, request -> stored.get()).always();
+        assertThat(webhook.review("/validate", Reviews.bytes(Reviews.review("CREATE", daemonSet)))
+                .path("response").path("allowed").asBoolean()).isTrue();
+        GenericKubernetesResource report = awaitReport(uid, null);
+        int failedBefore = Json.MAPPER.<JsonNode>valueToTree(report).at("/summary/fail").asInt();
+
+        ObjectNode skipped = daemonSet.deepCopy();
+        ((ObjectNode) skipped.path("metadata")).putObject("annotations").put("headstart.dev/skip", "pull-policy");
+        stored.set(skipped);
+        ObjectNode update = Reviews.review("UPDATE", skipped);
+        ((ObjectNode) update.path("request")).set("oldObject", daemonSet);
+        assertThat(webhook.review("/validate", Reviews.bytes(update)).path("response").path("allowed").asBoolean())
+                .isTrue();
+        GenericKubernetesResource after = awaitReport(uid, report.getMetadata().getResourceVersion());
+        assertThat(Json.MAPPER.<JsonNode>valueToTree(after).at("/summary/fail").asInt()).isLessThan(failedBefore);
+    }
+
+    /** The Report named for uid, once it exists with a resourceVersion other than notVersion. */
+    private GenericKubernetesResource awaitReport(String uid, String notVersion) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        GenericKubernetesResource report = null;
+        while (System.nanoTime() < deadline) {
+            report = client.genericKubernetesResources(ReportApi.OPENREPORTS.context()).inNamespace("shop")
+                    .withName("headstart-" + uid).get();
+            if (report != null && !report.getMetadata().getResourceVersion().equals(notVersion)) {
+                return report;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no Report headstart-" + uid + (notVersion == null ? "" : " newer than " + notVersion));
+    }
 }

@@ -108,9 +108,32 @@ class WarmPoolLaunchStagesTest {
     }
 
     void ready(boolean ready) {
-        Node node = current();
-        node.getStatus().getConditions().forEach(c -> c.setStatus(ready ? "True" : "Unknown"));
-        client.nodes().resource(node).updateStatus();
+        for (int attempt = 1; ; attempt++) {
+            Node node = current();
+            node.getStatus().getConditions().forEach(c -> c.setStatus(ready ? "True" : "Unknown"));
+            try {
+                client.nodes().resource(node).updateStatus();
+                return;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 10) {
+                    throw e; // 409: the running controller wrote the Node in between
+                }
+            }
+        }
+    }
+
+    /** The test's own edit of the Node, retried when the running controller wrote it in between (409). */
+    void editNode(java.util.function.UnaryOperator<Node> change) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                client.nodes().withName(NODE).edit(change);
+                return;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 10) {
+                    throw e;
+                }
+            }
+        }
     }
 
     void passes(long more) {
@@ -231,7 +254,7 @@ class WarmPoolLaunchStagesTest {
 
         // Hibernated: the kubelet stops reporting, the cloud provider adds its shutdown taint.
         ready(false);
-        client.nodes().withName(NODE).edit(n -> new NodeBuilder(n).editSpec().addToTaints(shutdown()).endSpec().build());
+        editNode(n -> new NodeBuilder(n).editSpec().addToTaints(shutdown()).endSpec().build());
         passes(4);
         assertThat(current()).as("the Node of a hibernated instance").isNotNull();
         assertThat(current().getSpec().getTaints()).extracting(Taint::getKey)
@@ -239,7 +262,7 @@ class WarmPoolLaunchStagesTest {
 
         // Scale-out: the instance resumes; the same kubelet reports Ready, the shutdown taint goes.
         stub.enter(ID, GROUP, "Pending:Wait", "InService");
-        client.nodes().withName(NODE).edit(n -> new NodeBuilder(n).editSpec().withTaints(warmup()).endSpec().build());
+        editNode(n -> new NodeBuilder(n).editSpec().withTaints(warmup()).endSpec().build());
         ready(true);
         eventually(WAIT, () -> {
             assertThat(stub.state(ID)).isEqualTo("InService");
