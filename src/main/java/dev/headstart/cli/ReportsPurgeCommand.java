@@ -1,6 +1,7 @@
 package dev.headstart.cli;
 
 import dev.headstart.cluster.Component;
+import dev.headstart.report.ReportApi;
 import dev.headstart.text.OneLine;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
@@ -45,10 +46,10 @@ public class ReportsPurgeCommand implements Callable<Integer> {
 
     /** The report APIs Headstart writes, in the order they are purged. */
     static final List<ResourceDefinitionContext> REPORTS = List.of(
-            api("wgpolicyk8s.io", "v1alpha2", "PolicyReport", "policyreports", true),
-            api("wgpolicyk8s.io", "v1alpha2", "ClusterPolicyReport", "clusterpolicyreports", false),
-            api("openreports.io", "v1alpha1", "Report", "reports", true),
-            api("openreports.io", "v1alpha1", "ClusterReport", "clusterreports", false));
+            ReportApi.WGPOLICYK8S.context(),
+            clusterScoped("wgpolicyk8s.io", "v1alpha2", "ClusterPolicyReport", "clusterpolicyreports"),
+            ReportApi.OPENREPORTS.context(),
+            clusterScoped("openreports.io", "v1alpha1", "ClusterReport", "clusterreports"));
 
     private static final long PAGE = 500;
 
@@ -115,8 +116,9 @@ public class ReportsPurgeCommand implements Callable<Integer> {
         return deleted;
     }
 
-    private static ResourceDefinitionContext api(String group, String version, String kind, String plural, boolean namespaced) {
+    /** The cluster-scoped report kinds (Headstart writes none, but purges any that carry its label). */
+    private static ResourceDefinitionContext clusterScoped(String group, String version, String kind, String plural) {
         return new ResourceDefinitionContext.Builder().withGroup(group).withVersion(version).withKind(kind)
-                .withPlural(plural).withNamespaced(namespaced).build();
+                .withPlural(plural).withNamespaced(false).build();
     }
 }

@@ -2,12 +2,12 @@ package dev.headstart.controller;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.headstart.json.Json;
+import dev.headstart.testing.OpenReportsCrd;
 import dev.headstart.report.PolicyReportModel;
 import dev.headstart.report.ReportApi;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -49,16 +49,7 @@ class ControllerOpenReportsTest {
         @Override
         public void accept(KubernetesServer server) {
             KubernetesClient client = server.getClient();
-            client.apiextensions().v1().customResourceDefinitions().resource(new CustomResourceDefinitionBuilder()
-                    .withNewMetadata().withName("reports.openreports.io").endMetadata()
-                    .withNewSpec().withGroup("openreports.io").withScope("Namespaced")
-                        .withNewNames().withKind("Report").withListKind("ReportList").withPlural("reports")
-                            .withSingular("report").endNames()
-                        .addNewVersion().withName("v1alpha1").withServed(true).withStorage(true)
-                            .withNewSchema().withNewOpenAPIV3Schema().withType("object")
-                                .withXKubernetesPreserveUnknownFields(true).endOpenAPIV3Schema().endSchema()
-                        .endVersion()
-                    .endSpec().build()).create();
+            client.apiextensions().v1().customResourceDefinitions().resource(OpenReportsCrd.definition()).create();
             client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("apps")
                     .addToLabels("headstart.dev/inject", "enabled").endMetadata().build()).create();
             client.pods().inNamespace("apps").resource(new PodBuilder().withNewMetadata().withName("web")

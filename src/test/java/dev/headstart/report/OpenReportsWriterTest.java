@@ -3,13 +3,13 @@ package dev.headstart.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.headstart.json.Json;
+import dev.headstart.testing.OpenReportsCrd;
 import dev.headstart.testing.Reviews;
 import dev.headstart.testing.WebhookClient;
 import io.fabric8.kubernetes.api.model.APIResourceBuilder;
 import io.fabric8.kubernetes.api.model.APIResourceListBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -63,16 +63,7 @@ class OpenReportsWriterTest {
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
-            client.apiextensions().v1().customResourceDefinitions().resource(new CustomResourceDefinitionBuilder()
-                    .withNewMetadata().withName("reports.openreports.io").endMetadata()
-                    .withNewSpec().withGroup("openreports.io").withScope("Namespaced")
-                        .withNewNames().withKind("Report").withListKind("ReportList").withPlural("reports")
-                            .withSingular("report").withShortNames("reps").endNames()
-                        .addNewVersion().withName("v1alpha1").withServed(true).withStorage(true)
-                            .withNewSchema().withNewOpenAPIV3Schema().withType("object")
-                                .withXKubernetesPreserveUnknownFields(true).endOpenAPIV3Schema().endSchema()
-                        .endVersion()
-                    .endSpec().build()).create();
+            client.apiextensions().v1().customResourceDefinitions().resource(OpenReportsCrd.definition()).create();
             server.expect().get().withPath("/apis/openreports.io/v1alpha1").andReturn(200,
                     new APIResourceListBuilder().withGroupVersion("openreports.io/v1alpha1")
                             .addToResources(new APIResourceBuilder().withName("reports").withKind("Report")
