@@ -109,16 +109,14 @@ public class WarmPoolReconciler implements LeaderTask {
     private String sweepCursor = "";
     private Instant lastSweep;
     private double sweepCredit;
-    /**
-     * Young untainted nodes (by UID, with their registration) already seen in service or in no
-     * group: not described again every pass. Only saves calls; entries leave with the window.
-     */
-    private final Map<String, Instant> settled = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Untainted nodes registered within the cold-launch window and not yet seen in service. */
+    private final YoungNodes young;
     private AutoScalingGateway gateway;
     /** Until every informer has listed, a missing cache pod may just not be cached yet: do nothing. */
     private volatile boolean synced;
     private ScheduledExecutorService executor;
     private Subscription<Node> nodes;
+    private Subscription<Node> youngNodes;
     private Subscription<Pod> cachePods;
     /** What the image cache plans on each node: the cache is complete when that is there. */
     private final ImageCacheView cacheView;
@@ -156,6 +154,7 @@ public class WarmPoolReconciler implements LeaderTask {
         this.metrics = metrics;
         this.cacheView = cacheView;
         this.active = active;
+        this.young = new YoungNodes(() -> clock.instant().minus(settings.coldLaunchWindow()));
     }
 
     @Override
@@ -170,6 +169,8 @@ public class WarmPoolReconciler implements LeaderTask {
         }
         ScheduledExecutorService current = DaemonScheduler.named("headstart-warm-pool");
         executor = current;
+        young.clear();
+        youngNodes = informers.subscribe(ControllerKinds.NODES, young);
         nodes = informers.subscribe(ControllerKinds.NODES, OnChange.when(WarmNodeSignature::changed, this::requestPass));
         cachePods = informers.subscribe(ControllerKinds.IMAGE_CACHE_PODS, OnChange.run(this::requestPass));
         CompletableFuture.allOf(nodes.started(), cachePods.started()).thenRun(() -> {
@@ -185,7 +186,8 @@ public class WarmPoolReconciler implements LeaderTask {
     @Override
     public synchronized void stop() {
         synced = false;
-        Stream.of(nodes, cachePods).filter(Objects::nonNull).forEach(Subscription::close);
+        Stream.of(youngNodes, nodes, cachePods).filter(Objects::nonNull).forEach(Subscription::close);
+        youngNodes = null;
         nodes = null;
         cachePods = null;
         if (executor != null) {
@@ -218,11 +220,16 @@ public class WarmPoolReconciler implements LeaderTask {
         }
     }
 
+    /** Nodes looked at together: one DescribeAutoScalingInstances call takes at most 50 instances. */
+    static final int BATCH = 50;
+
     /**
      * One look at every node Headstart may have to drive: those carrying the warm-up or the
      * shutdown taint, untainted ones registered within the cold-launch window (a cold launch waits
      * in Pending:Wait), and, once per sweep interval, every node with an EC2 instance (one reused
-     * on scale-in may be back in a warm pool with no taint).
+     * on scale-in may be back in a warm pool with no taint). Candidates are gathered by name and
+     * rebuilt from the cache a batch at a time, so a pass holds at most {@link #BATCH} nodes
+     * whatever the cluster's size (at start-up every node of a freshly created cluster is young).
      */
     void pass() {
         if (!synced) {
@@ -231,30 +238,39 @@ public class WarmPoolReconciler implements LeaderTask {
         lastPassNanos = System.nanoTime();
         passes.incrementAndGet();
         Instant now = clock.instant();
-        Map<String, Node> candidates = new java.util.TreeMap<>();
+        java.util.SortedSet<String> candidates = new java.util.TreeSet<>();
         // From the taint index: only tainted nodes are rebuilt from the shared store.
         Stream.concat(nodes.byIndex(ControllerKinds.TAINT_KEY_INDEX, settings.taint().key()).stream(),
                         nodes.byIndex(ControllerKinds.TAINT_KEY_INDEX, SHUTDOWN_TAINT).stream())
                 .filter(n -> settings.taint().isOn(n) || shutdownTainted(n))
-                .forEach(n -> candidates.putIfAbsent(n.getMetadata().getName(), n));
+                .forEach(n -> candidates.add(n.getMetadata().getName()));
         // Scaled in by the cluster autoscaler: with ReuseOnScaleIn the instance may be back in the pool.
         nodes.byIndex(ControllerKinds.TAINT_KEY_INDEX, CLUSTER_AUTOSCALER_DELETE_TAINT)
-                .forEach(n -> candidates.putIfAbsent(n.getMetadata().getName(), n));
-        Instant youngSince = now.minus(settings.coldLaunchWindow());
-        settled.values().removeIf(youngSince::isAfter);
-        if (!settings.sweepInterval().isZero() || !settings.coldLaunchWindow().isZero()) {
-            List<Node> all = nodes.list().stream()
-                    .sorted(java.util.Comparator.comparing((Node n) -> n.getMetadata().getName())).toList();
-            for (Node node : all) {
-                Optional<Instant> created = parse(node.getMetadata().getCreationTimestamp());
-                if (created.map(youngSince::isBefore).orElse(true) && !settled.containsKey(node.getMetadata().getUid())) {
-                    candidates.putIfAbsent(node.getMetadata().getName(), node);
-                }
-            }
-            sweepSlice(all, now).forEach(n -> candidates.putIfAbsent(n.getMetadata().getName(), n));
+                .forEach(n -> candidates.add(n.getMetadata().getName()));
+        if (!settings.coldLaunchWindow().isZero()) {
+            candidates.addAll(young.unsettled());
         }
+        if (!settings.sweepInterval().isZero()) {
+            candidates.addAll(sweepSlice(nodes.keys().stream().sorted().toList(), now));
+        }
+        Map<String, List<LifecycleHook>> hooksByGroup = new HashMap<>();
+        Map<WarmNodeState, Integer> counts = new EnumMap<>(WarmNodeState.class);
+        List<String> names = List.copyOf(candidates);
+        for (int from = 0; from < names.size(); from += BATCH) {
+            List<Node> batch = names.subList(from, Math.min(names.size(), from + BATCH)).stream()
+                    .map(nodes::get).filter(Objects::nonNull).toList();
+            if (!look(batch, now, hooksByGroup, counts)) {
+                return;
+            }
+        }
+        metrics.nodes(counts);
+    }
+
+    /** One batch of a pass: describe its instances, plan and act on each node. False: Auto Scaling failed. */
+    private boolean look(List<Node> batch, Instant now, Map<String, List<LifecycleHook>> hooksByGroup,
+                         Map<WarmNodeState, Integer> counts) {
         Map<String, String> instanceIds = new HashMap<>();
-        for (Node node : candidates.values()) {
+        for (Node node : batch) {
             ProviderId.instanceId(node.getSpec() == null ? null : node.getSpec().getProviderID())
                     .ifPresent(id -> instanceIds.put(node.getMetadata().getName(), id));
         }
@@ -266,17 +282,15 @@ public class WarmPoolReconciler implements LeaderTask {
             } catch (AutoScalingCallException e) {
                 metrics.lifecycleAction("describe", e.kind().label());
                 LOG.warnf("warm pool: %s", e.getMessage());
-                return;
+                return false;
             } catch (RuntimeException e) {
                 // e.g. no region configured and none discoverable
                 metrics.lifecycleAction("describe", "failed");
                 LOG.warnf("warm pool: cannot reach Auto Scaling: %s", e.getMessage());
-                return;
+                return false;
             }
         }
-        Map<String, List<LifecycleHook>> hooksByGroup = new HashMap<>();
-        Map<WarmNodeState, Integer> counts = new EnumMap<>(WarmNodeState.class);
-        for (Node node : candidates.values()) {
+        for (Node node : batch) {
             String name = node.getMetadata().getName();
             Optional<InstanceLifecycle> instance = Optional.ofNullable(instanceIds.get(name)).map(lifecycle::get);
             boolean warmupTainted = settings.taint().isOn(node);
@@ -284,7 +298,7 @@ public class WarmPoolReconciler implements LeaderTask {
             Instant registered = parse(node.getMetadata().getCreationTimestamp()).orElse(now);
             if (instance.isEmpty() && !warmupTainted && !shutdownTainted) {
                 // An untainted node in no Auto Scaling group (Karpenter, Fargate, ...): not ours.
-                settle(node, registered);
+                young.settle(name);
                 continue;
             }
             ImageCacheCompletion cache = ImageCacheCompletion.of(name, cacheView,
@@ -314,21 +328,15 @@ public class WarmPoolReconciler implements LeaderTask {
                 counts.merge(plan.state(), 1, Integer::sum);
             } else if (instance.isEmpty() || plan.state() == WarmNodeState.SERVING) {
                 // A young node in service (or in no group): no need to describe it again every pass.
-                settle(node, registered);
+                young.settle(name);
             }
             execute(node, facts, plan.actions());
         }
-        metrics.nodes(counts);
-    }
-
-    private void settle(Node node, Instant registered) {
-        if (node.getMetadata().getUid() != null) {
-            settled.put(node.getMetadata().getUid(), registered);
-        }
+        return true;
     }
 
     /** The next slice of the sweep: nodes after the cursor, as many as the time since the last slice is worth. */
-    private List<Node> sweepSlice(List<Node> all, Instant now) {
+    private List<String> sweepSlice(List<String> all, Instant now) {
         if (settings.sweepInterval().isZero() || all.isEmpty()) {
             return List.of();
         }
@@ -343,14 +351,14 @@ public class WarmPoolReconciler implements LeaderTask {
         }
         sweepCredit -= count;
         int from = 0;
-        while (from < all.size() && all.get(from).getMetadata().getName().compareTo(sweepCursor) <= 0) {
+        while (from < all.size() && all.get(from).compareTo(sweepCursor) <= 0) {
             from++;
         }
-        List<Node> slice = new java.util.ArrayList<>(count);
+        List<String> slice = new java.util.ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             slice.add(all.get((from + i) % all.size()));
         }
-        sweepCursor = slice.get(slice.size() - 1).getMetadata().getName();
+        sweepCursor = slice.get(slice.size() - 1);
         return slice;
     }
 
