@@ -12,6 +12,7 @@ import dev.headstart.json.Json;
 import dev.headstart.report.PolicyReportSink;
 import dev.headstart.rules.RuleResult;
 import dev.headstart.rules.RuleStatus;
+import dev.headstart.testing.ClusterEnabled;
 import dev.headstart.testing.ComponentClient;
 import dev.headstart.testing.Reviews;
 import dev.headstart.testing.WebhookClient;
@@ -22,7 +23,6 @@ import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
@@ -54,15 +54,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true, setup = ClusterPriorityChoiceTest.Cluster.class)
-@TestProfile(ClusterPriorityChoiceTest.WithCluster.class)
+@TestProfile(ClusterEnabled.class)
 class ClusterPriorityChoiceTest {
-
-    public static class WithCluster implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("headstart.cluster.enabled", "true");
-        }
-    }
 
     public static class Cluster implements Consumer<KubernetesServer> {
         @Override

@@ -6,6 +6,7 @@ import dev.headstart.report.PolicyReportModel;
 import dev.headstart.report.PolicyReportWriter;
 import dev.headstart.rules.RuleEngine;
 import dev.headstart.rules.Workload;
+import dev.headstart.testing.PolicyReportCrd;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -26,9 +27,6 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.FileInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -72,11 +70,7 @@ class ControllerRoleTest {
         @Override
         public void accept(KubernetesServer server) {
             KubernetesClient client = server.getClient();
-            try (InputStream crd = new FileInputStream("manifests/crds/policyreports.wgpolicyk8s.io.yaml")) {
-                client.apiextensions().v1().customResourceDefinitions().load(crd).create();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
+            PolicyReportCrd.install(client);
             client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("apps")
                     .addToLabels("headstart.dev/inject", "enabled").endMetadata().build()).create();
             client.pods().inNamespace("apps").resource(new PodBuilder().withNewMetadata().withName("web")
