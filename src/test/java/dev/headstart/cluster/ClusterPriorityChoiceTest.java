@@ -14,6 +14,7 @@ import dev.headstart.rules.RuleResult;
 import dev.headstart.rules.RuleStatus;
 import dev.headstart.testing.ClusterEnabled;
 import dev.headstart.testing.ComponentClient;
+import dev.headstart.testing.PriorityClasses;
 import dev.headstart.testing.Reviews;
 import dev.headstart.testing.WebhookClient;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -68,12 +69,7 @@ class ClusterPriorityChoiceTest {
                             .withImagePullPolicy("Always").endContainer().endSpec().build())
                     .always();
             KubernetesClient client = server.getClient();
-            client.scheduling().v1().priorityClasses().resource(new PriorityClassBuilder().withNewMetadata()
-                    .withName("headstart-high").endMetadata().withValue(1000000)
-                    .withPreemptionPolicy("PreemptLowerPriority").build()).create();
-            client.scheduling().v1().priorityClasses().resource(new PriorityClassBuilder().withNewMetadata()
-                    .withName("tenant-default").endMetadata().withValue(100).withGlobalDefault(true)
-                    .withPreemptionPolicy("Never").build()).create();
+            PriorityClasses.create(client, PriorityClasses.headstartHigh(), PriorityClasses.tenantDefault());
             client.scheduling().v1().priorityClasses().resource(new PriorityClassBuilder().withNewMetadata()
                     .withName("team-medium").endMetadata().withValue(5000).withPreemptionPolicy("Never").build()).create();
             // Opted in (the label the install's webhooks and the background scan select on).

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.headstart.json.Json;
 import dev.headstart.testing.PolicyReportCrd;
+import dev.headstart.testing.PriorityClasses;
 import dev.headstart.testing.Reviews;
 import dev.headstart.testing.WebhookClient;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -11,7 +12,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
-import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
@@ -71,9 +71,7 @@ class PolicyReportWriterTest {
                 client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
                         .create();
             }
-            client.scheduling().v1().priorityClasses().resource(new PriorityClassBuilder().withNewMetadata()
-                    .withName("headstart-high").endMetadata().withValue(1000000)
-                    .withPreemptionPolicy("PreemptLowerPriority").build()).create();
+            PriorityClasses.create(client, PriorityClasses.headstartHigh());
             client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("strict")
                     .addToLabels("headstart.dev/mode", "enforce").endMetadata().build()).create();
         }
