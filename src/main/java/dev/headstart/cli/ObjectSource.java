@@ -2,7 +2,6 @@ package dev.headstart.cli;
 
 import dev.headstart.text.OneLine;
 import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -25,6 +24,9 @@ import java.util.function.Function;
  * 2 for bad input, 1 for an unreachable cluster.
  */
 final class ObjectSource {
+
+    /** The longest a connection may take, whatever --timeout allows. */
+    private static final Duration CONNECT = Duration.ofSeconds(10);
 
     @Option(names = {"-f", "--filename"}, paramLabel = "FILE|-",
             description = "A kubectl dump (JSON or YAML, a List or documents, a file, a directory of them, or - for standard input); "
@@ -73,11 +75,7 @@ final class ObjectSource {
             return new Read<>(null, null,
                     RuleOptions.inputError(err, "--timeout must be a duration like 30s or 2m, not '" + timeout + "'"));
         }
-        Config config = new ConfigBuilder(Config.autoConfigure(null))
-                .withRequestTimeout((int) Math.min(Integer.MAX_VALUE, wait.toMillis()))
-                .withConnectionTimeout((int) Math.min(10_000, wait.toMillis()))
-                .withRequestRetryBackoffLimit(1)
-                .build();
+        Config config = LiveClusterConfig.kubeconfig(wait, wait.compareTo(CONNECT) < 0 ? wait : CONNECT).build();
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
             CompletableFuture<T> listed = CompletableFuture.supplyAsync(() -> live.apply(client));
             try {

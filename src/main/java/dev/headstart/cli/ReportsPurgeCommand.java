@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -18,6 +17,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.net.HttpURLConnection;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -60,10 +60,7 @@ public class ReportsPurgeCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Config config = new ConfigBuilder(Config.autoConfigure(null))
-                .withRequestTimeout(30_000)
-                .withConnectionTimeout(10_000)
-                .withRequestRetryBackoffLimit(1)
+        Config config = LiveClusterConfig.kubeconfig(Duration.ofSeconds(30), Duration.ofSeconds(10))
                 .withUserAgent(Component.REPORT_PURGE.userAgent(HeadstartVersion.version()))
                 .build();
         List<String> counts = new ArrayList<>();

@@ -2,6 +2,7 @@ package dev.headstart.admission;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.headstart.testing.LogFile;
 import dev.headstart.testing.WebhookClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -34,17 +35,10 @@ class ApiWaitConfiguredTest {
     public static class Configured implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            try {
-                Files.deleteIfExists(LOG);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-            return Map.of(
+            return LogFile.writingTo(LOG, Map.of(
                     "headstart.api-wait.daemonsets", "kube-system/aws-node",
                     "headstart.api-wait.image", IMAGE,
-                    "headstart.disabled-rules", "kube-proxy-hostname,startup-probes",
-                    "quarkus.log.file.enabled", "true",
-                    "quarkus.log.file.path", LOG.toString());
+                    "headstart.disabled-rules", "kube-proxy-hostname,startup-probes"));
         }
     }
 

@@ -11,6 +11,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /** Runs the headstart picocli command in-process, as the jar does, capturing output and exit code. */
 record CliRun(int exitCode, String out, String err) {
@@ -45,6 +47,22 @@ record CliRun(int exitCode, String out, String err) {
         cli.setErr(new PrintWriter(err, true));
         int code = cli.execute(args);
         return new CliRun(code, out.toString(), err.toString());
+    }
+
+    /**
+     * Runs with the client pointed at the API server at {@code url} through fabric8's system
+     * properties (trusting its certificate), reading neither a kubeconfig nor a ServiceAccount, as
+     * a command run against a live cluster; the properties are cleared afterwards.
+     */
+    static <T> T withCluster(String url, Supplier<T> run) {
+        Map<String, String> properties = Map.of("kubernetes.master", url, "kubernetes.trust.certificates", "true",
+                "kubernetes.auth.tryKubeConfig", "false", "kubernetes.auth.tryServiceAccount", "false");
+        properties.forEach(System::setProperty);
+        try {
+            return run.get();
+        } finally {
+            properties.keySet().forEach(System::clearProperty);
+        }
     }
 
     List<JsonNode> documents() {

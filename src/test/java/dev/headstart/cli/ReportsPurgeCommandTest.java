@@ -13,7 +13,6 @@ import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,7 +45,7 @@ class ReportsPurgeCommandTest {
         create(CLUSTER_POLICY, null, "kyverno-cluster", "kyverno");
         create(CLUSTER_OPEN, null, "headstart-cluster-open", "headstart");
 
-        CliRun run = withCluster(client.getMasterUrl().toString(), () -> CliRun.of("reports", "purge"));
+        CliRun run = CliRun.withCluster(client.getMasterUrl().toString(), () -> CliRun.of("reports", "purge"));
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.err()).isEmpty();
@@ -75,7 +74,7 @@ class ReportsPurgeCommandTest {
 
         int before = server.getRequestCount();
         drain(before);
-        CliRun run = withCluster(client.getMasterUrl().toString(), () -> CliRun.of("reports", "purge"));
+        CliRun run = CliRun.withCluster(client.getMasterUrl().toString(), () -> CliRun.of("reports", "purge"));
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).isEqualTo("headstart: deleted 1 policyreports, 0 clusterpolicyreports, "
@@ -89,7 +88,7 @@ class ReportsPurgeCommandTest {
         create(POLICY, "shop", "headstart-a", "headstart");
         create(POLICY, "shop", "kyverno-a", "kyverno");
         drain(server.getRequestCount());
-        CliRun run = withCluster(client.getMasterUrl().toString(), () -> CliRun.of("reports", "purge"));
+        CliRun run = CliRun.withCluster(client.getMasterUrl().toString(), () -> CliRun.of("reports", "purge"));
         assertThat(run.exitCode()).as(run.err()).isZero();
         List<String> sent = new ArrayList<>();
         RecordedRequest request;
@@ -108,7 +107,7 @@ class ReportsPurgeCommandTest {
         try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = free.getLocalPort();
         }
-        CliRun run = withCluster("https://127.0.0.1:" + port, () -> CliRun.of("reports", "purge"));
+        CliRun run = CliRun.withCluster("https://127.0.0.1:" + port, () -> CliRun.of("reports", "purge"));
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err().lines()).hasSize(1);
         assertThat(run.err()).startsWith("headstart: cannot purge reports at https://127.0.0.1:" + port);
@@ -142,17 +141,6 @@ class ReportsPurgeCommandTest {
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
-        }
-    }
-
-    private static CliRun withCluster(String url, Supplier<CliRun> run) {
-        Map<String, String> properties = Map.of("kubernetes.master", url, "kubernetes.trust.certificates", "true",
-                "kubernetes.auth.tryKubeConfig", "false", "kubernetes.auth.tryServiceAccount", "false");
-        properties.forEach(System::setProperty);
-        try {
-            return run.get();
-        } finally {
-            properties.keySet().forEach(System::clearProperty);
         }
     }
 }

@@ -270,7 +270,7 @@ class StartupCommandTest {
         for (int i = 0; i < before; i++) {
             server.takeRequest();
         }
-        CliRun run = withCluster(client.getMasterUrl().toString(), () -> CliRun.of("startup", "-o", "json"));
+        CliRun run = CliRun.withCluster(client.getMasterUrl().toString(), () -> CliRun.of("startup", "-o", "json"));
         List<String> lists = new ArrayList<>();
         for (int i = server.getRequestCount() - before; i > 0; i--) {
             lists.add(server.takeRequest().getPath());
@@ -288,7 +288,7 @@ class StartupCommandTest {
     void aClusterThatDoesNotAnswerIsAClearErrorWithinTheTimeout() throws Exception {
         try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             long start = System.nanoTime();
-            CliRun run = withCluster("https://127.0.0.1:" + silent.getLocalPort(),
+            CliRun run = CliRun.withCluster("https://127.0.0.1:" + silent.getLocalPort(),
                     () -> CliRun.of("startup", "--timeout", "1s"));
             assertThat(run.exitCode()).isEqualTo(1);
             assertThat(run.err().lines()).hasSize(1);
@@ -355,16 +355,5 @@ class StartupCommandTest {
 
     private static String plus(String time, Duration shift) {
         return OffsetDateTime.parse(time).plus(shift).toInstant().toString();
-    }
-
-    private static CliRun withCluster(String url, java.util.function.Supplier<CliRun> run) {
-        Map<String, String> properties = Map.of("kubernetes.master", url, "kubernetes.trust.certificates", "true",
-                "kubernetes.auth.tryKubeConfig", "false", "kubernetes.auth.tryServiceAccount", "false");
-        properties.forEach(System::setProperty);
-        try {
-            return run.get();
-        } finally {
-            properties.keySet().forEach(System::clearProperty);
-        }
     }
 }

@@ -12,7 +12,9 @@ import dev.headstart.json.Json;
 import dev.headstart.report.PolicyReportSink;
 import dev.headstart.rules.RuleResult;
 import dev.headstart.rules.RuleStatus;
+import dev.headstart.testing.ClusterEnabled;
 import dev.headstart.testing.ComponentClient;
+import dev.headstart.testing.PriorityClasses;
 import dev.headstart.testing.Reviews;
 import dev.headstart.testing.WebhookClient;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -22,7 +24,6 @@ import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
@@ -54,15 +55,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true, setup = ClusterPriorityChoiceTest.Cluster.class)
-@TestProfile(ClusterPriorityChoiceTest.WithCluster.class)
+@TestProfile(ClusterEnabled.class)
 class ClusterPriorityChoiceTest {
-
-    public static class WithCluster implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("headstart.cluster.enabled", "true");
-        }
-    }
 
     public static class Cluster implements Consumer<KubernetesServer> {
         @Override
@@ -75,12 +69,7 @@ class ClusterPriorityChoiceTest {
                             .withImagePullPolicy("Always").endContainer().endSpec().build())
                     .always();
             KubernetesClient client = server.getClient();
-            client.scheduling().v1().priorityClasses().resource(new PriorityClassBuilder().withNewMetadata()
-                    .withName("headstart-high").endMetadata().withValue(1000000)
-                    .withPreemptionPolicy("PreemptLowerPriority").build()).create();
-            client.scheduling().v1().priorityClasses().resource(new PriorityClassBuilder().withNewMetadata()
-                    .withName("tenant-default").endMetadata().withValue(100).withGlobalDefault(true)
-                    .withPreemptionPolicy("Never").build()).create();
+            PriorityClasses.create(client, PriorityClasses.headstartHigh(), PriorityClasses.tenantDefault());
             client.scheduling().v1().priorityClasses().resource(new PriorityClassBuilder().withNewMetadata()
                     .withName("team-medium").endMetadata().withValue(5000).withPreemptionPolicy("Never").build()).create();
             // Opted in (the label the install's webhooks and the background scan select on).

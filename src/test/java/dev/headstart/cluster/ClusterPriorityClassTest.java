@@ -1,12 +1,12 @@
 package dev.headstart.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.headstart.testing.ClusterEnabled;
 import dev.headstart.testing.Reviews;
 import dev.headstart.testing.WebhookClient;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
@@ -15,7 +15,6 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.util.Map;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,15 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
-@TestProfile(ClusterPriorityClassTest.WithCluster.class)
+@TestProfile(ClusterEnabled.class)
 class ClusterPriorityClassTest {
-
-    public static class WithCluster implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("headstart.cluster.enabled", "true");
-        }
-    }
 
     @KubernetesTestServer
     KubernetesServer server;

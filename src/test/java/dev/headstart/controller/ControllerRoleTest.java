@@ -6,6 +6,8 @@ import dev.headstart.report.PolicyReportModel;
 import dev.headstart.report.PolicyReportWriter;
 import dev.headstart.rules.RuleEngine;
 import dev.headstart.rules.Workload;
+import dev.headstart.testing.PolicyReportCrd;
+import dev.headstart.testing.PriorityClasses;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -13,7 +15,6 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
-import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -26,9 +27,6 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.FileInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -72,11 +70,7 @@ class ControllerRoleTest {
         @Override
         public void accept(KubernetesServer server) {
             KubernetesClient client = server.getClient();
-            try (InputStream crd = new FileInputStream("manifests/crds/policyreports.wgpolicyk8s.io.yaml")) {
-                client.apiextensions().v1().customResourceDefinitions().load(crd).create();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
+            PolicyReportCrd.install(client);
             client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("apps")
                     .addToLabels("headstart.dev/inject", "enabled").endMetadata().build()).create();
             client.pods().inNamespace("apps").resource(new PodBuilder().withNewMetadata().withName("web")
@@ -84,12 +78,7 @@ class ControllerRoleTest {
                     .withImage("app:1.0").endContainer().endSpec().build()).create();
             // What the priority-class rule reads of the cluster: a globalDefault class, the
             // configured class, and a namespace whose pods get no class from Headstart.
-            client.scheduling().v1().priorityClasses().resource(new PriorityClassBuilder().withNewMetadata()
-                    .withName("tenant-default").endMetadata().withValue(100).withGlobalDefault(true)
-                    .withPreemptionPolicy("Never").build()).create();
-            client.scheduling().v1().priorityClasses().resource(new PriorityClassBuilder().withNewMetadata()
-                    .withName("headstart-high").endMetadata().withValue(1000000)
-                    .withPreemptionPolicy("PreemptLowerPriority").build()).create();
+            PriorityClasses.create(client, PriorityClasses.tenantDefault(), PriorityClasses.headstartHigh());
             client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("batch")
                     .addToLabels("headstart.dev/inject", "enabled")
                     .addToAnnotations("headstart.dev/priority-class", "none").endMetadata().build()).create();

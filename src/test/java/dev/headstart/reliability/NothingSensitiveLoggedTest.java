@@ -2,6 +2,7 @@ package dev.headstart.reliability;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.headstart.json.Json;
+import dev.headstart.testing.LogFile;
 import dev.headstart.testing.Reviews;
 import dev.headstart.testing.WebhookClient;
 import io.quarkus.test.junit.QuarkusTest;
@@ -33,16 +34,9 @@ class NothingSensitiveLoggedTest {
     public static class DebugLogToFile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            try {
-                Files.deleteIfExists(LOG);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-            return Map.of(
-                    "quarkus.log.file.enabled", "true",
-                    "quarkus.log.file.path", LOG.toString(),
+            return LogFile.writingTo(LOG, Map.of(
                     "quarkus.log.file.level", "ALL",
-                    "quarkus.log.category.\"dev.headstart\".level", "DEBUG");
+                    "quarkus.log.category.\"dev.headstart\".level", "DEBUG"));
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.headstart.json.Json;
 import dev.headstart.testing.OpenReportsCrd;
+import dev.headstart.testing.PolicyReportCrd;
 import dev.headstart.testing.Reviews;
 import dev.headstart.testing.WebhookClient;
 import io.fabric8.kubernetes.api.model.APIResourceBuilder;
@@ -20,14 +21,12 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.FileInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 
+import static dev.headstart.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -58,11 +57,7 @@ class OpenReportsWriterTest {
         @Override
         public void accept(KubernetesServer server) {
             KubernetesClient client = server.getClient();
-            try (InputStream crd = new FileInputStream("manifests/crds/policyreports.wgpolicyk8s.io.yaml")) {
-                client.apiextensions().v1().customResourceDefinitions().load(crd).create();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
+            PolicyReportCrd.install(client);
             client.apiextensions().v1().customResourceDefinitions().resource(OpenReportsCrd.definition()).create();
             server.expect().get().withPath("/apis/openreports.io/v1alpha1").andReturn(200,
                     new APIResourceListBuilder().withGroupVersion("openreports.io/v1alpha1")
@@ -83,17 +78,7 @@ class OpenReportsWriterTest {
     @BeforeEach
     void serverAnswers() {
         client = server.getClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
-            try {
-                webhook.post("/validate", new byte[0]);
-                return;
-            } catch (AssertionError e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-            }
-        }
+        eventually(Duration.ofSeconds(60), () -> webhook.post("/validate", new byte[0]));
     }
 
     @Test

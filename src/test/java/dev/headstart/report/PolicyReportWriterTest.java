@@ -3,6 +3,8 @@ package dev.headstart.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.headstart.json.Json;
+import dev.headstart.testing.PolicyReportCrd;
+import dev.headstart.testing.PriorityClasses;
 import dev.headstart.testing.Reviews;
 import dev.headstart.testing.WebhookClient;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -10,7 +12,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
-import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
@@ -22,15 +23,13 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
-import java.io.FileInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
+import static dev.headstart.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -67,18 +66,12 @@ class PolicyReportWriterTest {
         @Override
         public void accept(KubernetesServer server) {
             KubernetesClient client = server.getClient();
-            try (InputStream crd = new FileInputStream("manifests/crds/policyreports.wgpolicyk8s.io.yaml")) {
-                client.apiextensions().v1().customResourceDefinitions().load(crd).create();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
+            PolicyReportCrd.install(client);
             for (String ns : new String[] {"shop", "dry", "retry", "nocrd", "stored", "same"}) {
                 client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
                         .create();
             }
-            client.scheduling().v1().priorityClasses().resource(new PriorityClassBuilder().withNewMetadata()
-                    .withName("headstart-high").endMetadata().withValue(1000000)
-                    .withPreemptionPolicy("PreemptLowerPriority").build()).create();
+            PriorityClasses.create(client, PriorityClasses.headstartHigh());
             client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("strict")
                     .addToLabels("headstart.dev/mode", "enforce").endMetadata().build()).create();
         }
@@ -99,17 +92,7 @@ class PolicyReportWriterTest {
     @org.junit.jupiter.api.BeforeEach
     void serverAnswers() {
         client = server.getClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
-            try {
-                webhook.post("/validate", new byte[0]);
-                return;
-            } catch (AssertionError e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-            }
-        }
+        eventually(Duration.ofSeconds(60), () -> webhook.post("/validate", new byte[0]));
     }
 
     @Test

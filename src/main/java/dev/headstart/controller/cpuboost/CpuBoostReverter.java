@@ -5,12 +5,12 @@ import dev.headstart.cluster.ResizeDiscovery;
 import dev.headstart.config.HeadstartConfig;
 import dev.headstart.controller.DaemonScheduler;
 import dev.headstart.controller.LeaderTask;
+import dev.headstart.controller.WarningEvent;
 import dev.headstart.controller.informers.CachedKind;
 import dev.headstart.controller.informers.ControllerKinds;
 import dev.headstart.controller.informers.SharedInformers;
 import dev.headstart.controller.informers.Subscription;
 import dev.headstart.text.OneLine;
-import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -366,30 +366,7 @@ public class CpuBoostReverter implements LeaderTask {
     }
 
     private void event(Pod pod, String message) {
-        String namespace = pod.getMetadata().getNamespace();
-        String ts = clock.instant().toString();
-        try {
-            client.get().v1().events().inNamespace(namespace).resource(new EventBuilder()
-                    .withNewMetadata()
-                        .withName(pod.getMetadata().getName() + "." + Long.toHexString(clock.millis())
-                                + Long.toHexString(System.nanoTime() & 0xfff))
-                        .withNamespace(namespace)
-                    .endMetadata()
-                    .withNewInvolvedObject()
-                        .withApiVersion("v1").withKind("Pod").withNamespace(namespace)
-                        .withName(pod.getMetadata().getName()).withUid(pod.getMetadata().getUid())
-                    .endInvolvedObject()
-                    .withReason(FAILED_REASON)
-                    .withType("Warning")
-                    .withMessage(message.length() > 1000 ? message.substring(0, 1000) + "…" : message)
-                    .withFirstTimestamp(ts)
-                    .withLastTimestamp(ts)
-                    .withCount(1)
-                    .withNewSource().withComponent("headstart-controller").endSource()
-                    .build()).create();
-        } catch (KubernetesClientException e) {
-            LOG.warnf("cpu-boost: event %s on %s/%s not recorded: %s", FAILED_REASON, namespace,
-                    pod.getMetadata().getName(), e.getMessage());
-        }
+        WarningEvent.record(client.get(), pod.getMetadata().getNamespace(), WarningEvent.about("Pod", pod.getMetadata()),
+                FAILED_REASON, message, clock.instant());
     }
 }

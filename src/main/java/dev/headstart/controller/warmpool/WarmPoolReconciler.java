@@ -9,6 +9,7 @@ import dev.headstart.controller.informers.Subscription;
 import dev.headstart.cluster.ClusterAccess;
 import dev.headstart.config.HeadstartConfig;
 import dev.headstart.controller.LeaderTask;
+import dev.headstart.controller.WarningEvent;
 import dev.headstart.controller.imagecache.ImageCacheCompletion;
 import dev.headstart.controller.imagecache.ImageCacheView;
 import dev.headstart.controller.warmpool.AutoScalingGateway.InstanceLifecycle;
@@ -24,7 +25,6 @@ import dev.headstart.controller.warmpool.WarmPoolAction.MarkHeartbeat;
 import dev.headstart.controller.warmpool.WarmPoolAction.RecordHeartbeat;
 import dev.headstart.controller.warmpool.WarmPoolAction.RemoveWarmupTaint;
 import dev.headstart.telemetry.NodeStartup;
-import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -404,7 +404,7 @@ public class WarmPoolReconciler implements LeaderTask {
                         String message = "Image cache not complete " + settings.cacheBudget().toSeconds()
                                 + "s after registration; " + String.join("; ", overruns);
                         LOG.warnf("node %s: %s", name, message);
-                        event(node, "WarmupBudgetExceeded", "Warning", message, facts.now());
+                        event(node, "WarmupBudgetExceeded", message, facts.now());
                     }
                     Map<String, String> marks = new java.util.LinkedHashMap<>(warmPoolMark(node, facts));
                     marks.put(HOOKS_COMPLETED, mark.stage());
@@ -432,7 +432,7 @@ public class WarmPoolReconciler implements LeaderTask {
                                 + (facts.failedImages().size() == 1 ? " image" : " images")
                                 + " the kubelet could not pull: " + String.join(", ", facts.failedImages());
                         LOG.warnf("node %s: %s", name, message);
-                        event(node, IMAGE_CACHE_FAILED, "Warning", message, mark.at());
+                        event(node, IMAGE_CACHE_FAILED, message, mark.at());
                     }
                 } else if (action instanceof MarkHeartbeat mark) {
                     Map<String, String> marks = new java.util.LinkedHashMap<>(warmPoolMark(node, facts));
@@ -542,29 +542,8 @@ public class WarmPoolReconciler implements LeaderTask {
         return "was already completed by someone else (no active lifecycle action)";
     }
 
-    private void event(Node node, String reason, String type, String message, Instant now) {
-        try {
-            String ts = now.toString();
-            client.get().v1().events().inNamespace(EVENT_NAMESPACE).resource(new EventBuilder()
-                    .withNewMetadata()
-                        .withName(node.getMetadata().getName() + "." + Long.toHexString(now.toEpochMilli()))
-                        .withNamespace(EVENT_NAMESPACE)
-                    .endMetadata()
-                    .withNewInvolvedObject()
-                        .withApiVersion("v1").withKind("Node")
-                        .withName(node.getMetadata().getName()).withUid(node.getMetadata().getUid())
-                    .endInvolvedObject()
-                    .withReason(reason)
-                    .withType(type)
-                    .withMessage(message)
-                    .withFirstTimestamp(ts)
-                    .withLastTimestamp(ts)
-                    .withCount(1)
-                    .withNewSource().withComponent("headstart-controller").endSource()
-                    .build()).create();
-        } catch (KubernetesClientException e) {
-            LOG.warnf("node %s: event %s not recorded: %s", node.getMetadata().getName(), reason, e.getMessage());
-        }
+    private void event(Node node, String reason, String message, Instant now) {
+        WarningEvent.record(client.get(), EVENT_NAMESPACE, WarningEvent.about("Node", node.getMetadata()), reason, message, now);
     }
 
     private void annotate(String node, Map<String, String> annotations) {

@@ -15,11 +15,11 @@ import dev.headstart.rules.RuleSettings;
 import dev.headstart.rules.RuleStatus;
 import dev.headstart.rules.Workload;
 import dev.headstart.testing.ComponentClient;
+import dev.headstart.testing.PriorityClasses;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
-import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -259,12 +259,7 @@ class BackgroundScanTest {
      */
     @Test
     void judgesWithTheClusterPriorityClassesAndTheNamespacesChoice() {
-        client.scheduling().v1().priorityClasses().resource(new PriorityClassBuilder().withNewMetadata()
-                .withName("tenant-default").endMetadata().withValue(100).withGlobalDefault(true)
-                .withPreemptionPolicy("Never").build()).create();
-        client.scheduling().v1().priorityClasses().resource(new PriorityClassBuilder().withNewMetadata()
-                .withName("headstart-high").endMetadata().withValue(1000000)
-                .withPreemptionPolicy("PreemptLowerPriority").build()).create();
+        PriorityClasses.create(client, PriorityClasses.tenantDefault(), PriorityClasses.headstartHigh());
         namespace("batch", true, Map.of("headstart.dev/priority-class", "none"));
         pod("apps", "filled-by-the-plugin", "tenant-default", 100, "Never", "Running");
         pod("batch", "runner", "tenant-default", 100, "Never", "Running");

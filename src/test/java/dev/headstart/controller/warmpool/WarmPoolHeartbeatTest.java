@@ -1,18 +1,10 @@
 package dev.headstart.controller.warmpool;
 
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import dev.headstart.cluster.Component;
-import dev.headstart.testing.ComponentClient;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Taint;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -28,40 +20,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * warm node waits: no warm-pool pass, no Auto Scaling call. A change that matters (a taint) still
  * causes one pass with one describe for all tainted nodes.
  */
-@EnableKubernetesMockClient(crud = true)
-class WarmPoolHeartbeatTest {
+class WarmPoolHeartbeatTest extends WarmPoolMockClusterTest {
 
     static final Duration WAIT = Duration.ofSeconds(15);
-
-    KubernetesMockServer server;
-    KubernetesClient client;
-    KubernetesClient controller;
-    AutoScalingStub stub;
-    SdkAutoScalingGateway gateway;
-    WarmPoolReconciler reconciler;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        controller = ComponentClient.of(Component.CONTROLLER, server, client);
-        stub = new AutoScalingStub();
-        gateway = stub.gateway();
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (reconciler != null) {
-            reconciler.stop();
-        }
-        gateway.close();
-        controller.close();
-        stub.close();
-    }
 
     static Node warmNode(String name, String id) {
         return new NodeBuilder()
                 .withNewMetadata().withName(name).endMetadata()
-                .withNewSpec().withProviderID("aws:///us-east-1a/" + id)
-                    .withTaints(new Taint("NoSchedule", "headstart.dev/warmup", null, "true")).endSpec()
+                .withNewSpec().withProviderID("aws:///us-east-1a/" + id).withTaints(warmup()).endSpec()
                 .withNewStatus()
                     .addToAllocatable("cpu", new Quantity("2"))
                     .addNewCondition().withType("Ready").withStatus("True").withReason("KubeletReady")
@@ -88,12 +54,11 @@ class WarmPoolHeartbeatTest {
         client.nodes().resource(warmNode("warm-b", "i-0000000000000000b")).create();
         client.nodes().resource(new NodeBuilder(warmNode("plain", "i-0000000000000000c"))
                 .editSpec().withTaints().endSpec().build()).create();
-        WarmPoolSettings settings = new WarmPoolSettings(WarmupTaint.parse("headstart.dev/warmup=true:NoSchedule"),
+        WarmPoolSettings settings = new WarmPoolSettings(WarmupTaint.parse(WARMUP_TAINT),
                 "headstart-warmup", Optional.empty(), Duration.ofHours(1), Duration.ofHours(1));
         // A tick of an hour: after the first pass, only events can cause one.
-        reconciler = new WarmPoolReconciler(() -> controller, () -> gateway, settings, Duration.ofHours(1),
-                Clock.systemUTC(), new WarmPoolMetrics(new SimpleMeterRegistry()), true);
-        reconciler.start();
+        start(new WarmPoolReconciler(() -> controller, () -> gateway, settings, Duration.ofHours(1),
+                Clock.systemUTC(), new WarmPoolMetrics(registry), true));
 
         eventually(WAIT, () -> assertThat(stub.requests("DescribeAutoScalingInstances")).hasSize(1));
         // The node events of the initial list (one pass for all of them) have settled.

@@ -10,11 +10,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -34,8 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * hibernated one resumes the same kubelet, which never registers again
  * ({@code registrationCompleted}, kubelet_node_status.go).
  */
-@EnableKubernetesMockClient(crud = true)
-class WarmPoolLaunchStagesTest {
+class WarmPoolLaunchStagesTest extends WarmPoolMockClusterTest {
 
     static final String ID = "i-0123456789abcdef0";
     static final String NODE = "ip-10-0-1-2.ec2.internal";
@@ -45,44 +40,23 @@ class WarmPoolLaunchStagesTest {
     /** Short enough that a hook Headstart leaves alone times out within a test. */
     static final Duration TIMEOUT = Duration.ofSeconds(4);
 
-    KubernetesMockServer server;
     /** The API server that checks delete preconditions (one test); a field so its requests are recorded for RBAC. */
     KubernetesMockServer preconditionServer;
-    KubernetesClient client;
-    private KubernetesClient controller;
-    AutoScalingStub stub;
-    SdkAutoScalingGateway gateway;
-    SimpleMeterRegistry registry;
-    WarmPoolReconciler reconciler;
 
-    @BeforeEach
-    void setUp() throws Exception {
-        controller = ComponentClient.of(Component.CONTROLLER, server, client);
-        stub = new AutoScalingStub();
-        gateway = stub.gateway();
-        registry = new SimpleMeterRegistry();
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (reconciler != null) {
-            reconciler.stop();
-        }
-        gateway.close();
-        stub.close();
-        controller.close();
+    @Override
+    Duration patience() {
+        return WAIT;
     }
 
     /** imageCache: whether a cache is planned (then it is never complete here) or none (complete at once). */
     void start(WarmPoolSettings settings, boolean imageCache) {
-        reconciler = new WarmPoolReconciler(() -> controller, new SharedInformers(() -> controller, 500), 20,
+        start(new WarmPoolReconciler(() -> controller, new SharedInformers(() -> controller, 500), 20,
                 () -> gateway, settings, Duration.ofMillis(200), Clock.systemUTC(), new WarmPoolMetrics(registry),
-                new ImageCacheView(imageCache), true);
-        reconciler.start();
+                new ImageCacheView(imageCache), true));
     }
 
     static WarmPoolSettings hooks(String... names) {
-        return new WarmPoolSettings(WarmupTaint.parse("headstart.dev/warmup=true:NoSchedule"), List.of(names),
+        return new WarmPoolSettings(WarmupTaint.parse(WARMUP_TAINT), List.of(names),
                 Duration.ofMinutes(1), Duration.ofMinutes(10), Duration.ofMinutes(15), Duration.ofMinutes(5));
     }
 
@@ -93,14 +67,6 @@ class WarmPoolLaunchStagesTest {
                 .withNewStatus().addNewCondition().withType("Ready").withStatus(ready ? "True" : "Unknown").endCondition()
                     .endStatus()
                 .build();
-    }
-
-    static Taint warmup() {
-        return new Taint("NoSchedule", "headstart.dev/warmup", null, "true");
-    }
-
-    static Taint shutdown() {
-        return new Taint("NoSchedule", WarmPoolReconciler.SHUTDOWN_TAINT, null, null);
     }
 
     Node current() {
@@ -134,11 +100,6 @@ class WarmPoolLaunchStagesTest {
                 }
             }
         }
-    }
-
-    void passes(long more) {
-        long from = reconciler.passes();
-        eventually(WAIT, () -> assertThat(reconciler.passes()).isGreaterThanOrEqualTo(from + more));
     }
 
     long completions(String hook) {
@@ -323,7 +284,7 @@ class WarmPoolLaunchStagesTest {
         stub.launchingHook(GROUP, "other-team", Duration.ofSeconds(120), "CONTINUE");
         stub.enter(ID, GROUP, "Warmed:Pending:Wait", "Warmed:Running");
         client.nodes().resource(node(true, warmup())).create();
-        start(new WarmPoolSettings(WarmupTaint.parse("headstart.dev/warmup=true:NoSchedule"), List.of("headstart-warmup"),
+        start(new WarmPoolSettings(WarmupTaint.parse(WARMUP_TAINT), List.of("headstart-warmup"),
                 Duration.ofHours(1), Duration.ofSeconds(4), Duration.ofMinutes(15), Duration.ofMinutes(5)), true);
 
         eventually(WAIT, () -> assertThat(client.v1().events().inNamespace("default").list().getItems())

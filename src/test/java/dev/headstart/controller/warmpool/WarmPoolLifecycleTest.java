@@ -1,13 +1,11 @@
 package dev.headstart.controller.warmpool;
 
-import dev.headstart.cluster.Component;
 import dev.headstart.controller.imagecache.ImageCacheMetrics;
 import dev.headstart.controller.imagecache.ImageCacheReconciler;
 import dev.headstart.controller.imagecache.ImageCacheSettings;
 import dev.headstart.controller.imagecache.ImageCacheView;
 import dev.headstart.controller.informers.SharedInformers;
 import dev.headstart.telemetry.NodeStartup;
-import dev.headstart.testing.ComponentClient;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Event;
@@ -20,10 +18,6 @@ import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,33 +37,20 @@ import static org.assertj.core.api.Assertions.assertThat;
  * to the Auto Scaling stub: joins tainted, fills its cache, hook completed, stopped and cleaned up,
  * returns and enters service.
  */
-@EnableKubernetesMockClient(crud = true)
-class WarmPoolLifecycleTest {
+class WarmPoolLifecycleTest extends WarmPoolMockClusterTest {
 
     static final String ID = "i-0123456789abcdef0";
     static final String NODE = "ip-10-0-1-2.ec2.internal";
     static final Duration WAIT = Duration.ofSeconds(15);
 
-    KubernetesMockServer server;
-    /** Fixtures; the code under test gets {@link #controller}, a client that identifies as the controller. */
-    KubernetesClient client;
-    private KubernetesClient controller;
-    AutoScalingStub stub;
-    SdkAutoScalingGateway gateway;
-    SimpleMeterRegistry registry;
     WarmPoolMetrics metrics;
-    WarmPoolReconciler reconciler;
     /** The controller's shared informers, as the warm pool and the image cache share them in production. */
     SharedInformers informers;
     ImageCacheView view;
     ImageCacheReconciler cacheReconciler;
 
     @BeforeEach
-    void setUp() throws Exception {
-        controller = ComponentClient.of(Component.CONTROLLER, server, client);
-        stub = new AutoScalingStub();
-        gateway = stub.gateway();
-        registry = new SimpleMeterRegistry();
+    void setUp() {
         metrics = new WarmPoolMetrics(registry);
         informers = new SharedInformers(() -> controller, 500);
         view = new ImageCacheView(true);
@@ -77,19 +58,13 @@ class WarmPoolLifecycleTest {
 
     @AfterEach
     void tearDown() {
-        if (reconciler != null) {
-            reconciler.stop();
-        }
         if (cacheReconciler != null) {
             cacheReconciler.stop();
         }
-        gateway.close();
-        stub.close();
-        controller.close();
     }
 
     WarmPoolReconciler reconciler(Duration heartbeat, Duration budget) {
-        WarmPoolSettings settings = new WarmPoolSettings(WarmupTaint.parse("headstart.dev/warmup=true:NoSchedule"),
+        WarmPoolSettings settings = new WarmPoolSettings(WarmupTaint.parse(WARMUP_TAINT),
                 "headstart-warmup", Optional.of("headstart-launch"), heartbeat, budget);
         return new WarmPoolReconciler(() -> controller, informers, 5, () -> gateway, settings, Duration.ofMillis(200),
                 Clock.systemUTC(), metrics, view, true);
@@ -105,14 +80,6 @@ class WarmPoolLifecycleTest {
                 .build();
     }
 
-    static Taint warmup() {
-        return new Taint("NoSchedule", "headstart.dev/warmup", null, "true");
-    }
-
-    static Taint shutdown() {
-        return new Taint("NoSchedule", WarmPoolReconciler.SHUTDOWN_TAINT, null, null);
-    }
-
     /**
      * An opted-in namespace with one Deployment of these images, and the real image-cache reconciler
      * (sharing the warm pool's informers and its view of the plan); returns the cache DaemonSet once
@@ -120,7 +87,7 @@ class WarmPoolLifecycleTest {
      */
     DaemonSet imageCache(String... images) {
         ImageCacheSettings settings = new ImageCacheSettings("busybox:1.36.1-musl", List.of(),
-                WarmupTaint.parse("headstart.dev/warmup=true:NoSchedule"), Duration.ofMillis(50));
+                WarmupTaint.parse(WARMUP_TAINT), Duration.ofMillis(50));
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("shop")
                 .addToLabels("headstart.dev/inject", "enabled").endMetadata().build()).create();
         PodSpecBuilder pod = new PodSpecBuilder();
@@ -197,8 +164,7 @@ class WarmPoolLifecycleTest {
         stub.enter(ID, "workers", "Warmed:Pending:Wait", "Warmed:Stopped");
         client.nodes().resource(node(warmup())).create();
         DaemonSet cache = imageCache("shop/app:2.0");
-        reconciler = reconciler(Duration.ofSeconds(1), Duration.ofMinutes(10));
-        reconciler.start();
+        start(reconciler(Duration.ofSeconds(1), Duration.ofMinutes(10)));
 
         // Joins tainted and waits for its cache, keeping both hooks alive with heartbeats.
         eventually(WAIT, () -> {
@@ -231,8 +197,7 @@ class WarmPoolLifecycleTest {
         assertThat(stub.ended()).extracting(AutoScalingStub.Ended::how).containsOnly("completed:CONTINUE");
         assertThat(currentNode().getSpec().getTaints()).extracting(Taint::getKey).containsExactly("headstart.dev/warmup");
         // Later passes do not repeat the completion.
-        long from = reconciler.passes();
-        eventually(WAIT, () -> assertThat(reconciler.passes()).isGreaterThanOrEqualTo(from + 3));
+        passes(3);
         assertThat(stub.requests("CompleteLifecycleAction")).hasSize(2);
         assertThat(actions("complete", "ok")).isEqualTo(2);
         assertThat(actions("complete", "no_active")).isZero();
@@ -291,8 +256,7 @@ class WarmPoolLifecycleTest {
         stub.enter(ID, "workers", "Warmed:Pending:Wait", "Warmed:Stopped");
         client.nodes().resource(node(warmup())).create();
         DaemonSet cache = imageCache("shop/app:2.0", "shop/sidecar:1.4", "shop/gone:404");
-        reconciler = reconciler(Duration.ofSeconds(1), Duration.ofMinutes(10));
-        reconciler.start();
+        start(reconciler(Duration.ofSeconds(1), Duration.ofMinutes(10)));
         eventually(WAIT, () -> assertThat(stub.requests("RecordLifecycleActionHeartbeat")).isNotEmpty());
 
         // As the kubelet reports it: the deleted tag backs off, the other images were pulled and run.
@@ -324,8 +288,7 @@ class WarmPoolLifecycleTest {
         stub.enter(ID, "workers", "Warmed:Pending:Wait", "Warmed:Stopped");
         client.nodes().resource(node(warmup())).create();
         imageCache("shop/app:2.0");
-        reconciler = reconciler(Duration.ofMinutes(1), Duration.ZERO);
-        reconciler.start();
+        start(reconciler(Duration.ofMinutes(1), Duration.ZERO));
 
         eventually(WAIT, () -> assertThat(stub.actionActive("headstart-warmup", ID)).isFalse());
         eventually(WAIT, () -> assertThat(client.v1().events().inNamespace("default").list().getItems())
@@ -351,14 +314,12 @@ class WarmPoolLifecycleTest {
         stub.failNext(403, "AccessDenied", "not authorized to perform: autoscaling:CompleteLifecycleAction");
 
         // The describe call takes the AccessDenied: nothing is done, the failure is counted.
-        reconciler = reconciler(Duration.ofMinutes(1), Duration.ofMinutes(10));
-        reconciler.start();
+        start(reconciler(Duration.ofMinutes(1), Duration.ofMinutes(10)));
         eventually(WAIT, () -> assertThat(actions("describe", "access_denied")).isEqualTo(1));
         reconciler.stop();
 
         // A later leader finishes the job from what the Node and AWS say.
-        reconciler = reconciler(Duration.ofMinutes(1), Duration.ofMinutes(10));
-        reconciler.start();
+        start(reconciler(Duration.ofMinutes(1), Duration.ofMinutes(10)));
         eventually(WAIT, () -> {
             assertThat(currentNode().getSpec().getTaints()).isNullOrEmpty();
             assertThat(stub.actionActive("headstart-launch", ID)).isFalse();
@@ -371,11 +332,10 @@ class WarmPoolLifecycleTest {
     void inertUntilStartedAndWhenInactive() throws Exception {
         stub.instance(ID, "workers", "InService");
         client.nodes().resource(node(warmup())).create();
-        WarmPoolSettings settings = new WarmPoolSettings(WarmupTaint.parse("headstart.dev/warmup=true:NoSchedule"),
+        WarmPoolSettings settings = new WarmPoolSettings(WarmupTaint.parse(WARMUP_TAINT),
                 "headstart-warmup", Optional.empty(), Duration.ofSeconds(60), Duration.ofMinutes(10));
-        reconciler = new WarmPoolReconciler(() -> controller, () -> gateway, settings, Duration.ofMillis(100),
-                Clock.systemUTC(), metrics, false);
-        reconciler.start();
+        start(new WarmPoolReconciler(() -> controller, () -> gateway, settings, Duration.ofMillis(100),
+                Clock.systemUTC(), metrics, false));
         Thread.sleep(500);
         assertThat(stub.requests()).isEmpty();
         assertThat(currentNode().getSpec().getTaints()).hasSize(1);

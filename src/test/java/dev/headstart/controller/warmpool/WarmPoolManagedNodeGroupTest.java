@@ -1,16 +1,8 @@
 package dev.headstart.controller.warmpool;
 
-import dev.headstart.cluster.Component;
-import dev.headstart.testing.ComponentClient;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Taint;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -27,46 +19,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * removes a warm-up taint without any hook call, never acts on a node returning to the pool, and
  * deletes the NotReady Node of an instance stopped back into the pool (reuseOnScaleIn).
  */
-@EnableKubernetesMockClient(crud = true)
-class WarmPoolManagedNodeGroupTest {
+class WarmPoolManagedNodeGroupTest extends WarmPoolMockClusterTest {
 
     static final String ASG = "eks-workers-6ac7a1e2-0000-0000-0000-000000000000";
     static final Duration WAIT = Duration.ofSeconds(15);
 
-    KubernetesMockServer server;
-    /** Fixtures; the code under test gets {@link #controller}, a client that identifies as the controller. */
-    KubernetesClient client;
-    private KubernetesClient controller;
-    AutoScalingStub stub;
-    SdkAutoScalingGateway gateway;
-    SimpleMeterRegistry registry;
-    WarmPoolReconciler reconciler;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        controller = ComponentClient.of(Component.CONTROLLER, server, client);
-        stub = new AutoScalingStub();
-        gateway = stub.gateway();
-        registry = new SimpleMeterRegistry();
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (reconciler != null) {
-            reconciler.stop();
-        }
-        gateway.close();
-        stub.close();
-        controller.close();
-    }
-
     /** With a launch hook configured (as for self-managed groups in the same cluster) and a zero cache budget. */
     void startReconciler() {
-        WarmPoolSettings settings = new WarmPoolSettings(WarmupTaint.parse("headstart.dev/warmup=true:NoSchedule"),
+        WarmPoolSettings settings = new WarmPoolSettings(WarmupTaint.parse(WARMUP_TAINT),
                 "headstart-warmup", Optional.of("headstart-launch"), Duration.ofSeconds(1), Duration.ZERO);
-        reconciler = new WarmPoolReconciler(() -> controller, () -> gateway, settings, Duration.ofMillis(200),
-                Clock.systemUTC(), new WarmPoolMetrics(registry), true);
-        reconciler.start();
+        start(new WarmPoolReconciler(() -> controller, () -> gateway, settings, Duration.ofMillis(200),
+                Clock.systemUTC(), new WarmPoolMetrics(registry), true));
     }
 
     /** A node as EKS registers it for a managed node group: the nodegroup label from kubelet's --node-labels. */
@@ -83,10 +46,6 @@ class WarmPoolManagedNodeGroupTest {
                 .build();
     }
 
-    static Taint warmup() {
-        return new Taint("NoSchedule", "headstart.dev/warmup", null, "true");
-    }
-
     Node node(String name) {
         return client.nodes().withName(name).get();
     }
@@ -101,17 +60,11 @@ class WarmPoolManagedNodeGroupTest {
         client.nodes().resource(current).updateStatus();
         // Last: from here on the Node may be deleted at any moment.
         client.nodes().withName(name).edit(n -> new NodeBuilder(n).editSpec()
-                .addToTaints(new Taint("NoSchedule", WarmPoolReconciler.SHUTDOWN_TAINT, null, null)).endSpec().build());
+                .addToTaints(shutdown()).endSpec().build());
     }
 
     double gauge(String state) {
         return registry.get("headstart.warm.nodes").tag("state", state).gauge().value();
-    }
-
-    /** Waits until at least {@code more} further passes have run (a tick is 200 ms). */
-    void passes(long more) {
-        long from = reconciler.passes();
-        eventually(WAIT, () -> assertThat(reconciler.passes()).isGreaterThanOrEqualTo(from + more));
     }
 
     @Test
