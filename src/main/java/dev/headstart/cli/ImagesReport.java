@@ -199,8 +199,11 @@ final class ImagesReport {
 
     void printTable(PrintWriter out) {
         int groups = plan.groups().size();
-        out.println(groups + " cache group" + (groups == 1 ? "" : "s") + ", at most " + policy.maxPodsPerNode()
-                + " cache pod" + (policy.maxPodsPerNode() == 1 ? "" : "s") + " per node");
+        int daemonSetCount = planned.all().size();
+        // the cap counts groups; a sharded group runs one pod per shard on each of its nodes
+        out.println(groups + " cache group" + (groups == 1 ? "" : "s") + " in " + daemonSetCount + " DaemonSet"
+                + (daemonSetCount == 1 ? "" : "s") + ", at most " + policy.maxPodsPerNode() + " group"
+                + (policy.maxPodsPerNode() == 1 ? "" : "s") + " per node");
         for (CacheGroup group : plan.groups()) {
             int running = nodesRunning(group.id()).size();
             List<String> overCap = overCapNodes(group.id());

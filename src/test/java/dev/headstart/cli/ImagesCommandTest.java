@@ -160,7 +160,7 @@ class ImagesCommandTest {
         CliRun run = CliRun.of("images", "-f", DUMP);
         assertThat(run.exitCode()).as(run.err()).isZero();
         List<String> lines = run.out().lines().toList();
-        assertThat(lines.get(0)).isEqualTo("7 cache groups, at most 3 cache pods per node");
+        assertThat(lines.get(0)).isEqualTo("7 cache groups in 7 DaemonSets, at most 3 groups per node");
         assertThat(run.out()).contains("  where      affinity capacity in [spot]; tolerates spot=true:NoSchedule\n")
                 .contains("  where      tolerates every taint\n")
                 .contains("  where      nodeSelector pool=gpu; tolerates nvidia.com/gpu:NoSchedule\n")

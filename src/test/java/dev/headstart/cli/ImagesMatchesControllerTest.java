@@ -172,6 +172,8 @@ class ImagesMatchesControllerTest {
         CliRun run = CliRun.of("images", "-f", DUMP, "--node", "cpu-1");
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out())
+                .startsWith("12 cache groups in 15 DaemonSets, at most 3 groups per node\n")
+                .contains("\nnode cpu-1  5 cache pods: 9d5c30c8fd, da22993e59\n") // two groups, one in four shards
                 .containsPattern("  daemonsets 4 shards in headstart-system: headstart-image-cache-[0-9a-f]{10}-0of4 \\(\\d+\\)")
                 .containsPattern("\n  ghcr.io/acme/mono/part-00:1.0 +headstart-system/headstart-image-cache-[0-9a-f]{10}-\\dof4 +"
                         + "no pull secret \\(shared\\)\n")
