@@ -102,6 +102,25 @@ class ImagesMatchesControllerTest {
             }
         });
 
+        // as written by the controller: case 6, big-1 carries the busy group's label, no idle one's;
+        // case 7, the private image is in the namespaces' DaemonSets, lab's pulling with its secret
+        Node big = client.nodes().withName("big-1").get();
+        assertThat(heldByLabels(big)).contains("acme/busy:7").doesNotContain("acme/idle-0:1", "acme/nightly:1");
+        List<DaemonSet> report = caches().stream().filter(ds -> images(ds).contains("registry.acme.example/report:4")).toList();
+        assertThat(report).extracting(ds -> ds.getMetadata().getNamespace()).containsExactlyInAnyOrder("lab", "shop");
+        assertThat(report).filteredOn(ds -> ds.getMetadata().getNamespace().equals("lab")).singleElement()
+                .satisfies(ds -> assertThat(ds.getSpec().getTemplate().getSpec().getImagePullSecrets())
+                        .extracting(r -> r.getName()).containsExactly("acme-pull"));
+        // case 1-5: what the controller labels gpu-1, cpu-1, sandbox-1, edge-1 and drain-1 with
+        assertThat(heldByLabels(client.nodes().withName("cpu-1").get()))
+                .doesNotContain("nvcr.io/nvidia/pytorch:24.05-py3", "acme/crunch:1", "acme/untrusted:1", "acme/edge-agent:3");
+        assertThat(heldByLabels(client.nodes().withName("gpu-1").get())).contains("nvcr.io/nvidia/pytorch:24.05-py3");
+        assertThat(heldByLabels(client.nodes().withName("sandbox-1").get())).contains("acme/untrusted:1");
+        assertThat(heldByLabels(client.nodes().withName("edge-1").get())).contains("acme/edge-agent:3");
+        assertThat(heldByLabels(client.nodes().withName("drain-1").get())).allMatch(i -> i.startsWith(MONO));
+        assertThat(caches()).flatExtracting(ImagesMatchesControllerTest::images)
+                .doesNotContain("mcr.microsoft.com/windows/servercore:ltsc2022");
+
         // case 9: the shards are each under 16 KiB, and the CLI names the shard holding each image
         List<DaemonSet> mono = caches().stream().filter(ds -> images(ds).stream().anyMatch(i -> i.startsWith(MONO))).toList();
         assertThat(mono).hasSizeGreaterThan(1)
