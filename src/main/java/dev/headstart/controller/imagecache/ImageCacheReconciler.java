@@ -83,7 +83,6 @@ public class ImageCacheReconciler implements LeaderTask {
     static final List<NamespacedKind<?>> KINDS = Stream.concat(ControllerKinds.WORKLOADS.stream(),
             Stream.of(ControllerKinds.SERVICE_ACCOUNTS, ControllerKinds.AUTOSCALERS)).toList();
 
-    private final Supplier<KubernetesClient> client;
     private final SharedInformers informers;
     private final ImageCacheSettings settings;
     private final ImageCacheView view;
@@ -97,7 +96,7 @@ public class ImageCacheReconciler implements LeaderTask {
     private final AtomicBoolean planDirty = new AtomicBoolean();
     private final AtomicBoolean statusDirty = new AtomicBoolean();
     private final AtomicBoolean scheduled = new AtomicBoolean();
-    /** Plans computed and DaemonSet writes made, for tests that must know a pass happened and wrote nothing. */
+    /** Plans computed and status passes made, for tests that must know a pass happened. */
     private final AtomicLong plans = new AtomicLong();
     private final AtomicLong statusPasses = new AtomicLong();
     private ScheduledExecutorService executor;
@@ -122,7 +121,6 @@ public class ImageCacheReconciler implements LeaderTask {
 
     public ImageCacheReconciler(Supplier<KubernetesClient> client, SharedInformers informers, ImageCacheSettings settings,
             ImageCacheView view, ImageCacheMetrics metrics, boolean active) {
-        this.client = client;
         this.informers = informers;
         this.settings = settings;
         this.view = view;
