@@ -178,6 +178,8 @@ class ImagesMatchesControllerTest {
         });
         assertThat(holds(node(plan, "cpu-1"), "registry.acme.example/report:4").get("pulls").asText())
                 .isEqualTo("pull secret acme-pull (namespace lab)");
+        // a taint the workload does not tolerate (and that is not transient) keeps it off
+        assertThat(whyNot(plan, "gpu-1", "acme/crunch:1")).isEqualTo("taint nvidia.com/gpu=present:NoSchedule not tolerated");
         // 8. the warming, not-ready node gets what an untainted node of its size would
         assertThat(texts(node(plan, "warm-1").get("images"))).contains("acme/crunch:1", "registry.acme.example/report:4");
         // 9. no template lists the nodes a group is kept off: membership labels only (the pinned
