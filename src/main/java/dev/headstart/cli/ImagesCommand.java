@@ -27,12 +27,15 @@ import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
 /**
- * {@code headstart images}: the image-cache plan the controller would make — cache groups and, per
- * node, the images it should hold, what did not fit the cap and, when the input has cache pods,
- * which images are cached since when, pending or failed.
+ * {@code headstart images}: the image-cache plan the controller would make, by the controller's
+ * engine ({@link ImageCachePlanner}) and settings ({@link ImageCacheSettings}) — cache groups and
+ * their DaemonSets and, per node, the images it should hold (in which DaemonSet, pulled how), why it
+ * lacks the others, what did not fit the cap and, when the input has cache pods, which images are
+ * cached since when, pending or failed.
  */
 @Command(name = "images", mixinStandardHelpOptions = true,
-        description = {"The image cache's plan: cache groups (placement x pull access) and what each node should hold.",
+        description = {"The image cache's plan, made by the controller's own engine: cache groups (placement x pull access), "
+                + "the DaemonSets the controller writes for them (a large group's shards), what each node should hold and why it lacks the rest.",
                 "Reads what 'kubectl get nodes,namespaces,deployments,statefulsets,daemonsets,cronjobs,serviceaccounts,runtimeclasses,hpa,pods -A -o yaml' "
                         + "prints (-f FILE or -f - for standard input), or without -f the cluster of the current kubeconfig. "
                         + "With Namespace objects in the input only opted-in namespaces count, as in the controller."},
