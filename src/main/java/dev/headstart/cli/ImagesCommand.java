@@ -2,6 +2,8 @@ package dev.headstart.cli;
 
 import dev.headstart.config.ConfigLoader;
 import dev.headstart.config.HeadstartConfig;
+import dev.headstart.controller.imagecache.ImageCachePlanner;
+import dev.headstart.controller.imagecache.ImageCacheSettings;
 import dev.headstart.controller.warmpool.WarmupTaint;
 import dev.headstart.imagecache.CachePlan;
 import dev.headstart.imagecache.CachePolicy;
@@ -17,16 +19,23 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
 /**
- * {@code headstart images}: the image-cache plan the controller would make — cache groups and, per
- * node, the images it should hold, what did not fit the cap and, when the input has cache pods,
- * which images are cached since when, pending or failed.
+ * {@code headstart images}: the image-cache plan the controller would make, by the controller's
+ * engine ({@link ImageCachePlanner}) and settings ({@link ImageCacheSettings}) — cache groups and
+ * their DaemonSets and, per node, the images it should hold (in which DaemonSet, pulled how), why it
+ * lacks the others, what did not fit the cap and, when the input has cache pods, which images are
+ * cached since when, pending or failed.
  */
 @Command(name = "images", mixinStandardHelpOptions = true,
-        description = {"The image cache's plan: cache groups (placement x pull access) and what each node should hold.",
+        description = {"The image cache's plan, made by the controller's own engine: cache groups (placement x pull access), "
+                + "the DaemonSets the controller writes for them (a large group's shards), what each node should hold and why it lacks the rest.",
                 "Reads what 'kubectl get nodes,namespaces,deployments,statefulsets,daemonsets,cronjobs,serviceaccounts,runtimeclasses,hpa,pods -A -o yaml' "
                         + "prints (-f FILE or -f - for standard input), or without -f the cluster of the current kubeconfig. "
                         + "With Namespace objects in the input only opted-in namespaces count, as in the controller."},
@@ -89,9 +98,9 @@ public class ImagesCommand implements Callable<Integer> {
         if (!output.equals("table") && !output.equals("json")) {
             return RuleOptions.inputError(err, "-o must be table or json, not '" + output + "'");
         }
-        CachePolicy policy;
+        ImageCacheSettings settings;
         try {
-            policy = policy();
+            settings = settings();
         } catch (InputException e) {
             return RuleOptions.inputError(err, e.getMessage());
         }
@@ -109,12 +118,17 @@ public class ImagesCommand implements Callable<Integer> {
                     + " (Deployments, StatefulSets, DaemonSets, CronJobs and Nodes are read)");
         }
         List<NodeFacts> nodes = objects.nodes().stream().map(NodeFacts::of).toList();
-        CachePlan plan = CachePlan.of(templates, nodes, objects.runtimeClassesByName(), policy);
+        CachePolicy policy = settings.policy();
+        // the controller's engine: the same plan and the same DaemonSets (shards) for the same input and settings
+        ImageCachePlanner.Planned planned = ImageCachePlanner.plan(templates, nodes, objects.runtimeClassesByName(),
+                policy, settings);
+        CachePlan plan = planned.plan();
         List<String> unknown = onlyNodes.stream().filter(n -> !plan.groupsByNode().containsKey(n)).toList();
         if (!unknown.isEmpty()) {
             return RuleOptions.inputError(err, "--node: no node " + String.join(", ", unknown) + " in " + from);
         }
-        ImagesReport report = new ImagesReport(plan, policy, nodes, objects.cachePods(), onlyNodes);
+        ImagesReport report = new ImagesReport(planned, policy, nodes, objects.cachePods(), onlyNodes,
+                objects.runtimeClassesByName(), templates);
         if (output.equals("json")) {
             try {
                 out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(report.toJson()));
@@ -134,61 +148,79 @@ public class ImagesCommand implements Callable<Integer> {
     }
 
     /**
-     * The controller's settings from configuration ({@code headstart.image-cache.*}, the warm-up
-     * taint, the controller's namespace; the planner's defaults where unset), with the flags on top.
+     * The controller's settings, read as the controller reads them ({@link ImageCacheSettings#from}:
+     * {@code headstart.image-cache.*}, the warm-up taint, the controller's namespace, the defaults
+     * where unset) from the configuration this command finds ({@code application.properties},
+     * {@code HEADSTART_*} environment variables, system properties), with the flags on top.
      */
-    CachePolicy policy() throws InputException {
+    ImageCacheSettings settings() throws InputException {
         SmallRyeConfig config;
         try {
             config = ConfigLoader.config();
         } catch (RuntimeException e) {
             throw new InputException("invalid configuration: " + oneLine(e.getMessage()));
         }
-        return policy(config);
+        return settings(config);
     }
 
-    /** The policy from this configuration (tests give their own) and the flags. */
+    /** The planner's policy of {@link #settings(SmallRyeConfig)}. */
     CachePolicy policy(SmallRyeConfig raw) throws InputException {
+        return settings(raw).policy();
+    }
+
+    /**
+     * The settings from this configuration (tests give their own) and the flags. Where the
+     * controller logs a bad value and carries on (platforms), the command refuses it: a one-line
+     * error is more use to someone at a terminal than a plan made without it.
+     */
+    ImageCacheSettings settings(SmallRyeConfig raw) throws InputException {
         HeadstartConfig config;
         try {
             config = raw.getConfigMapping(HeadstartConfig.class);
         } catch (RuntimeException e) {
             throw new InputException("invalid configuration: " + oneLine(e.getMessage()));
         }
-        int max;
-        List<String> registries;
-        List<String> transientKeys;
-        List<String> platformEntries = new ArrayList<>();
-        try {
-            max = maxPodsPerNode != null ? maxPodsPerNode
-                    : raw.getOptionalValue(KEY + "max-pods-per-node", Integer.class).orElse(CachePolicy.DEFAULT_MAX_PODS_PER_NODE);
-            registries = nodeCredentialRegistries != null ? nodeCredentialRegistries
-                    : raw.getOptionalValues(KEY + "node-credential-registries", String.class)
-                            .orElse(CachePolicy.DEFAULT_NODE_CREDENTIAL_REGISTRIES);
-            transientKeys = transientTaintKeys != null ? transientTaintKeys
-                    : raw.getOptionalValues(KEY + "transient-taint-keys", String.class).orElse(CachePolicy.DEFAULT_TRANSIENT_TAINT_KEYS);
-            raw.getOptionalValue(KEY + "platforms", String.class).ifPresent(v -> platformEntries.addAll(List.of(v.split(";"))));
-        } catch (RuntimeException e) {
-            throw new InputException("invalid configuration: " + oneLine(e.getMessage()));
-        }
+        HeadstartConfig.ImageCache cache = config.imageCache();
+        int max = maxPodsPerNode != null ? maxPodsPerNode : cache.maxPodsPerNode();
         if (max < 1) {
             throw new InputException((maxPodsPerNode != null ? "--max-pods-per-node" : KEY + "max-pods-per-node")
                     + " must be at least 1, not " + max);
         }
-        registries = registries.stream().filter(r -> !r.trim().equalsIgnoreCase("none")).toList();
-        platforms.forEach(p -> platformEntries.addAll(List.of(p.split(";"))));
-        List<String> excluded = new ArrayList<>(config.imageCache().exclude().orElse(List.of()));
-        excluded.addAll(exclude);
+        ImageCacheSettings base;
         WarmupTaint taint;
         try {
-            taint = WarmupTaint.parse(warmupTaint == null ? config.warmPool().taint() : warmupTaint);
+            base = ImageCacheSettings.from(config); // the only part that throws: the warm-up taint
         } catch (IllegalArgumentException e) {
-            throw new InputException((warmupTaint == null ? "headstart.warm-pool.taint: " : "--warmup-taint: ") + e.getMessage());
+            throw new InputException("headstart.warm-pool.taint: " + e.getMessage());
         }
         try {
-            String namespace = sharedNamespace == null ? config.controller().namespace() : sharedNamespace;
-            return new CachePolicy(namespace, max, excluded, registries, transientKeys, List.of(),
-                    CachePolicy.parsePlatforms(platformEntries)).tolerating(taint.toleration());
+            taint = warmupTaint == null ? base.warmupTaint() : WarmupTaint.parse(warmupTaint);
+        } catch (IllegalArgumentException e) {
+            throw new InputException("--warmup-taint: " + e.getMessage());
+        }
+        Map<String, Set<String>> platformPatterns = new LinkedHashMap<>();
+        try {
+            ImageCacheSettings.parsePlatforms(cache.platforms().orElse("")).forEach(platformPatterns::put);
+            List<String> entries = new ArrayList<>();
+            platforms.forEach(p -> entries.addAll(List.of(p.split(";"))));
+            CachePolicy.parsePlatforms(entries).forEach((image, archs) -> platformPatterns.merge(image, archs, (a, b) -> {
+                Set<String> union = new TreeSet<>(a);
+                union.addAll(b);
+                return union;
+            }));
+        } catch (IllegalArgumentException e) {
+            throw new InputException(e.getMessage());
+        }
+        List<String> registries = (nodeCredentialRegistries != null ? nodeCredentialRegistries : cache.nodeCredentialRegistries())
+                .stream().filter(r -> !r.trim().equalsIgnoreCase("none")).toList();
+        List<String> excluded = new ArrayList<>(cache.exclude().orElse(List.of()));
+        excluded.addAll(exclude);
+        try {
+            ImageCacheSettings settings = new ImageCacheSettings(base.noopImage(), excluded, taint, base.debounce(),
+                    sharedNamespace == null ? base.sharedNamespace() : sharedNamespace.trim(), max, registries,
+                    transientTaintKeys != null ? transientTaintKeys : cache.transientTaintKeys(), platformPatterns);
+            settings.policy(); // the planner's own checks (an empty namespace)
+            return settings;
         } catch (IllegalArgumentException e) {
             throw new InputException(e.getMessage());
         }

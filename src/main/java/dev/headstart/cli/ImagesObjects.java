@@ -1,6 +1,8 @@
 package dev.headstart.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.headstart.controller.imagecache.ImageCachePlanner;
+import dev.headstart.controller.imagecache.ImageCacheReconciler;
 import dev.headstart.imagecache.WorkloadTemplate;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
@@ -39,12 +41,8 @@ record ImagesObjects(List<Node> nodes, List<Namespace> namespaces, List<HasMetad
                      List<ServiceAccount> serviceAccounts, List<Pod> cachePods, List<RuntimeClass> runtimeClasses,
                      Set<String> autoscaled) {
 
-    /** The namespace opt-in, and the annotation that switches the image cache off, as the controller reads them. */
-    static final String OPT_IN_LABEL = "headstart.dev/inject";
-    static final String SWITCH_ANNOTATION = "headstart.dev/image-cache";
     static final String NAME_LABEL = "app.kubernetes.io/name";
     static final String CACHE_NAME = "headstart-image-cache";
-    static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
 
     private static final KubernetesSerialization KUBERNETES = new KubernetesSerialization();
     static final long PAGE = 500;
@@ -140,12 +138,6 @@ record ImagesObjects(List<Node> nodes, List<Namespace> namespaces, List<HasMetad
         return labels != null && CACHE_NAME.equals(labels.get(NAME_LABEL));
     }
 
-    /** Headstart's own objects (cache DaemonSets, headroom) are not workloads to cache. */
-    static boolean managedByHeadstart(HasMetadata object) {
-        Map<String, String> labels = object.getMetadata().getLabels();
-        return labels != null && "headstart".equals(labels.get(MANAGED_BY_LABEL));
-    }
-
     /** The namespaces whose workloads the controller caches, or null when the input names no namespace. */
     List<String> optedInNamespaces() {
         if (namespaces.isEmpty()) {
@@ -154,14 +146,9 @@ record ImagesObjects(List<Node> nodes, List<Namespace> namespaces, List<HasMetad
         return namespaces.stream().filter(ImagesObjects::optedIn).map(n -> n.getMetadata().getName()).sorted().toList();
     }
 
+    /** As the controller reads it ({@link ImageCacheReconciler#optedIn}). */
     static boolean optedIn(Namespace namespace) {
-        if (namespace.getMetadata() == null || namespace.getMetadata().getDeletionTimestamp() != null) {
-            return false;
-        }
-        Map<String, String> labels = namespace.getMetadata().getLabels();
-        Map<String, String> annotations = namespace.getMetadata().getAnnotations();
-        return labels != null && "enabled".equals(labels.get(OPT_IN_LABEL))
-                && (annotations == null || !"disabled".equalsIgnoreCase(String.valueOf(annotations.get(SWITCH_ANNOTATION)).trim()));
+        return ImageCacheReconciler.optedIn(namespace);
     }
 
     /**
@@ -176,17 +163,9 @@ record ImagesObjects(List<Node> nodes, List<Namespace> namespaces, List<HasMetad
                             .filter(Objects::nonNull).toList();
             accountSecrets.put(account.getMetadata().getNamespace() + "/" + account.getMetadata().getName(), secrets);
         }
-        List<WorkloadTemplate> templates = new ArrayList<>();
-        for (HasMetadata workload : workloads) {
-            if (managedByHeadstart(workload) || (optedIn != null && !optedIn.contains(workload.getMetadata().getNamespace()))) {
-                continue;
-            }
-            String key = workload.getMetadata().getNamespace() + "/" + workload.getKind() + "/" + workload.getMetadata().getName();
-            WorkloadTemplate.of(workload, List.of(), autoscaled.contains(key)).ifPresent(template -> templates.add(new WorkloadTemplate(
-                    template.namespace(), template.kind(), template.name(), template.spec(),
-                    accountSecrets.getOrDefault(template.namespace() + "/" + template.serviceAccountName(), List.of()),
-                    template.demand())));
-        }
-        return templates;
+        List<HasMetadata> read = workloads.stream()
+                .filter(w -> optedIn == null || optedIn.contains(w.getMetadata().getNamespace())).toList();
+        // the controller's reading (ImageCacheInputs): one engine
+        return ImageCachePlanner.templates(read, accountSecrets, autoscaled);
     }
 }

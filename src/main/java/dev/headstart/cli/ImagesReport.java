@@ -2,6 +2,9 @@ package dev.headstart.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.headstart.controller.imagecache.ImageCacheDaemonSet;
+import dev.headstart.controller.imagecache.ImageCachePlanner;
+import dev.headstart.controller.imagecache.ImageCacheView;
 import dev.headstart.imagecache.CacheGroup;
 import dev.headstart.imagecache.CachePlan;
 import dev.headstart.imagecache.CachePodStatus;
@@ -9,8 +12,11 @@ import dev.headstart.imagecache.CachePolicy;
 import dev.headstart.imagecache.CachedImage;
 import dev.headstart.imagecache.ImageState;
 import dev.headstart.imagecache.NodeFacts;
+import dev.headstart.imagecache.WorkloadTemplate;
 import dev.headstart.json.Json;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.node.v1.RuntimeClass;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -21,13 +27,19 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * {@code headstart images} output: the cache groups, and per node what it should hold, what did not
- * fit the cap and, when cache pods were read, where each image stands.
+ * {@code headstart images} output: the cache groups and the DaemonSets that carry them (a large
+ * group's shards, as the controller writes them), and per node what it should hold (in which
+ * DaemonSet's pod, pulled with which secret), what did not fit the cap, why every other group is
+ * not there (the scheduler's or kubelet's reason, the RuntimeClass it came from) and, when cache
+ * pods were read, where each image stands.
  */
 final class ImagesReport {
 
     private final CachePlan plan;
+    private final ImageCachePlanner.Planned planned;
     private final CachePolicy policy;
+    /** Group id → the RuntimeClasses its workloads name, whose scheduling was merged into its placement. */
+    private final Map<String, List<RuntimeClass>> runtimeClasses = new HashMap<>();
     private final Map<String, NodeFacts> nodes = new TreeMap<>();
     /** Whether any cache pod was read: without, nothing is said about what is cached. */
     private final boolean cacheKnown;
@@ -38,9 +50,24 @@ final class ImagesReport {
     private final List<String> onlyNodes;
     private static final int SOME = 10;
 
-    ImagesReport(CachePlan plan, CachePolicy policy, Collection<NodeFacts> nodeFacts, Collection<Pod> cachePods,
-                 List<String> onlyNodes) {
-        this.plan = plan;
+    ImagesReport(ImageCachePlanner.Planned planned, CachePolicy policy, Collection<NodeFacts> nodeFacts,
+                 Collection<Pod> cachePods, List<String> onlyNodes, Map<String, RuntimeClass> classes,
+                 Collection<WorkloadTemplate> templates) {
+        this.planned = planned;
+        this.plan = planned.plan();
+        Map<String, String> classOf = new HashMap<>();
+        templates.forEach(t -> {
+            if (t.spec() != null && t.spec().getRuntimeClassName() != null && classes.containsKey(t.spec().getRuntimeClassName())) {
+                classOf.put(t.id(), t.spec().getRuntimeClassName());
+            }
+        });
+        for (CacheGroup group : plan.groups()) {
+            List<RuntimeClass> named = group.workloads().stream().map(classOf::get).filter(java.util.Objects::nonNull)
+                    .distinct().sorted().map(classes::get).toList();
+            if (!named.isEmpty()) {
+                runtimeClasses.put(group.id(), named);
+            }
+        }
         this.onlyNodes = List.copyOf(onlyNodes);
         this.policy = policy;
         nodeFacts.forEach(n -> nodes.put(n.name(), n));
@@ -85,7 +112,15 @@ final class ImagesReport {
         for (CacheGroup group : plan.groups()) {
             ObjectNode g = groups.addObject();
             g.put("id", group.id());
-            g.put("daemonSet", group.daemonSetName());
+            ArrayNode daemonSets = g.putArray("daemonSets");
+            for (DaemonSet daemonSet : planned.daemonSets().getOrDefault(group.id(), List.of())) {
+                ObjectNode d = daemonSets.addObject();
+                d.put("namespace", daemonSet.getMetadata().getNamespace());
+                d.put("name", daemonSet.getMetadata().getName());
+                d.put("hash", ImageCacheDaemonSet.hashOf(daemonSet));
+                strings(d.putArray("images"), ImageCacheView.Shard.of(daemonSet).images());
+            }
+            strings(g.putArray("runtimeClasses"), runtimeClassNames(group.id()));
             g.put("namespace", group.namespace());
             g.put("shared", group.shared());
             g.put("constraints", group.placement().describe());
@@ -112,6 +147,17 @@ final class ImagesReport {
             }
             strings(n.putArray("groups"), plan.groupsByNode().get(name));
             strings(n.putArray("images"), plan.imagesFor(name));
+            ArrayNode holds = n.putArray("holds");
+            for (String id : plan.groupsByNode().getOrDefault(name, List.of())) {
+                CacheGroup group = plan.group(id).orElseThrow();
+                for (String image : group.images()) {
+                    ObjectNode h = holds.addObject();
+                    h.put("image", image);
+                    h.put("group", id);
+                    h.put("daemonSet", daemonSetOf(id, image));
+                    h.put("pulls", pulls(group));
+                }
+            }
             ArrayNode over = n.putArray("overCap");
             for (String id : plan.overCapByNode().getOrDefault(name, List.of())) {
                 ObjectNode o = over.addObject();
@@ -153,8 +199,11 @@ final class ImagesReport {
 
     void printTable(PrintWriter out) {
         int groups = plan.groups().size();
-        out.println(groups + " cache group" + (groups == 1 ? "" : "s") + ", at most " + policy.maxPodsPerNode()
-                + " cache pod" + (policy.maxPodsPerNode() == 1 ? "" : "s") + " per node");
+        int daemonSetCount = planned.all().size();
+        // the cap counts groups; a sharded group runs one pod per shard on each of its nodes
+        out.println(groups + " cache group" + (groups == 1 ? "" : "s") + " in " + daemonSetCount + " DaemonSet"
+                + (daemonSetCount == 1 ? "" : "s") + ", at most " + policy.maxPodsPerNode() + " group"
+                + (policy.maxPodsPerNode() == 1 ? "" : "s") + " per node");
         for (CacheGroup group : plan.groups()) {
             int running = nodesRunning(group.id()).size();
             List<String> overCap = overCapNodes(group.id());
@@ -164,11 +213,18 @@ final class ImagesReport {
                     : "namespace " + group.namespace()) + "  on " + running + " node" + (running == 1 ? "" : "s")
                     + (overCap.isEmpty() ? "" : ", " + overCap.size() + " over the cap"));
             row(out, "where", group.placement().describe());
+            if (runtimeClasses.containsKey(group.id())) {
+                row(out, "runtime", "RuntimeClass " + String.join(", ", runtimeClassNames(group.id()))
+                        + " (its nodeSelector, tolerations and overhead merged in, as admission does)");
+            }
+            List<DaemonSet> daemonSets = planned.daemonSets().getOrDefault(group.id(), List.of());
+            row(out, daemonSets.size() == 1 ? "daemonset" : "daemonsets", daemonSets.size() == 1
+                    ? group.namespace() + "/" + daemonSets.get(0).getMetadata().getName()
+                    : daemonSets.size() + " shards in " + group.namespace() + ": " + some(daemonSets.stream()
+                            .map(d -> d.getMetadata().getName() + " (" + ImageCacheView.Shard.of(d).images().size() + ")").toList()));
             row(out, "images", String.join(", ", group.images()));
             row(out, "workloads", String.join(", ", group.workloads()));
-            if (!group.pullSecrets().isEmpty()) {
-                row(out, "pulls with", String.join(", ", group.pullSecrets()));
-            }
+            row(out, "pulls", pullsWhy(group));
             if (!overCap.isEmpty()) {
                 row(out, "over cap", some(overCap));
             }
@@ -190,7 +246,8 @@ final class ImagesReport {
                 out.println("node " + name + "  " + note);
                 continue;
             }
-            String pods = ids.size() + " cache pod" + (ids.size() == 1 ? "" : "s");
+            int podCount = ids.stream().mapToInt(id -> planned.daemonSets().getOrDefault(id, List.of()).size()).sum();
+            String pods = podCount + " cache pod" + (podCount == 1 ? "" : "s");
             if (cacheKnown) {
                 pods += " (" + cachePodsOnNode.getOrDefault(name, 0) + " found)";
             }
@@ -207,10 +264,12 @@ final class ImagesReport {
                         .forEach(image -> overCap.computeIfAbsent(image, i -> new ArrayList<>()).add(id));
             }
             TreeMap<String, String[]> lines = new TreeMap<>();
-            holders.forEach((image, holding) -> lines.put(image,
-                    new String[]{image, String.join(",", holding), cacheKnown ? state(name, image) : ""}));
-            overCap.forEach((image, wouldHold) -> lines.put(image,
-                    new String[]{image, String.join(",", wouldHold), "over the cap: not cached here"}));
+            holders.forEach((image, holding) -> lines.put(image, new String[]{image,
+                    String.join(",", holding.stream().map(id -> daemonSetOf(id, image)).toList()),
+                    cacheKnown ? state(name, image) : holding.stream().map(id -> pulls(plan.group(id).orElseThrow())).distinct()
+                            .collect(java.util.stream.Collectors.joining("; "))}));
+            overCap.forEach((image, wouldHold) -> lines.put(image, new String[]{image,
+                    String.join(",", wouldHold.stream().map(id -> daemonSetOf(id, image)).toList()), "over the cap: not cached here"}));
             int imageWidth = lines.values().stream().mapToInt(l -> l[0].length()).max().orElse(0);
             int groupWidth = lines.values().stream().mapToInt(l -> l[1].length()).max().orElse(0);
             for (String[] line : lines.values()) {
@@ -238,12 +297,65 @@ final class ImagesReport {
             if (here.contains(group.id())) {
                 continue;
             }
-            String refusal = facts == null ? null : group.placement().refusal(facts, policy);
+            String refusal = facts == null ? null : fromRuntimeClass(group.id(), group.placement().refusal(facts, policy));
             why.put(group.id(), refusal != null ? refusal
                     : over.contains(group.id()) ? "over the cap (" + policy.maxPodsPerNode() + " cache pods; ranked by " + group.demand().describe() + ")"
                     : "not needed: other groups here hold its images");
         }
         return why;
+    }
+
+    /**
+     * The refusal, saying which RuntimeClass the unmatched node selector or the missing toleration
+     * came from when the group's workloads name one ({@code setScheduling} merged it into their pods).
+     */
+    private String fromRuntimeClass(String id, String refusal) {
+        if (refusal == null) {
+            return null;
+        }
+        for (RuntimeClass runtimeClass : runtimeClasses.getOrDefault(id, List.of())) {
+            var scheduling = runtimeClass.getScheduling();
+            if (scheduling == null) {
+                continue;
+            }
+            boolean selector = scheduling.getNodeSelector() != null && scheduling.getNodeSelector().entrySet().stream()
+                    .anyMatch(e -> refusal.startsWith("nodeSelector " + e.getKey() + "=" + e.getValue() + " "));
+            boolean overhead = runtimeClass.getOverhead() != null && runtimeClass.getOverhead().getPodFixed() != null
+                    && refusal.startsWith("insufficient ");
+            if (selector || overhead) {
+                return refusal + " (RuntimeClass " + runtimeClass.getMetadata().getName() + ")";
+            }
+        }
+        return refusal;
+    }
+
+    private List<String> runtimeClassNames(String id) {
+        return runtimeClasses.getOrDefault(id, List.of()).stream().map(rc -> rc.getMetadata().getName()).toList();
+    }
+
+    /** {@code namespace/name} of the group's DaemonSet whose pods pull the image (its shard). */
+    private String daemonSetOf(String id, String image) {
+        return planned.holding(id, image).map(d -> d.getMetadata().getNamespace() + "/" + d.getMetadata().getName())
+                .orElse(id);
+    }
+
+    /**
+     * How the group's pods pull: a shared group without a secret (every use of its images pulls
+     * without one, or the nodes' own credentials do), a namespace group with its workloads' secrets.
+     */
+    private static String pulls(CacheGroup group) {
+        if (group.shared()) {
+            return "no pull secret (shared)";
+        }
+        return (group.pullSecrets().isEmpty() ? "no pull secret" : "pull secret " + String.join(", ", group.pullSecrets()))
+                + " (namespace " + group.namespace() + ")";
+    }
+
+    /** {@link #pulls}, and why, for the group's table row. */
+    private static String pullsWhy(CacheGroup group) {
+        return pulls(group) + (group.shared() ? ": every use pulls its images without a secret, or the nodes' credentials do"
+                : group.pullSecrets().isEmpty() ? ": another namespace pulls these images with a secret, so they are not shared"
+                : ": a use pulls its images with a secret, so they are not shared");
     }
 
     /** The nodes to show: all, or those asked for. */

@@ -157,7 +157,9 @@ public record Placement(SortedMap<String, String> nodeSelector, List<NodeSelecto
             }
         }
         if (!requiredTerms.isEmpty() && !NodeSelectorMatch.matches(requiredTerms, node)) {
-            return pinned ? "node affinity or nodeName not matched" : "node affinity not matched";
+            List<String> pinnedTo = pinned ? pinnedNames() : List.of();
+            return !pinnedTo.isEmpty() && !pinnedTo.contains(node.name())
+                    ? "spec.nodeName is " + String.join(", ", pinnedTo) : "node affinity not matched";
         }
         if (!architectures.isEmpty() && !architectures.contains(node.arch())) {
             return "arch " + (node.arch().isEmpty() ? "unknown" : node.arch()) + " (image: " + String.join(", ", architectures) + ")";
@@ -180,6 +182,16 @@ public record Placement(SortedMap<String, String> nodeSelector, List<NodeSelecto
             }
         }
         return null;
+    }
+
+    /** The node names {@code spec.nodeName} pins to (the {@code metadata.name In} field terms it became). */
+    private List<String> pinnedNames() {
+        TreeSet<String> names = new TreeSet<>();
+        for (NodeSelectorTerm term : requiredTerms) {
+            term.getMatchFields().stream().filter(r -> NodeSelectorMatch.NAME_FIELD.equals(r.getKey()) && "In".equals(r.getOperator()))
+                    .forEach(r -> names.addAll(r.getValues()));
+        }
+        return List.copyOf(names);
     }
 
     private String quickCheck(NodeFacts node, CachePolicy policy) {

@@ -56,6 +56,12 @@ class ImagesCommandTest {
         return texts;
     }
 
+    /** What the node's {@code holds} says of the image: its group, DaemonSet and pull secret. */
+    static JsonNode holdsOn(JsonNode node, String image) {
+        return StreamSupport.stream(node.get("holds").spliterator(), false).filter(h -> h.get("image").asText().equals(image))
+                .findFirst().orElseThrow(() -> new AssertionError(node.get("name") + " does not hold " + image));
+    }
+
     static JsonNode groupWith(JsonNode plan, String workload) {
         return StreamSupport.stream(plan.get("groups").spliterator(), false)
                 .filter(g -> texts(g.get("workloads")).contains(workload)).findFirst().orElseThrow();
@@ -122,7 +128,11 @@ class ImagesCommandTest {
         // the same placement: the report's and the worker's DaemonSets go to the same nodes
         assertThat(report.get("affinity")).isEqualTo(worker.get("affinity"));
         assertThat(report.get("constraints").asText()).isEqualTo("affinity capacity in [spot]; tolerates spot=true:NoSchedule");
-        assertThat(report.get("daemonSet").asText()).isEqualTo("headstart-image-cache-" + report.get("id").asText());
+        assertThat(report.at("/daemonSets/0/name").asText()).isEqualTo("headstart-image-cache-" + report.get("id").asText());
+        assertThat(report.get("daemonSets")).hasSize(1); // a small group is one DaemonSet
+        assertThat(holdsOn(node(plan, "spot-1"), ECR_REPORT).get("daemonSet").asText())
+                .isEqualTo("headstart-system/headstart-image-cache-" + report.get("id").asText());
+        assertThat(holdsOn(node(plan, "spot-1"), ECR_REPORT).get("pulls").asText()).isEqualTo("no pull secret (shared)");
         assertThat(report.at("/nodeSelector/kubernetes.io~1os").asText()).isEqualTo("linux");
         assertThat(texts(report.get("nodes"))).containsExactly("spot-1", "spot-2");
 
@@ -150,11 +160,12 @@ class ImagesCommandTest {
         CliRun run = CliRun.of("images", "-f", DUMP);
         assertThat(run.exitCode()).as(run.err()).isZero();
         List<String> lines = run.out().lines().toList();
-        assertThat(lines.get(0)).isEqualTo("7 cache groups, at most 3 cache pods per node");
+        assertThat(lines.get(0)).isEqualTo("7 cache groups in 7 DaemonSets, at most 3 groups per node");
         assertThat(run.out()).contains("  where      affinity capacity in [spot]; tolerates spot=true:NoSchedule\n")
                 .contains("  where      tolerates every taint\n")
                 .contains("  where      nodeSelector pool=gpu; tolerates nvidia.com/gpu:NoSchedule\n")
-                .contains("  pulls with ghcr\n")
+                .contains("  pulls      pull secret ghcr (namespace batch): a use pulls its images with a secret, so they are not shared\n")
+                .contains("  pulls      no pull secret (shared): every use pulls its images without a secret, or the nodes' credentials do\n")
                 .contains("  over cap   od-1, od-warm\n")
                 .contains("node win-1  no cache: not a linux node (kubernetes.io/os=windows)\n");
         int od1 = lines.indexOf(lines.stream().filter(l -> l.startsWith("node od-1  3 cache pods (1 found): ")).findFirst().orElseThrow());
@@ -163,7 +174,8 @@ class ImagesCommandTest {
         assertThat(block.get(1)).startsWith("  ghcr.io/acme/search:2  ").endsWith("  over the cap: not cached here");
         assertThat(block.get(2)).startsWith("  ghcr.io/acme/web:9.1  ").endsWith("  missing: no cache pod on the node holds it");
         assertThat(block.get(3)).startsWith("  ghcr.io/acme/web:9.2-rc.1  ");
-        assertThat(block.get(4)).startsWith("  nginx:1.27 ").matches("  nginx:1.27 +[0-9a-f]{10}  cached since 2026-11-21T11:50:07Z");
+        assertThat(block.get(4)).startsWith("  nginx:1.27 ")
+                .matches("  nginx:1.27 +shop/headstart-image-cache-[0-9a-f]{10} +cached since 2026-11-21T11:50:07Z");
         assertThat(block.get(5)).startsWith("  postgres:16.4 ")
                 .endsWith("  failed: ImagePullBackOff: Back-off pulling image \"postgres:16.4\"");
         assertThat(lines.get(od1 + 7)).isEmpty();

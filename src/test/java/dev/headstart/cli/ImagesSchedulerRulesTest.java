@@ -33,7 +33,7 @@ class ImagesSchedulerRulesTest {
         // why cpu-1 lacks the GPU image, and drain-1 everything
         assertThat(reason(node(plan, "cpu-1"), "nvcr.io/nvidia/pytorch:24.05-py3", plan)).startsWith("insufficient nvidia.com/gpu");
         assertThat(reason(node(plan, "drain-1"), "nginx:1.27", plan)).isEqualTo("cordoned");
-        assertThat(reason(node(plan, "cpu-1"), "acme/untrusted:1", plan)).isEqualTo("nodeSelector sandbox=gvisor not matched");
+        assertThat(reason(node(plan, "cpu-1"), "acme/untrusted:1", plan)).isEqualTo("nodeSelector sandbox=gvisor not matched (RuntimeClass gvisor)");
         // the worker at zero is scaled by KEDA: ranked above idle
         assertThat(group(plan, "acme/worker:2").get("demand").asText()).isEqualTo("0 running pods, 1 autoscaled from zero, 0 idle");
     }

@@ -10,29 +10,18 @@ import dev.headstart.controller.informers.NamespacedKind;
 import dev.headstart.controller.informers.OptedInInformers;
 import dev.headstart.controller.informers.SharedInformers;
 import dev.headstart.controller.informers.Subscription;
-import dev.headstart.imagecache.CacheGroup;
 import dev.headstart.imagecache.CachePlan;
 import dev.headstart.imagecache.CachePolicy;
-import io.fabric8.kubernetes.api.model.node.v1.RuntimeClass;
 import dev.headstart.imagecache.CachedImage;
-import dev.headstart.imagecache.ImageState;
 import dev.headstart.imagecache.NodeFacts;
-import dev.headstart.imagecache.WorkloadDemand;
-import dev.headstart.imagecache.WorkloadTemplate;
-import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
-import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
-import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.node.v1.RuntimeClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -45,12 +34,10 @@ import org.jboss.logging.Logger;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
@@ -62,21 +49,24 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Keeps the DaemonSets of every {@link CacheGroup} of the planner's {@link CachePlan} (one, or a
- * large group's shards, {@link ImageCacheShards}, each template under 16 KiB): shared
- * groups in Headstart's namespace, namespace groups (images that need a namespace's pull secrets)
- * in that namespace. Inputs are the controller's shared informers: the opted-in namespaces, their
+ * Keeps the image cache in line with the cluster: its event wiring and one debounced pass, made of
+ * named parts. Inputs are the controller's shared informers: the opted-in namespaces, their
  * workloads, ServiceAccounts and HPAs ({@link OptedInInformers}: nothing of other namespaces is
  * listed), all nodes (only added, deleted, and label, taint, allocatable or cordon changes count:
  * heartbeats and Headstart's own membership labels cause nothing), RuntimeClasses, Headstart's
  * cache DaemonSets and their pods. Any change asks for one debounced, cluster-wide pass that plans
- * again when a plan input changed and then reads the cache pods' statuses: nodes get the membership
- * labels of the groups the plan gives them ({@code CacheMembership}), then DaemonSets (which select
- * those labels) are written only when their pod-template hash differs, and deleted only when they
- * carry Headstart's labels and the plan no longer has them (the old per-namespace
- * {@code headstart-image-cache} included). The status side feeds the metrics, Events and
- * PolicyReports of failed images ({@link ImageCacheStatusPass}, {@link FailedImageReporter}), learns
- * image platforms from pull failures ({@link KnownPlatforms}) and publishes the plan for the warm pool ({@link ImageCacheView}).
+ * again when a plan input changed and then reads the cache pods' statuses:
+ * <ol>
+ * <li>{@link ImageCacheInputs} reads the workloads as templates;</li>
+ * <li>{@link ImageCachePlanner} (the engine {@code headstart images} runs too) plans the groups and
+ *     their DaemonSets, one or a large group's shards ({@link ImageCacheShards});</li>
+ * <li>{@link NodeMembershipLabels} labels each node with the groups the plan gives it;</li>
+ * <li>{@link ImageCacheWriter} writes the DaemonSets (which select those labels) whose pod-template
+ *     hash differs and deletes Headstart's that are no longer planned;</li>
+ * <li>the plan goes to the warm pool ({@link ImageCacheView});</li>
+ * <li>{@link ImageCacheStatusPass} counts the cache pods' states into metrics and reports failed
+ *     images ({@link FailedImageReporter}); pull failures teach platforms ({@link KnownPlatforms}).</li>
+ * </ol>
  * Inert until the leader election calls {@link #start()}.
  */
 /* Found by type (LeaderTask) by the leader election, never injected by name. */
@@ -93,7 +83,6 @@ public class ImageCacheReconciler implements LeaderTask {
     static final List<NamespacedKind<?>> KINDS = Stream.concat(ControllerKinds.WORKLOADS.stream(),
             Stream.of(ControllerKinds.SERVICE_ACCOUNTS, ControllerKinds.AUTOSCALERS)).toList();
 
-    private final Supplier<KubernetesClient> client;
     private final SharedInformers informers;
     private final ImageCacheSettings settings;
     private final ImageCacheView view;
@@ -102,13 +91,13 @@ public class ImageCacheReconciler implements LeaderTask {
     private final FailedImageReporter reporter;
     private final ImageCacheStatusPass statusPass;
     private final NodeMembershipLabels membership;
+    private final ImageCacheWriter writer;
     private final boolean active;
     private final AtomicBoolean planDirty = new AtomicBoolean();
     private final AtomicBoolean statusDirty = new AtomicBoolean();
     private final AtomicBoolean scheduled = new AtomicBoolean();
-    /** Plans computed and DaemonSet writes made, for tests that must know a pass happened and wrote nothing. */
+    /** Plans computed and status passes made, for tests that must know a pass happened. */
     private final AtomicLong plans = new AtomicLong();
-    private final AtomicLong writes = new AtomicLong();
     private final AtomicLong statusPasses = new AtomicLong();
     private ScheduledExecutorService executor;
     /** Until every informer has listed, nothing is known: do nothing. */
@@ -122,7 +111,6 @@ public class ImageCacheReconciler implements LeaderTask {
     /** From the last plan: image → the workloads that use it. */
     private volatile Map<String, List<WorkloadRef>> users = Map.of();
     private volatile Map<String, List<String>> lastOverCap = Map.of();
-    private final Set<String> warnedNotOurs = new TreeSet<>();
 
     @Inject
     public ImageCacheReconciler(HeadstartConfig config, ClusterAccess cluster, Instance<KubernetesClient> client,
@@ -133,7 +121,6 @@ public class ImageCacheReconciler implements LeaderTask {
 
     public ImageCacheReconciler(Supplier<KubernetesClient> client, SharedInformers informers, ImageCacheSettings settings,
             ImageCacheView view, ImageCacheMetrics metrics, boolean active) {
-        this.client = client;
         this.informers = informers;
         this.settings = settings;
         this.view = view;
@@ -143,6 +130,7 @@ public class ImageCacheReconciler implements LeaderTask {
         this.reporter = new FailedImageReporter(client, Clock.systemUTC());
         this.statusPass = new ImageCacheStatusPass(metrics, reporter);
         this.membership = new NodeMembershipLabels(client);
+        this.writer = new ImageCacheWriter(client);
     }
 
     @Override
@@ -251,7 +239,7 @@ public class ImageCacheReconciler implements LeaderTask {
         }
     }
 
-    /** Plans from the informers and brings the DaemonSets in line. */
+    /** Plans from the informers: membership labels on the nodes first, then the DaemonSets. */
     void plan() {
         OptedInInformers current = workloads;
         if (current == null || !synced) {
@@ -264,98 +252,31 @@ public class ImageCacheReconciler implements LeaderTask {
                 return; // its informers are still listing; they ask for a plan once they have
             }
         }
-        List<WorkloadTemplate> templates = new ArrayList<>();
-        Map<String, List<WorkloadRef>> imageUsers = new TreeMap<>();
-        for (String namespace : opted) {
-            templates(current, namespace, templates, imageUsers);
-        }
+        ImageCacheInputs inputs = ImageCacheInputs.read(current, opted, settings);
         List<Node> nodeList = nodes.list();
-        List<NodeFacts> facts = nodeList.stream().map(NodeFacts::of).toList();
-        Set<String> architectures = nodeList.stream().map(n -> label(n, ARCH_LABEL)).filter(Objects::nonNull)
-                .collect(Collectors.toCollection(TreeSet::new));
-        CachePolicy configured = settings.policy();
-        KnownPlatforms.Learned learned = platforms.learned(configured, imageUsers.keySet(), architectures);
-        List<String> excluded = new ArrayList<>(configured.excludedImages());
-        excluded.addAll(learned.nowhere()); // no node of this cluster can run them
-        CachePolicy policy = new CachePolicy(configured.sharedNamespace(), configured.maxPodsPerNode(), excluded,
-                configured.nodeCredentialRegistries(), configured.transientTaintKeys(), configured.cacheTolerations(),
-                learned.architectures());
         Map<String, RuntimeClass> classes = new HashMap<>();
         runtimeClasses.list().forEach(rc -> classes.put(rc.getMetadata().getName(), rc));
-        CachePlan plan = CachePlan.of(templates, facts, classes, policy);
+        ImageCachePlanner.Planned planned = ImageCachePlanner.plan(inputs.templates(),
+                nodeList.stream().map(NodeFacts::of).toList(), classes, policy(inputs.imageUsers().keySet(), nodeList),
+                settings);
         // Members first: a DaemonSet written before its nodes carry its label would run nowhere.
-        membership.apply(nodeList, plan);
-
-        Map<String, DaemonSet> desired = new LinkedHashMap<>();
+        membership.apply(nodeList, planned.plan());
+        writer.apply(planned.all(), caches.list());
         Map<String, List<ImageCacheView.Shard>> shards = new HashMap<>();
-        for (CacheGroup group : plan.groups()) {
-            for (DaemonSet daemonSet : ImageCacheShards.build(group, settings)) {
-                desired.put(key(daemonSet), daemonSet);
-                shards.computeIfAbsent(group.id(), id -> new ArrayList<>()).add(ImageCacheView.Shard.of(daemonSet));
-            }
-        }
-        Map<String, DaemonSet> existing = new HashMap<>();
-        caches.list().forEach(d -> existing.put(key(d), d));
-        for (DaemonSet want : desired.values()) {
-            write(want, existing.get(key(want)));
-        }
-        for (DaemonSet have : existing.values()) {
-            if (ImageCacheDaemonSet.isOurs(have) && !desired.containsKey(key(have))) {
-                client.get().apps().daemonSets().inNamespace(have.getMetadata().getNamespace())
-                        .withName(have.getMetadata().getName()).delete();
-                writes.incrementAndGet();
-                LOG.infof("image cache: %s/%s removed (no longer planned)", have.getMetadata().getNamespace(),
-                        have.getMetadata().getName());
-            }
-        }
-        view.publish(new ImageCacheView.Snapshot(plan, shards,
+        planned.daemonSets().forEach((id, daemonSets) -> shards.put(id, daemonSets.stream().map(ImageCacheView.Shard::of).toList()));
+        view.publish(new ImageCacheView.Snapshot(planned.plan(), shards,
                 nodeList.stream().map(n -> n.getMetadata().getName()).collect(Collectors.toSet())));
-        users = imageUsers;
-        overCap(plan);
+        users = inputs.imageUsers();
+        overCap(planned.plan());
         plans.incrementAndGet();
         statusDirty.set(true);
     }
 
-    private void write(DaemonSet want, DaemonSet have) {
-        String namespace = want.getMetadata().getNamespace();
-        String name = want.getMetadata().getName();
-        var resource = client.get().apps().daemonSets().inNamespace(namespace).withName(name);
-        if (have != null && !ImageCacheDaemonSet.isOurs(have)) {
-            warnNotOurs(namespace + "/" + name);
-            return;
-        }
-        if (have == null) {
-            try {
-                client.get().apps().daemonSets().inNamespace(namespace).resource(want).create();
-            } catch (KubernetesClientException e) {
-                if (e.getCode() == 409) {
-                    warnNotOurs(namespace + "/" + name); // exists without our labels
-                    return;
-                }
-                throw e;
-            }
-            writes.incrementAndGet();
-            LOG.infof("image cache: %s/%s created with %d images", namespace, name, images(want).size());
-        } else if (!Objects.equals(ImageCacheDaemonSet.hashOf(have), ImageCacheDaemonSet.hashOf(want))) {
-            resource.edit(current -> new DaemonSetBuilder(current)
-                    .editMetadata()
-                        .addToLabels(want.getMetadata().getLabels())
-                        .addToAnnotations(want.getMetadata().getAnnotations())
-                    .endMetadata()
-                    .editSpec()
-                        .withTemplate(want.getSpec().getTemplate())
-                        .withUpdateStrategy(want.getSpec().getUpdateStrategy())
-                    .endSpec()
-                    .build());
-            writes.incrementAndGet();
-            LOG.infof("image cache: %s/%s updated to %d images", namespace, name, images(want).size());
-        }
-    }
-
-    private synchronized void warnNotOurs(String key) {
-        if (warnedNotOurs.add(key)) {
-            LOG.warnf("image cache: %s exists and is not managed by Headstart; leaving it alone", key);
-        }
+    /** The configured policy with what the cache pods taught ({@link KnownPlatforms}). */
+    private CachePolicy policy(Set<String> images, List<Node> nodeList) {
+        Set<String> architectures = nodeList.stream().map(n -> label(n, ARCH_LABEL)).filter(Objects::nonNull)
+                .collect(Collectors.toCollection(TreeSet::new));
+        return platforms.applyTo(settings.policy(), images, architectures);
     }
 
     private void overCap(CachePlan plan) {
@@ -370,64 +291,6 @@ public class ImageCacheReconciler implements LeaderTask {
             }
             lastOverCap = Map.copyOf(overCap);
         }
-    }
-
-    /** The opted-in namespace's workloads as the planner's templates, and who uses which image. */
-    private void templates(OptedInInformers current, String namespace, List<WorkloadTemplate> templates,
-            Map<String, List<WorkloadRef>> imageUsers) {
-        Map<String, List<String>> accountSecrets = new HashMap<>();
-        for (ServiceAccount account : current.inNamespace(ControllerKinds.SERVICE_ACCOUNTS, namespace)) {
-            accountSecrets.put(account.getMetadata().getName(), account.getImagePullSecrets() == null ? List.of()
-                    : account.getImagePullSecrets().stream().map(LocalObjectReference::getName)
-                            .filter(n -> n != null && !n.isBlank()).toList());
-        }
-        Set<String> autoscaled = new java.util.HashSet<>();
-        for (HorizontalPodAutoscaler hpa : current.inNamespace(ControllerKinds.AUTOSCALERS, namespace)) {
-            if (hpa.getSpec() != null && hpa.getSpec().getScaleTargetRef() != null) {
-                autoscaled.add(hpa.getSpec().getScaleTargetRef().getKind() + "/" + hpa.getSpec().getScaleTargetRef().getName());
-            }
-        }
-        List<HasMetadata> objects = new ArrayList<>();
-        objects.addAll(current.inNamespace(ControllerKinds.DEPLOYMENTS, namespace));
-        objects.addAll(current.inNamespace(ControllerKinds.STATEFUL_SETS, namespace));
-        objects.addAll(current.inNamespace(ControllerKinds.DAEMON_SETS, namespace));
-        objects.addAll(current.inNamespace(ControllerKinds.CRON_JOBS, namespace));
-        for (HasMetadata object : objects) {
-            PodSpec spec = podSpec(object);
-            if (spec == null || managedByHeadstart(object)) {
-                continue;
-            }
-            String kind = object.getClass().getSimpleName();
-            String account = spec.getServiceAccountName() != null ? spec.getServiceAccountName()
-                    : spec.getServiceAccount() != null ? spec.getServiceAccount() : "default";
-            templates.add(new WorkloadTemplate(namespace, kind, object.getMetadata().getName(), spec,
-                    accountSecrets.getOrDefault(account, List.of()),
-                    WorkloadDemand.of(object, autoscaled.contains(kind + "/" + object.getMetadata().getName()))));
-            WorkloadRef ref = new WorkloadRef(WorkloadRef.apiVersionOf(kind), kind, namespace,
-                    object.getMetadata().getName(), object.getMetadata().getUid());
-            Stream.concat(list(spec.getInitContainers()).stream(), list(spec.getContainers()).stream())
-                    .map(Container::getImage).filter(Objects::nonNull).map(String::trim)
-                    .filter(image -> !image.isEmpty() && !settings.excluded(image)).distinct()
-                    .forEach(image -> imageUsers.computeIfAbsent(image, i -> new ArrayList<>()).add(ref));
-        }
-    }
-
-    private static PodSpec podSpec(HasMetadata object) {
-        if (object instanceof Deployment d && d.getSpec() != null && d.getSpec().getTemplate() != null) {
-            return d.getSpec().getTemplate().getSpec();
-        }
-        if (object instanceof StatefulSet s && s.getSpec() != null && s.getSpec().getTemplate() != null) {
-            return s.getSpec().getTemplate().getSpec();
-        }
-        if (object instanceof DaemonSet d && d.getSpec() != null && d.getSpec().getTemplate() != null) {
-            return d.getSpec().getTemplate().getSpec();
-        }
-        if (object instanceof CronJob c && c.getSpec() != null && c.getSpec().getJobTemplate() != null
-                && c.getSpec().getJobTemplate().getSpec() != null
-                && c.getSpec().getJobTemplate().getSpec().getTemplate() != null) {
-            return c.getSpec().getJobTemplate().getSpec().getTemplate().getSpec();
-        }
-        return null;
     }
 
     /** Every (node, image) the plan puts somewhere, by state; failed images to their reporter. */
@@ -445,18 +308,12 @@ public class ImageCacheReconciler implements LeaderTask {
     private void podChanged(Pod pod) {
         String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
         Subscription<Node> nodeCache = nodes;
-        if (node != null && nodeCache != null) {
-            for (CachedImage image : ImageCacheCompletion.images(pod)) {
-                if (image.state() != ImageState.CACHED && KnownPlatforms.platformFailure(image.message())) {
-                    Node known = nodeCache.get(node);
-                    String arch = known == null ? null : label(known, ARCH_LABEL);
-                    if (arch != null && platforms.learnNotOn(image.image(), arch)) {
-                        LOG.warnf("image cache: %s has no manifest for %s (node %s: %s); no longer placed on %s nodes",
-                                image.image(), arch, node, image.message(), arch);
-                        requestPlan();
-                    }
-                }
-            }
+        Node known = node == null || nodeCache == null ? null : nodeCache.get(node);
+        String arch = known == null ? null : label(known, ARCH_LABEL);
+        for (CachedImage image : platforms.learnFrom(pod, arch)) {
+            LOG.warnf("image cache: %s has no manifest for %s (node %s: %s); no longer placed on %s nodes",
+                    image.image(), arch, node, image.message(), arch);
+            requestPlan();
         }
         requestStatus();
     }
@@ -479,8 +336,9 @@ public class ImageCacheReconciler implements LeaderTask {
                 || !Objects.equals(before.getMetadata().getLabels(), after.getMetadata().getLabels());
     }
 
-    static boolean optedIn(Namespace namespace) {
-        if (namespace == null || namespace.getMetadata().getDeletionTimestamp() != null) {
+    /** Labelled {@code headstart.dev/inject=enabled}, not being deleted, and the image cache not switched off by annotation. */
+    public static boolean optedIn(Namespace namespace) {
+        if (namespace == null || namespace.getMetadata() == null || namespace.getMetadata().getDeletionTimestamp() != null) {
             return false;
         }
         Map<String, String> labels = namespace.getMetadata().getLabels();
@@ -489,27 +347,9 @@ public class ImageCacheReconciler implements LeaderTask {
                 && (annotations == null || !"disabled".equalsIgnoreCase(String.valueOf(annotations.get(SWITCH_ANNOTATION)).trim()));
     }
 
-    /** Headstart's own objects (cache DaemonSets, headroom pause pods) are not workloads to cache. */
-    private static boolean managedByHeadstart(HasMetadata object) {
-        Map<String, String> labels = object.getMetadata().getLabels();
-        return labels != null && ImageCacheDaemonSet.MANAGED_BY.equals(labels.get(ImageCacheDaemonSet.MANAGED_BY_LABEL));
-    }
-
-    private static String key(DaemonSet daemonSet) {
-        return daemonSet.getMetadata().getNamespace() + "/" + daemonSet.getMetadata().getName();
-    }
-
-    private static List<String> images(DaemonSet daemonSet) {
-        return daemonSet.getSpec().getTemplate().getSpec().getContainers().stream().map(Container::getImage).toList();
-    }
-
     private static String label(Node node, String key) {
         Map<String, String> labels = node.getMetadata().getLabels();
         return labels == null ? null : labels.get(key);
-    }
-
-    private static <T> List<T> list(List<T> maybe) {
-        return maybe == null ? List.of() : maybe;
     }
 
     long plans() {
@@ -517,7 +357,7 @@ public class ImageCacheReconciler implements LeaderTask {
     }
 
     long writes() {
-        return writes.get();
+        return writer.writes();
     }
 
     long labelWrites() {

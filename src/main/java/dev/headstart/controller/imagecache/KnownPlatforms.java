@@ -1,6 +1,9 @@
 package dev.headstart.controller.imagecache;
 
 import dev.headstart.imagecache.CachePolicy;
+import dev.headstart.imagecache.CachedImage;
+import dev.headstart.imagecache.ImageState;
+import io.fabric8.kubernetes.api.model.Pod;
 
 import java.util.Collection;
 import java.util.List;
@@ -60,6 +63,36 @@ final class KnownPlatforms {
             }
         }
         return new Learned(archs, nowhere);
+    }
+
+    /**
+     * The configured policy with what was learned: the learned architectures, and the images no
+     * node of this cluster can run excluded.
+     */
+    CachePolicy applyTo(CachePolicy configured, Collection<String> images, Set<String> clusterArchitectures) {
+        Learned learned = learned(configured, images, clusterArchitectures);
+        List<String> excluded = new java.util.ArrayList<>(configured.excludedImages());
+        excluded.addAll(learned.nowhere());
+        return new CachePolicy(configured.sharedNamespace(), configured.maxPodsPerNode(), excluded,
+                configured.nodeCredentialRegistries(), configured.transientTaintKeys(), configured.cacheTolerations(),
+                learned.architectures());
+    }
+
+    /**
+     * Learns from a cache pod on a node of this architecture: each image it could not pull for
+     * want of a manifest for the platform. Returns what is news (the images to log and plan again for).
+     */
+    List<CachedImage> learnFrom(Pod pod, String arch) {
+        List<CachedImage> news = new java.util.ArrayList<>();
+        if (arch == null) {
+            return news;
+        }
+        for (CachedImage image : ImageCacheCompletion.images(pod)) {
+            if (image.state() != ImageState.CACHED && platformFailure(image.message()) && learnNotOn(image.image(), arch)) {
+                news.add(image);
+            }
+        }
+        return news;
     }
 
     record Learned(Map<String, Set<String>> architectures, Set<String> nowhere) {
