@@ -32,6 +32,8 @@ import java.util.function.Supplier;
  * @param listPageSize objects per page of this kind's lists, when smaller than
  *                     {@code headstart.controller.list-page-size}; 0: that setting. A page is decoded
  *                     into whole objects before the store slims them, so big objects get small pages
+ * @param trim         narrows each object before the {@link SlimItemStore} keeps its stored fields
+ *                     (parts of a list item a path cannot name)
  */
 public record CachedKind<T extends HasMetadata>(
         String name,
@@ -42,12 +44,14 @@ public record CachedKind<T extends HasMetadata>(
         Map<String, Function<T, List<String>>> indexers,
         Set<String> keptAnnotations,
         Supplier<ItemStore<T>> store,
-        long listPageSize) {
+        long listPageSize,
+        StoreTrim<T> trim) {
 
     public CachedKind {
         storedFields = List.copyOf(storedFields);
         indexers = Map.copyOf(indexers);
         keptAnnotations = Set.copyOf(keptAnnotations);
+        trim = trim == null ? StoreTrim.none() : trim;
         if (listPageSize < 0) {
             throw new IllegalArgumentException("listPageSize must be >= 0: " + listPageSize);
         }
@@ -56,24 +60,30 @@ public record CachedKind<T extends HasMetadata>(
     /** A kind whose store keeps the stored fields and these annotations, listed in pages of {@code headstart.controller.list-page-size}. */
     public CachedKind(String name, Class<T> type, int startOrder, Function<KubernetesClient, Informable<T>> source,
             List<String> storedFields, Map<String, Function<T, List<String>>> indexers, Set<String> keptAnnotations) {
-        this(name, type, startOrder, source, storedFields, indexers, keptAnnotations, null, 0);
+        this(name, type, startOrder, source, storedFields, indexers, keptAnnotations, null, 0, null);
     }
 
     /** A kind kept in a store of its own (its stored fields say what that store keeps). */
     public CachedKind(String name, Class<T> type, int startOrder, Function<KubernetesClient, Informable<T>> source,
             List<String> storedFields, Map<String, Function<T, List<String>>> indexers, Set<String> keptAnnotations,
             Supplier<ItemStore<T>> store) {
-        this(name, type, startOrder, source, storedFields, indexers, keptAnnotations, store, 0);
+        this(name, type, startOrder, source, storedFields, indexers, keptAnnotations, store, 0, null);
     }
 
     /** The same kind listed in pages of at most {@code size} objects. */
     public CachedKind<T> withListPageSize(long size) {
-        return new CachedKind<>(name, type, startOrder, source, storedFields, indexers, keptAnnotations, store, size);
+        return new CachedKind<>(name, type, startOrder, source, storedFields, indexers, keptAnnotations, store, size, trim);
+    }
+
+    /** The same kind with each object narrowed by {@code narrowing} before it is stored. */
+    public CachedKind<T> withTrim(StoreTrim<T> narrowing) {
+        return new CachedKind<>(name, type, startOrder, source, storedFields, indexers, keptAnnotations, store,
+                listPageSize, narrowing);
     }
 
     /** A kind that keeps all annotations it stores (but kubectl's last-applied copy). */
     public CachedKind(String name, Class<T> type, int startOrder, Function<KubernetesClient, Informable<T>> source,
             List<String> storedFields, Map<String, Function<T, List<String>>> indexers) {
-        this(name, type, startOrder, source, storedFields, indexers, Set.of(), null, 0);
+        this(name, type, startOrder, source, storedFields, indexers, Set.of(), null, 0, null);
     }
 }

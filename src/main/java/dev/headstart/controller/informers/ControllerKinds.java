@@ -161,7 +161,8 @@ public final class ControllerKinds {
      * generation (an update that leaves it alone, such as a status update, changes no template) and its
      * pod template's images, pull secrets, service account (whose pull secrets count too) and
      * placement (node selector, affinity, tolerations, nodeName, RuntimeClass, OS, overhead and
-     * pod-level resources; container requests come with the containers), and {@code extra} fields of
+     * pod-level resources; of each container only its name, image, resources and restart policy:
+     * {@link PodTemplateContainers}), and {@code extra} fields of
      * the kind (its replicas or suspension: how many pods it is likely to start).
      */
     private static List<String> podSpecFields(String prefix, String... extra) {
@@ -177,18 +178,26 @@ public final class ControllerKinds {
 
     public static final NamespacedKind<Deployment> DEPLOYMENTS = new NamespacedKind<>("deployments", Deployment.class, 4,
             (client, namespace) -> client.apps().deployments().inNamespace(namespace), podSpecFields("spec.template.spec",
-                    "spec.replicas"));
+                    "spec.replicas"), PodTemplateContainers.imageCacheFields(d -> d.getSpec() == null
+                    || d.getSpec().getTemplate() == null ? null : d.getSpec().getTemplate().getSpec()));
 
     public static final NamespacedKind<StatefulSet> STATEFUL_SETS = new NamespacedKind<>("statefulsets",
             StatefulSet.class, 4, (client, namespace) -> client.apps().statefulSets().inNamespace(namespace),
-            podSpecFields("spec.template.spec", "spec.replicas"));
+            podSpecFields("spec.template.spec", "spec.replicas"), PodTemplateContainers.imageCacheFields(s -> s.getSpec() == null
+                    || s.getSpec().getTemplate() == null ? null : s.getSpec().getTemplate().getSpec()));
 
     public static final NamespacedKind<DaemonSet> DAEMON_SETS = new NamespacedKind<>("daemonsets", DaemonSet.class, 4,
-            (client, namespace) -> client.apps().daemonSets().inNamespace(namespace), podSpecFields("spec.template.spec"));
+            (client, namespace) -> client.apps().daemonSets().inNamespace(namespace), podSpecFields("spec.template.spec"),
+            PodTemplateContainers.imageCacheFields(d -> d.getSpec() == null || d.getSpec().getTemplate() == null ? null
+                    : d.getSpec().getTemplate().getSpec()));
 
     public static final NamespacedKind<CronJob> CRON_JOBS = new NamespacedKind<>("cronjobs", CronJob.class, 4,
             (client, namespace) -> client.batch().v1().cronjobs().inNamespace(namespace),
-            podSpecFields("spec.jobTemplate.spec.template.spec", "spec.suspend"));
+            podSpecFields("spec.jobTemplate.spec.template.spec", "spec.suspend"),
+            PodTemplateContainers.imageCacheFields(c -> c.getSpec() == null || c.getSpec().getJobTemplate() == null
+                    || c.getSpec().getJobTemplate().getSpec() == null
+                    || c.getSpec().getJobTemplate().getSpec().getTemplate() == null ? null
+                    : c.getSpec().getJobTemplate().getSpec().getTemplate().getSpec()));
 
     /**
      * HorizontalPodAutoscalers of opted-in namespaces, for their target: a workload at zero replicas

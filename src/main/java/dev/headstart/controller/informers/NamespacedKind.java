@@ -17,14 +17,22 @@ public record NamespacedKind<T extends HasMetadata>(
         Class<T> type,
         int startOrder,
         BiFunction<KubernetesClient, String, Informable<T>> source,
-        List<String> storedFields) {
+        List<String> storedFields,
+        StoreTrim<T> trim) {
 
     public NamespacedKind {
         storedFields = List.copyOf(storedFields);
+        trim = trim == null ? StoreTrim.none() : trim;
+    }
+
+    /** A kind whose stored fields are kept whole. */
+    public NamespacedKind(String name, Class<T> type, int startOrder,
+                          BiFunction<KubernetesClient, String, Informable<T>> source, List<String> storedFields) {
+        this(name, type, startOrder, source, storedFields, null);
     }
 
     public CachedKind<T> in(String namespace) {
         return new CachedKind<>(name + "@" + namespace, type, startOrder, client -> source.apply(client, namespace),
-                storedFields, Map.of());
+                storedFields, Map.of()).withTrim(trim);
     }
 }

@@ -118,7 +118,7 @@ public class SharedInformers {
             informer.itemStore(kind.store().get());
         } else {
             store = new SlimItemStore<>(kind.type(), kube.getKubernetesSerialization(),
-                    kind.storedFields(), kind.keptAnnotations());
+                    kind.storedFields(), kind.keptAnnotations(), kind.trim());
             store.watching(informer::isWatching);
             informer.itemStore(store);
         }

@@ -38,16 +38,23 @@ final class SlimItemStore<T extends HasMetadata> implements ItemStore<T> {
 
     private final ReducedStateItemStore<T> reduced;
     private final Set<String> keptAnnotations;
+    private final StoreTrim<T> trim;
     /** Whether the informer watches; a store not tied to an informer behaves as fabric8's. */
     private volatile BooleanSupplier watching = () -> true;
     /** Keys the running list stored (the store's own key strings: ~40 bytes each while it runs). */
     private final Set<String> listed = ConcurrentHashMap.newKeySet();
 
     SlimItemStore(Class<T> type, KubernetesSerialization serialization, List<String> fields) {
-        this(type, serialization, fields, Set.of());
+        this(type, serialization, fields, Set.of(), StoreTrim.none());
     }
 
     SlimItemStore(Class<T> type, KubernetesSerialization serialization, List<String> fields, Set<String> keptAnnotations) {
+        this(type, serialization, fields, keptAnnotations, StoreTrim.none());
+    }
+
+    SlimItemStore(Class<T> type, KubernetesSerialization serialization, List<String> fields, Set<String> keptAnnotations,
+                  StoreTrim<T> trim) {
+        this.trim = trim;
         this.keptAnnotations = Set.copyOf(keptAnnotations);
         this.reduced = new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, type, serialization,
                 fields.toArray(String[]::new));
@@ -63,6 +70,19 @@ final class SlimItemStore<T extends HasMetadata> implements ItemStore<T> {
         if (!watching.getAsBoolean()) {
             listed.add(key);
         }
+        if (obj == null) {
+            return reduced.put(key, null);
+        }
+        // The informer's thread owns the object until it hands it to the handlers, whole again.
+        Runnable restore = trim.narrow(obj);
+        try {
+            return slimPut(key, obj);
+        } finally {
+            restore.run();
+        }
+    }
+
+    private T slimPut(String key, T obj) {
         if (keptAnnotations.isEmpty() || obj == null || obj.getMetadata() == null) {
             return reduced.put(key, withoutLastApplied(obj));
         }
