@@ -253,30 +253,33 @@ public class ImageCacheReconciler implements LeaderTask {
             }
         }
         ImageCacheInputs inputs = ImageCacheInputs.read(current, opted, settings);
-        List<Node> nodeList = nodes.list();
+        // One node rebuilt at a time: what the planner reads of each is small, a Node is not
+        // (5,000 held at once were ~37 MiB, through the start-up's 5,000 label patches).
+        Subscription<Node> nodeCache = nodes;
+        List<NodeFacts> nodeFacts = new ArrayList<>();
+        Set<String> architectures = new TreeSet<>();
+        nodeCache.stream().forEach(node -> {
+            nodeFacts.add(NodeFacts.of(node));
+            String architecture = label(node, ARCH_LABEL);
+            if (architecture != null) {
+                architectures.add(architecture);
+            }
+        });
         Map<String, RuntimeClass> classes = new HashMap<>();
         runtimeClasses.list().forEach(rc -> classes.put(rc.getMetadata().getName(), rc));
-        ImageCachePlanner.Planned planned = ImageCachePlanner.plan(inputs.templates(),
-                nodeList.stream().map(NodeFacts::of).toList(), classes, policy(inputs.imageUsers().keySet(), nodeList),
-                settings);
+        ImageCachePlanner.Planned planned = ImageCachePlanner.plan(inputs.templates(), nodeFacts, classes,
+                platforms.applyTo(settings.policy(), inputs.imageUsers().keySet(), architectures), settings);
         // Members first: a DaemonSet written before its nodes carry its label would run nowhere.
-        membership.apply(nodeList, planned.plan());
+        membership.apply(nodeCache.keys(), nodeCache::get, planned.plan());
         writer.apply(planned.all(), caches.list());
         Map<String, List<ImageCacheView.Shard>> shards = new HashMap<>();
         planned.daemonSets().forEach((id, daemonSets) -> shards.put(id, daemonSets.stream().map(ImageCacheView.Shard::of).toList()));
         view.publish(new ImageCacheView.Snapshot(planned.plan(), shards,
-                nodeList.stream().map(n -> n.getMetadata().getName()).collect(Collectors.toSet())));
+                nodeFacts.stream().map(NodeFacts::name).collect(Collectors.toSet())));
         users = inputs.imageUsers();
         overCap(planned.plan());
         plans.incrementAndGet();
         statusDirty.set(true);
-    }
-
-    /** The configured policy with what the cache pods taught ({@link KnownPlatforms}). */
-    private CachePolicy policy(Set<String> images, List<Node> nodeList) {
-        Set<String> architectures = nodeList.stream().map(n -> label(n, ARCH_LABEL)).filter(Objects::nonNull)
-                .collect(Collectors.toCollection(TreeSet::new));
-        return platforms.applyTo(settings.policy(), images, architectures);
     }
 
     private void overCap(CachePlan plan) {

@@ -41,10 +41,15 @@ final class NodeMembershipLabels {
         this.client = client;
     }
 
-    synchronized void apply(List<Node> nodes, CachePlan plan) {
+    /** Patches the nodes named (each rebuilt by {@code node} when its turn comes) to the plan's groups. */
+    synchronized void apply(java.util.Collection<String> names, java.util.function.Function<String, Node> lookup,
+                            CachePlan plan) {
         Set<String> present = new java.util.HashSet<>();
-        for (Node node : nodes) {
-            String name = node.getMetadata().getName();
+        for (String name : names) {
+            Node node = lookup.apply(name);
+            if (node == null) {
+                continue; // deleted since
+            }
             present.add(name);
             Set<String> wanted = new TreeSet<>(plan.groupsByNode().getOrDefault(name, List.of()));
             Map<String, String> changes = CacheMembership.changes(node.getMetadata().getLabels(), wanted);

@@ -41,6 +41,14 @@ public final class Subscription<T extends HasMetadata> implements AutoCloseable 
         return shared.store == null ? shared.informer.getStore().list() : shared.store.all().collect(Collectors.toList());
     }
 
+    /**
+     * Every cached object, each rebuilt as the stream reaches it: a reader that keeps only what it
+     * needs of each holds one object at a time, where {@link #list()} holds them all.
+     */
+    public java.util.stream.Stream<T> stream() {
+        return shared.store == null ? shared.informer.getStore().list().stream() : shared.store.all();
+    }
+
     public List<String> keys() {
         return shared.informer.getStore().listKeys();
     }
