@@ -98,6 +98,8 @@ public class HeadroomReconciler implements LeaderTask {
     /** Whether and in which version the API server serves CapacityBuffers (asked only while needed). */
     private final CapacityBufferApi bufferApi;
     private final HeadroomBuffers buffers;
+    /** Watches of the {@code shapeFrom} workloads (leader only). */
+    private final ShapeWatches shapeWatches;
     private final long bufferRecheckMillis;
     /** Whether the last pass had a pool in buffer or auto mode, or Headstart's PodTemplates: the re-check asks then. */
     private volatile boolean usingBuffers;
@@ -134,6 +136,7 @@ public class HeadroomReconciler implements LeaderTask {
             boolean enabled, MeterRegistry registry, long bufferRecheckMillis) {
         this.bufferApi = new CapacityBufferApi(clients, registry);
         this.buffers = new HeadroomBuffers(settings, registry);
+        this.shapeWatches = new ShapeWatches(informers, this::trigger);
         this.bufferRecheckMillis = Math.max(1000, bufferRecheckMillis);
         this.clients = clients;
         this.informers = informers;
@@ -168,6 +171,7 @@ public class HeadroomReconciler implements LeaderTask {
         pending.set(false);
         shares.clear();
         stabilizers.clear();
+        shapeWatches.open();
         if (reach != null) {
             LOG.info(reach);
         }
@@ -218,6 +222,7 @@ public class HeadroomReconciler implements LeaderTask {
         podInformer = null;
         podMetrics.reset();
         buffers.reset();
+        shapeWatches.close();
         shares.clear();
         nodeInformer = null;
         paramsInformer = null;
@@ -331,6 +336,10 @@ public class HeadroomReconciler implements LeaderTask {
                 }
             }
             notices.keySet().retainAll(noticed);
+            {
+                shapeWatches.follow(pools.values().stream().map(HeadroomPool::shapeFrom).filter(Objects::nonNull)
+                        .collect(java.util.stream.Collectors.toSet()));
+            }
             removeUnwanted(client, existing, wanted, pools.keySet());
             buffers.removeUnwanted(client, bufferApi.apiVersion(), bufferObjects, wantedBuffers);
             buffers.status(client, bufferObjects, bufferPools, pools.keySet(), this::bufferEvent);
@@ -417,7 +426,10 @@ public class HeadroomReconciler implements LeaderTask {
         if (pool.shapeFrom() == null) {
             return pool;
         }
-        Optional<io.fabric8.kubernetes.api.model.PodSpec> spec = WorkloadShape.read(client, pool.shapeFrom());
+        Optional<io.fabric8.kubernetes.api.model.PodSpec> spec = shapeWatches.cached(pool.shapeFrom());
+        if (spec == null) {
+            spec = WorkloadShape.read(client, pool.shapeFrom()); // not watched yet (first pass, tests)
+        }
         Map<String, io.fabric8.kubernetes.api.model.Quantity> shape = spec.map(WorkloadShape::of).orElse(Map.of());
         if (shape.containsKey("cpu")) {
             return pool.withShape(shape);

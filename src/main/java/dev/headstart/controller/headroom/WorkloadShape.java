@@ -18,8 +18,8 @@ import java.util.TreeMap;
  * {@code shapeFrom}: one pause pod asks for what one pod of the named workload asks the scheduler
  * for ({@link PodRequests}: containers summed, sidecars and init containers as the scheduler counts
  * them, pod-level requests, limits standing in for missing requests), so one preempted placeholder
- * frees room for exactly one of its pods. The workload is read with one GET by name on each pass (no
- * informer: a cluster-wide Deployment cache would hold every Deployment for the sake of a few).
+ * frees room for exactly one of its pods. The workload comes from its own watch ({@link ShapeWatches});
+ * until that has listed, from one GET by name.
  */
 final class WorkloadShape {
 
