@@ -93,7 +93,7 @@ public class CapacityBufferApi {
     }
 
     /** The newest version whose discovery document lists namespaced {@code capacitybuffers}, or null. */
-    static String served(KubernetesClient kube) {
+    public static String served(KubernetesClient kube) {
         for (String version : VERSIONS) {
             String apiVersion = GROUP + "/" + version;
             APIResourceList list;

@@ -80,6 +80,17 @@ public record HeadroomPool(String name, Map<String, String> nodeSelector, List<T
         }
     }
 
+    /** The requests of one pod of a workload's template, as one pause pod of {@code shapeFrom} asks for them. */
+    public static Map<String, Quantity> shapeOf(io.fabric8.kubernetes.api.model.PodSpec spec) {
+        return WorkloadShape.of(spec);
+    }
+
+    /** The {@code shapeFrom} workload's pod spec, read by name; empty when it does not exist. */
+    public static java.util.Optional<io.fabric8.kubernetes.api.model.PodSpec> readWorkload(
+            io.fabric8.kubernetes.client.KubernetesClient client, WorkloadRef ref) {
+        return WorkloadShape.read(client, ref);
+    }
+
     /** The same pool with the shape its pause pods get this pass (from {@link #shapeFrom}, or its own). */
     public HeadroomPool withShape(Map<String, Quantity> resolved) {
         return new HeadroomPool(name, nodeSelector, tolerations, countNodes, sizing, Map.copyOf(resolved), spread,

@@ -1,6 +1,7 @@
 package dev.headstart.controller.headroom;
 
 import dev.headstart.cluster.Component;
+import dev.headstart.testing.CapacityBufferCrd;
 import dev.headstart.testing.ComponentClient;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Event;
@@ -10,8 +11,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.PodTemplate;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -73,22 +72,8 @@ class HeadroomBufferReconcilerTest {
         controller.close();
     }
 
-    /** The CRD as cluster-autoscaler ships it (v1beta1, namespaced), schema left open. */
-    static CustomResourceDefinition capacityBufferCrd() {
-        return new CustomResourceDefinitionBuilder()
-                .withNewMetadata().withName("capacitybuffers.autoscaling.x-k8s.io").endMetadata()
-                .withNewSpec().withGroup("autoscaling.x-k8s.io").withScope("Namespaced")
-                    .withNewNames().withKind("CapacityBuffer").withListKind("CapacityBufferList")
-                        .withPlural("capacitybuffers").withSingular("capacitybuffer").withShortNames("cb").endNames()
-                    .addNewVersion().withName("v1beta1").withServed(true).withStorage(true)
-                        .withNewSchema().withNewOpenAPIV3Schema().withType("object")
-                            .withXKubernetesPreserveUnknownFields(true).endOpenAPIV3Schema().endSchema()
-                    .endVersion()
-                .endSpec().build();
-    }
-
     private void serveBuffers() {
-        client.apiextensions().v1().customResourceDefinitions().resource(capacityBufferCrd()).create();
+        client.apiextensions().v1().customResourceDefinitions().resource(CapacityBufferCrd.definition()).create();
     }
 
     private void params(String mode, int nodesPerReplica) {

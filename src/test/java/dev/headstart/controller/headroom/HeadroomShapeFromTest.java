@@ -194,7 +194,7 @@ class HeadroomShapeFromTest {
 
     @Test
     void inBufferModeThePodTemplateFollowsTheWorkload() {
-        client.apiextensions().v1().customResourceDefinitions().resource(HeadroomBufferReconcilerTest.capacityBufferCrd())
+        client.apiextensions().v1().customResourceDefinitions().resource(dev.headstart.testing.CapacityBufferCrd.definition())
                 .create();
         deployment(web("1", "1Gi"));
         params(FROM_WEB.formatted(",\"mode\":\"buffer\""));
