@@ -103,6 +103,11 @@ public class HeadroomReconciler implements LeaderTask {
     private final long bufferRecheckMillis;
     /** Whether the last pass had a pool in buffer or auto mode, or Headstart's PodTemplates: the re-check asks then. */
     private volatile boolean usingBuffers;
+    /**
+     * Whether Headstart's PodTemplates may exist: true at start (a pool may have left some before a
+     * restart), then whether the last list found any. A cluster without buffer pools lists them once.
+     */
+    private volatile boolean templatesMayExist = true;
     /** What was last reported per pool for a skipped pool or a missing shapeFrom workload: reported once. */
     private final Map<String, String> notices = new HashMap<>();
     /** The pools that had a notice this pass (the others' notices are forgotten, so a recurrence is reported). */
@@ -172,6 +177,7 @@ public class HeadroomReconciler implements LeaderTask {
         shares.clear();
         stabilizers.clear();
         shapeWatches.open();
+        templatesMayExist = true;
         if (reach != null) {
             LOG.info(reach);
         }
@@ -388,8 +394,13 @@ public class HeadroomReconciler implements LeaderTask {
      */
     private HeadroomBuffers.Existing bufferObjects(KubernetesClient client, java.util.Collection<HeadroomPool> pools) {
         boolean wants = pools.stream().anyMatch(p -> p.mode() != HeadroomPool.Mode.PAUSE_PODS);
+        if (!wants && !templatesMayExist) {
+            usingBuffers = false;
+            return new HeadroomBuffers.Existing(Map.of(), Map.of());
+        }
         HeadroomBuffers.Existing templates = buffers.list(client, Optional.empty());
         usingBuffers = wants || !templates.templates().isEmpty();
+        templatesMayExist = usingBuffers;
         if (!usingBuffers) {
             return templates;
         }
