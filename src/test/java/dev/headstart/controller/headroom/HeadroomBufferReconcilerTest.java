@@ -268,6 +268,47 @@ class HeadroomBufferReconcilerTest {
         assertThat(events("CapacityBufferRefused")).hasSize(1);
     }
 
+    @Test
+    void aSpreadPoolKeepsOneBufferPerZoneWithAZonedTemplate() {
+        serveBuffers();
+        String[] zones = {"eu-west-1a", "eu-west-1b", "eu-west-1c"};
+        for (int i = 0; i < 12; i++) {
+            String zone = zones[i % 3];
+            client.nodes().withName("spot-" + i).edit(n -> {
+                n.getMetadata().getLabels().put("topology.kubernetes.io/zone", zone);
+                return n;
+            });
+        }
+        client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("headstart-headroom")
+                .withNamespace(NS).endMetadata().withData(Map.of("params", POOLS.formatted("buffer", 3)
+                        .replace("\"shape\":{\"cpu\":\"2\",\"memory\":\"4Gi\"}",
+                                "\"shape\":{\"cpu\":\"2\",\"memory\":\"4Gi\"},\"zones\":{\"spread\":true,\"minPerZone\":1}")))
+                .build()).create();
+        reconciler.reconcile();
+
+        assertThat(buffers().stream().collect(Collectors.toMap(b -> b.getMetadata().getName(),
+                b -> ((Number) spec(b).get("replicas")).intValue()))).isEqualTo(Map.of(
+                "headstart-headroom-spot-eu-west-1a", 2, "headstart-headroom-spot-eu-west-1b", 1,
+                "headstart-headroom-spot-eu-west-1c", 1));
+        PodTemplate b = client.v1().podTemplates().inNamespace(NS).withName("headstart-headroom-spot-eu-west-1b").get();
+        assertThat(b.getTemplate().getSpec().getNodeSelector()).containsEntry("topology.kubernetes.io/zone", "eu-west-1b");
+        assertThat(b.getMetadata().getLabels()).containsEntry("headstart.dev/headroom-zone", "eu-west-1b");
+        assertThat(deployments()).isEqualTo(Map.of("headstart-headroom-on-demand", 2));
+    }
+
+    @Test
+    void whileDiscoveryHasNotAnsweredAnAutoPoolIsLeftAsItIsAndSaysSoOnce() {
+        server.expect().get().withPath("/apis/autoscaling.x-k8s.io/v1")
+                .andReturn(500, "{\"kind\":\"Status\",\"code\":500}").always();
+        params("auto", 3);
+        reconciler.reconcile();
+        reconciler.reconcile();
+        assertThat(deployments()).as("neither pause pods nor a buffer on a guess")
+                .isEqualTo(Map.of("headstart-headroom-on-demand", 2));
+        assertThat(events("CapacityBufferUnknown")).hasSize(1);
+        assertThat(metrics.get("headstart.headroom.buffer.api.served").gauge().value()).isEqualTo(-1.0);
+    }
+
     private void status(String type, String status, String reason, String message) {
         client.genericKubernetesResources(V1BETA1).inNamespace(NS).withName("headstart-headroom-spot").edit(b -> {
             b.setAdditionalProperty("status", Map.of("conditions", List.of(Map.of("type", type, "status", status,
