@@ -342,10 +342,8 @@ public class HeadroomReconciler implements LeaderTask {
                 }
             }
             notices.keySet().retainAll(noticed);
-            {
-                shapeWatches.follow(pools.values().stream().map(HeadroomPool::shapeFrom).filter(Objects::nonNull)
-                        .collect(java.util.stream.Collectors.toSet()));
-            }
+            shapeWatches.follow(pools.values().stream().map(HeadroomPool::shapeFrom).filter(Objects::nonNull)
+                    .collect(java.util.stream.Collectors.toSet()));
             removeUnwanted(client, existing, wanted, pools.keySet());
             buffers.removeUnwanted(client, bufferApi.apiVersion(), bufferObjects, wantedBuffers);
             buffers.status(client, bufferObjects, bufferPools, pools.keySet(), this::bufferEvent);
@@ -705,31 +703,13 @@ public class HeadroomReconciler implements LeaderTask {
     /** A Warning Event on one of Headstart's CapacityBuffers (kubectl describe shows it there). */
     private void bufferEvent(io.fabric8.kubernetes.api.model.GenericKubernetesResource buffer, String reason,
             String message) {
-        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-        try {
-            clients.get().v1().events().inNamespace(settings.namespace()).resource(new EventBuilder()
-                    .withNewMetadata()
-                        .withName(buffer.getMetadata().getName() + "." + Long.toHexString(System.nanoTime()))
-                        .withNamespace(settings.namespace())
-                    .endMetadata()
-                    .withInvolvedObject(new ObjectReferenceBuilder()
-                            .withApiVersion(buffer.getApiVersion())
-                            .withKind(HeadroomBuffers.KIND)
-                            .withNamespace(settings.namespace())
-                            .withName(buffer.getMetadata().getName())
-                            .withUid(buffer.getMetadata().getUid())
-                            .build())
-                    .withType("Warning")
-                    .withReason(reason)
-                    .withMessage(message)
-                    .withFirstTimestamp(now)
-                    .withLastTimestamp(now)
-                    .withCount(1)
-                    .withNewSource().withComponent("headstart-controller").endSource()
-                    .build()).create();
-        } catch (KubernetesClientException e) {
-            LOG.warnf("headroom: could not record an Event (%s): %s", reason, e.getMessage());
-        }
+        warn(clients.get(), new ObjectReferenceBuilder()
+                .withApiVersion(buffer.getApiVersion())
+                .withKind(HeadroomBuffers.KIND)
+                .withNamespace(settings.namespace())
+                .withName(buffer.getMetadata().getName())
+                .withUid(buffer.getMetadata().getUid())
+                .build(), reason, message);
     }
 
     /** The CapacityBuffer discovery (tests ask it again, as the periodic re-check does). */
@@ -738,21 +718,27 @@ public class HeadroomReconciler implements LeaderTask {
     }
 
     private void event(KubernetesClient client, ConfigMap configMap, String reason, String message) {
+        warn(client, new ObjectReferenceBuilder()
+                .withApiVersion("v1")
+                .withKind("ConfigMap")
+                .withNamespace(settings.namespace())
+                .withName(configMap.getMetadata().getName())
+                .withUid(configMap.getMetadata().getUid())
+                .withResourceVersion(configMap.getMetadata().getResourceVersion())
+                .build(), reason, message);
+    }
+
+    /** A Warning Event about one object in the install namespace; a failure to record it is only logged. */
+    private void warn(KubernetesClient client, io.fabric8.kubernetes.api.model.ObjectReference involved, String reason,
+            String message) {
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         try {
             client.v1().events().inNamespace(settings.namespace()).resource(new EventBuilder()
                     .withNewMetadata()
-                        .withName(settings.paramsConfigMap() + "." + Long.toHexString(System.nanoTime()))
+                        .withName(involved.getName() + "." + Long.toHexString(System.nanoTime()))
                         .withNamespace(settings.namespace())
                     .endMetadata()
-                    .withInvolvedObject(new ObjectReferenceBuilder()
-                            .withApiVersion("v1")
-                            .withKind("ConfigMap")
-                            .withNamespace(settings.namespace())
-                            .withName(configMap.getMetadata().getName())
-                            .withUid(configMap.getMetadata().getUid())
-                            .withResourceVersion(configMap.getMetadata().getResourceVersion())
-                            .build())
+                    .withInvolvedObject(involved)
                     .withType("Warning")
                     .withReason(reason)
                     .withMessage(message)
