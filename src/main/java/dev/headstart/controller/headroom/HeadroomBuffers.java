@@ -56,26 +56,29 @@ final class HeadroomBuffers {
                 .withKind(KIND).withPlural(CapacityBufferApi.RESOURCE).withNamespaced(true).build();
     }
 
-    private MixedOperation<GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>> buffers(
+    private MixedOperation<GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>> api(
             KubernetesClient client, String apiVersion) {
         return client.genericKubernetesResources(context(apiVersion));
     }
 
-    /** Headstart's PodTemplates (always: a template outlives a buffer API that went away), its buffers when served. */
-    Existing list(KubernetesClient client, Optional<String> apiVersion) {
+    /** Headstart's PodTemplates (they outlive a buffer API that went away, so they are listed without it). */
+    Map<String, PodTemplate> templates(KubernetesClient client) {
         Map<String, PodTemplate> templates = new LinkedHashMap<>();
         for (PodTemplate t : client.v1().podTemplates().inNamespace(settings.namespace())
                 .withLabel(HeadroomObjects.MANAGED_BY_LABEL, "headstart").list().getItems()) {
             templates.put(t.getMetadata().getName(), t);
         }
-        Map<String, GenericKubernetesResource> buffers = new LinkedHashMap<>();
-        if (apiVersion.isPresent()) {
-            for (GenericKubernetesResource b : buffers(client, apiVersion.get()).inNamespace(settings.namespace())
-                    .withLabel(HeadroomObjects.MANAGED_BY_LABEL, "headstart").list().getItems()) {
-                buffers.put(b.getMetadata().getName(), b);
-            }
+        return templates;
+    }
+
+    /** Headstart's CapacityBuffers in the served version. */
+    Map<String, GenericKubernetesResource> buffers(KubernetesClient client, String apiVersion) {
+        Map<String, GenericKubernetesResource> found = new LinkedHashMap<>();
+        for (GenericKubernetesResource b : api(client, apiVersion).inNamespace(settings.namespace())
+                .withLabel(HeadroomObjects.MANAGED_BY_LABEL, "headstart").list().getItems()) {
+            found.put(b.getMetadata().getName(), b);
         }
-        return new Existing(templates, buffers);
+        return found;
     }
 
     /** The PodTemplate, then the buffer pointing at it, each written only when it differs. */
@@ -104,7 +107,7 @@ final class HeadroomBuffers {
         GenericKubernetesResource desired = HeadroomObjects.capacityBuffer(apiVersion, template, replicas);
         GenericKubernetesResource buffer = existing.buffers().get(name);
         if (buffer == null) {
-            buffers(client, apiVersion).inNamespace(settings.namespace()).resource(desired).create();
+            api(client, apiVersion).inNamespace(settings.namespace()).resource(desired).create();
             LOG.infof("headroom: created CapacityBuffer %s/%s (%s) with %d replicas", settings.namespace(), name,
                     apiVersion, replicas);
             return;
@@ -113,7 +116,7 @@ final class HeadroomBuffers {
             return;
         }
         int before = replicas(buffer);
-        buffers(client, apiVersion).inNamespace(settings.namespace()).withName(name).edit(b -> {
+        api(client, apiVersion).inNamespace(settings.namespace()).withName(name).edit(b -> {
             // Only the two fields Headstart owns: what the CRD defaulted (provisioningStrategy) stays.
             Map<String, Object> spec = new LinkedHashMap<>(spec(b));
             spec.put("podTemplateRef", Map.of("name", name));
@@ -133,7 +136,7 @@ final class HeadroomBuffers {
         for (GenericKubernetesResource b : existing.buffers().values()) {
             String name = b.getMetadata().getName();
             if (poolOf(b.getMetadata().getLabels()) != null && !wanted.contains(name)) {
-                buffers(client, apiVersion.orElseThrow()).inNamespace(settings.namespace()).withName(name).delete();
+                api(client, apiVersion.orElseThrow()).inNamespace(settings.namespace()).withName(name).delete();
                 reported.remove(name);
                 LOG.infof("headroom: deleted CapacityBuffer %s/%s (no pool keeps it)", settings.namespace(), name);
             }

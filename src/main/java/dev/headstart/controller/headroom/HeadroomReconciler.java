@@ -396,17 +396,15 @@ public class HeadroomReconciler implements LeaderTask {
             usingBuffers = false;
             return new HeadroomBuffers.Existing(Map.of(), Map.of());
         }
-        HeadroomBuffers.Existing templates = buffers.list(client, Optional.empty());
-        usingBuffers = wants || !templates.templates().isEmpty();
+        Map<String, io.fabric8.kubernetes.api.model.PodTemplate> templates = buffers.templates(client);
+        usingBuffers = wants || !templates.isEmpty();
         templatesMayExist = usingBuffers;
-        if (!usingBuffers) {
-            return templates;
-        }
-        if (bufferApi.state() == CapacityBufferApi.State.UNKNOWN) {
+        if (usingBuffers && bufferApi.state() == CapacityBufferApi.State.UNKNOWN) {
             bufferApi.check();
         }
-        return bufferApi.apiVersion().isEmpty() ? templates
-                : new HeadroomBuffers.Existing(templates.templates(), buffers.list(client, bufferApi.apiVersion()).buffers());
+        Optional<String> apiVersion = usingBuffers ? bufferApi.apiVersion() : Optional.empty();
+        return new HeadroomBuffers.Existing(templates,
+                apiVersion.isPresent() ? buffers.buffers(client, apiVersion.get()) : Map.of());
     }
 
     /** Whether this pool keeps a CapacityBuffer this pass; throws when it can do neither (left as it is). */

@@ -123,7 +123,8 @@ class HeadroomBufferReconcilerTest {
     }
 
     @Test
-    void servedBufferPoolKeepsOneCapacityBufferWithTheReplicasAndNoPausePodsAndASteadyClusterSeesNoWrites() {
+    void servedBufferPoolKeepsOneCapacityBufferWithTheReplicasAndNoPausePodsAndASteadyClusterSeesNoWrites()
+            throws Exception {
         serveBuffers();
         params("buffer", 3);
         reconciler.reconcile();
@@ -150,9 +151,14 @@ class HeadroomBufferReconcilerTest {
         assertThat(metrics.get("headstart.headroom.buffer.api.served").gauge().value()).isEqualTo(1.0);
 
         Map<String, String> before = versions();
+        requests();
         reconciler.reconcile();
         reconciler.reconcile();
+        List<String> steady = requests();
         assertThat(versions()).as("no write in a steady cluster").isEqualTo(before);
+        assertThat(steady).allMatch(r -> r.startsWith("GET "));
+        assertThat(steady.stream().filter(r -> r.contains("/podtemplates?")).count()).as("one list per pass").isEqualTo(2);
+        assertThat(steady.stream().filter(r -> r.contains("/capacitybuffers?")).count()).isEqualTo(2);
     }
 
     @Test
@@ -307,6 +313,32 @@ class HeadroomBufferReconcilerTest {
                 .isEqualTo(Map.of("headstart-headroom-on-demand", 2));
         assertThat(events("CapacityBufferUnknown")).hasSize(1);
         assertThat(metrics.get("headstart.headroom.buffer.api.served").gauge().value()).isEqualTo(-1.0);
+    }
+
+    @Test
+    void aClusterWithoutBufferPoolsAsksNoDiscoveryAndListsTemplatesOnlyOnce() throws Exception {
+        serveBuffers();
+        params("pause-pods", 3);
+        reconciler.reconcile();
+        List<String> first = requests();
+        reconciler.reconcile();
+        reconciler.reconcile();
+        List<String> steady = requests();
+        assertThat(first).anyMatch(r -> r.contains("/podtemplates")).noneMatch(r -> r.contains("autoscaling.x-k8s.io"));
+        assertThat(steady).as("steady passes: no PodTemplate list, no discovery, no writes")
+                .noneMatch(r -> r.contains("/podtemplates") || r.contains("autoscaling.x-k8s.io"))
+                .allMatch(r -> r.startsWith("GET "));
+        assertThat(metrics.get("headstart.headroom.buffer.api.served").gauge().value()).isEqualTo(-1.0);
+    }
+
+    /** The requests the mock server received since the last call, as "METHOD path". */
+    private List<String> requests() throws InterruptedException {
+        List<String> seen = new java.util.ArrayList<>();
+        io.fabric8.mockwebserver.http.RecordedRequest r;
+        while ((r = server.takeRequest(50, java.util.concurrent.TimeUnit.MILLISECONDS)) != null) {
+            seen.add(r.getMethod() + " " + r.getPath());
+        }
+        return seen;
     }
 
     private void status(String type, String status, String reason, String message) {
