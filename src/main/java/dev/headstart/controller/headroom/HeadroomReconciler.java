@@ -491,18 +491,29 @@ public class HeadroomReconciler implements LeaderTask {
                 .anyMatch(w -> w.name().equals(active.window()) && w.replaces()) ? 0 : pool.minPerZone();
         Map<String, Integer> zones = pool.spread() ? ZoneSpread.distribute(stable, zonesOf(counted), perZone)
                 : Map.of();
+        boolean pausePods = !buffer;
         if (buffer) {
             bufferPools.add(pool.name());
             String apiVersion = bufferApi.apiVersion().orElseThrow();
             Map<String, Integer> split = zones.isEmpty() ? java.util.Collections.singletonMap(null, stable) : zones;
-            split.forEach((zone, count) -> {
-                wantedBuffers.add(HeadroomObjects.deploymentName(settings, pool.name(), zone));
-                buffers.apply(client, apiVersion, bufferObjects, HeadroomObjects.podTemplate(settings, pool, zone), count);
-            });
-        } else if (zones.isEmpty()) {
+            boolean accepted = true;
+            for (Map.Entry<String, Integer> part : split.entrySet()) {
+                String name = HeadroomObjects.deploymentName(settings, pool.name(), part.getKey());
+                wantedBuffers.add(name);
+                buffers.apply(client, apiVersion, bufferObjects, HeadroomObjects.podTemplate(settings, pool, part.getKey()),
+                        part.getValue());
+                var current = bufferObjects.buffers().get(name);
+                accepted &= current != null && CapacityBufferStatus.of(current).ready() == 1;
+            }
+            // auto: a served API does not mean an autoscaler acts on buffers (cluster-autoscaler needs
+            // --capacity-buffer-controller-enabled and --capacity-buffer-pod-injection-enabled); the
+            // pause pods stay until the autoscaler has accepted every buffer of the pool.
+            pausePods = pool.mode() == HeadroomPool.Mode.AUTO && !accepted;
+        }
+        if (pausePods && zones.isEmpty()) {
             wanted.add(HeadroomObjects.deploymentName(settings, pool.name(), null));
             applyDeployment(client, existing, HeadroomObjects.deployment(settings, pool, null, stable, className), plan);
-        } else {
+        } else if (pausePods) {
             for (Map.Entry<String, Integer> zone : zones.entrySet()) {
                 wanted.add(HeadroomObjects.deploymentName(settings, pool.name(), zone.getKey()));
                 applyDeployment(client, existing,

@@ -181,7 +181,7 @@ class HeadroomBufferReconcilerTest {
     }
 
     @Test
-    void aCapacityBufferApiThatAppearsIsFollowedAfterTheRecheck() {
+    void aCapacityBufferApiThatAppearsIsFollowedAfterTheRecheckAndAutoDropsThePausePodsOnlyOnceTheBufferIsAccepted() {
         params("auto", 3);
         reconciler.reconcile();
         assertThat(deployments()).containsEntry("headstart-headroom-spot", 4);
@@ -192,7 +192,17 @@ class HeadroomBufferReconcilerTest {
         assertThat(reconciler.bufferApi().check()).isTrue();
         reconciler.reconcile();
         assertThat(buffers()).extracting(b -> b.getMetadata().getName()).containsExactly("headstart-headroom-spot");
-        assertThat(deployments()).as("the pause pods go once the buffer is there")
+        reconciler.reconcile();
+        assertThat(deployments()).as("a served API is not an autoscaler that acts on buffers: the pause pods stay")
+                .containsEntry("headstart-headroom-spot", 4);
+
+        status("ReadyForProvisioning", "False", "InvalidPodTemplate", "bad");
+        reconciler.reconcile();
+        assertThat(deployments()).as("nor while it refuses the buffer").containsEntry("headstart-headroom-spot", 4);
+
+        status("ReadyForProvisioning", "True", "Resolved", "");
+        reconciler.reconcile();
+        assertThat(deployments()).as("the pause pods go once the autoscaler has accepted the buffer")
                 .isEqualTo(Map.of("headstart-headroom-on-demand", 2));
     }
 
