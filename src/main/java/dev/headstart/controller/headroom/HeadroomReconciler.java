@@ -721,6 +721,11 @@ public class HeadroomReconciler implements LeaderTask {
                 .build(), reason, message);
     }
 
+    /** The shapeFrom watches (tests wait for them). */
+    ShapeWatches shapeWatches() {
+        return shapeWatches;
+    }
+
     /** The CapacityBuffer discovery (tests ask it again, as the periodic re-check does). */
     CapacityBufferApi bufferApi() {
         return bufferApi;

@@ -170,7 +170,7 @@ class HeadroomShapeFromTest {
         params(FROM_WEB.formatted(""));
         reconciler.start();
         await(Duration.ofSeconds(15), "the first pass", () -> pausePodRequests("headstart-headroom-web") != null);
-        await(Duration.ofSeconds(15), "the workload watched", () -> !reconcilerWatches().isEmpty());
+        await(Duration.ofSeconds(15), "the workload watched", () -> !reconciler.shapeWatches().watched().isEmpty());
 
         client.apps().deployments().inNamespace("shop").withName("web").edit(d -> {
             d.getMetadata().setGeneration(2L); // the API server bumps it on a spec change; the mock does not
@@ -180,16 +180,6 @@ class HeadroomShapeFromTest {
         });
         await(Duration.ofSeconds(15), "the pause pod follows the workload",
                 () -> new Quantity("3.25").equals(pausePodRequests("headstart-headroom-web").get("cpu")));
-    }
-
-    private java.util.Set<HeadroomPool.WorkloadRef> reconcilerWatches() {
-        try {
-            var field = HeadroomReconciler.class.getDeclaredField("shapeWatches");
-            field.setAccessible(true);
-            return ((ShapeWatches) field.get(reconciler)).watched();
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Test
