@@ -202,6 +202,7 @@ public class HeadroomCommand {
                 clusterNodes = read.nodes();
                 bufferApi = read.bufferApi();
                 workloads = read.workloads();
+                accepted = read.accepted();
                 live = true;
                 if (read.params() != null) {
                     text = read.params();
@@ -256,12 +257,15 @@ public class HeadroomCommand {
          * there, the served CapacityBuffer version (null: not served), the pools' shapeFrom workloads.
          */
         private record ClusterRead(NodeCensus.Tally tally, String params, java.util.List<Node> nodes, String bufferApi,
-                java.util.Map<HeadroomPool.WorkloadRef, java.util.Optional<io.fabric8.kubernetes.api.model.PodSpec>> workloads) {
+                java.util.Map<HeadroomPool.WorkloadRef, java.util.Optional<io.fabric8.kubernetes.api.model.PodSpec>> workloads,
+                java.util.Map<String, Boolean> accepted) {
         }
 
         /** Live mode: what discovery said of CapacityBuffers, and the shapeFrom workloads as read. */
         private boolean live;
         private String bufferApi;
+        /** By pool: whether the autoscaler has accepted every CapacityBuffer Headstart keeps for it. */
+        private java.util.Map<String, Boolean> accepted = java.util.Map.of();
         private java.util.Map<HeadroomPool.WorkloadRef, java.util.Optional<io.fabric8.kubernetes.api.model.PodSpec>> workloads =
                 java.util.Map.of();
 
@@ -390,7 +394,23 @@ public class HeadroomCommand {
                     workloads.put(pool.shapeFrom(), HeadroomPool.readWorkload(client, pool.shapeFrom()));
                 }
             }
-            return new ClusterRead(tally, params, nodes, bufferApi, workloads);
+            java.util.Map<String, Boolean> accepted = new java.util.HashMap<>();
+            if (bufferApi != null) {
+                var context = new io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.Builder()
+                        .withGroup(dev.headstart.controller.headroom.CapacityBufferApi.GROUP)
+                        .withVersion(bufferApi.substring(bufferApi.indexOf('/') + 1)).withKind("CapacityBuffer")
+                        .withPlural(dev.headstart.controller.headroom.CapacityBufferApi.RESOURCE).withNamespaced(true).build();
+                for (var buffer : client.genericKubernetesResources(context).inNamespace(settings.namespace())
+                        .withLabel(dev.headstart.controller.headroom.HeadroomObjects.MANAGED_BY_LABEL, "headstart")
+                        .list().getItems()) {
+                    String pool = buffer.getMetadata().getLabels().get(dev.headstart.controller.headroom.HeadroomObjects.POOL_LABEL);
+                    if (pool != null) {
+                        boolean ready = dev.headstart.controller.headroom.CapacityBufferStatus.of(buffer).ready() == 1;
+                        accepted.merge(pool, ready, Boolean::logicalAnd);
+                    }
+                }
+            }
+            return new ClusterRead(tally, params, nodes, bufferApi, workloads, accepted);
         }
 
         /**
@@ -412,8 +432,19 @@ public class HeadroomCommand {
                     if (!live) {
                         err.println("headstart: pool " + pool.name() + ": mode auto planned as pause pods (only the live"
                                 + " cluster's discovery says whether it serves CapacityBuffers)");
+                        yield "pause-pods";
                     }
-                    yield live && bufferApi != null ? "buffer" : "pause-pods";
+                    if (bufferApi == null) {
+                        yield "pause-pods";
+                    }
+                    if (!accepted.getOrDefault(pool.name(), false)) {
+                        // As the controller: the pause pods stay until the autoscaler accepts the buffer.
+                        err.println("headstart: pool " + pool.name() + ": mode auto: the cluster serves CapacityBuffers but"
+                                + " the autoscaler has not accepted this pool's buffer (ReadyForProvisioning=True), so the"
+                                + " pause pods stay");
+                        yield "pause-pods";
+                    }
+                    yield "buffer";
                 }
             };
         }

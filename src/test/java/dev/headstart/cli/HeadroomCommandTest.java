@@ -154,6 +154,17 @@ class HeadroomCommandTest {
                 + "{\"name\":\"web\",\"mode\":\"auto\",\"nodeSelector\":{\"node-group\":\"apps\"},"
                 + "\"shapeFrom\":{\"kind\":\"Deployment\",\"namespace\":\"shop\",\"name\":\"web\"},\"percentage\":{\"cpu\":25}},"
                 + "{\"name\":\"batch\",\"mode\":\"buffer\",\"nodeSelector\":{\"node-group\":\"apps\"},\"linear\":{\"nodesPerReplica\":2}}]}";
+        // The web pool's buffer as the controller keeps it, accepted by the autoscaler.
+        client.genericKubernetesResources("autoscaling.x-k8s.io/v1beta1", "CapacityBuffer").inNamespace("headstart-system")
+                .resource(new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
+                        .withApiVersion("autoscaling.x-k8s.io/v1beta1").withKind("CapacityBuffer")
+                        .withNewMetadata().withName("headstart-headroom-web").withNamespace("headstart-system")
+                            .addToLabels("app.kubernetes.io/managed-by", "headstart")
+                            .addToLabels("headstart.dev/headroom-pool", "web").endMetadata()
+                        .addToAdditionalProperties("spec", Map.of("replicas", 2))
+                        .addToAdditionalProperties("status", Map.of("conditions", java.util.List.of(Map.of(
+                                "type", "ReadyForProvisioning", "status", "True", "reason", "Resolved"))))
+                        .build()).create();
         Map<String, String> properties = Map.of("kubernetes.master", client.getMasterUrl().toString(),
                 "kubernetes.trust.certificates", "true", "kubernetes.auth.tryKubeConfig", "false",
                 "kubernetes.auth.tryServiceAccount", "false");
@@ -166,6 +177,12 @@ class HeadroomCommandTest {
             assertThat(lines[lines.length - 1]).isEqualTo("{\"pools\":["
                     + "{\"name\":\"web\",\"mode\":\"buffer\",\"nodes\":4,\"cores\":32,\"replicas\":2,\"zones\":{},\"window\":null},"
                     + "{\"name\":\"batch\",\"mode\":\"buffer\",\"nodes\":4,\"cores\":32,\"replicas\":2,\"zones\":{},\"window\":null}]}");
+            // Not (yet) accepted: an auto pool is still held by pause pods, as the controller keeps them.
+            client.genericKubernetesResources("autoscaling.x-k8s.io/v1beta1", "CapacityBuffer").inNamespace("headstart-system")
+                    .withName("headstart-headroom-web").delete();
+            Run pending = run("headroom", "plan", "--params", params, "-o", "json");
+            assertThat(pending.lastLineJson().get("pools").get(0).get("mode").asText()).isEqualTo("pause-pods");
+            assertThat(pending.err()).contains("has not accepted this pool's buffer");
         } finally {
             properties.keySet().forEach(System::clearProperty);
         }
