@@ -298,14 +298,18 @@ public record HeadroomPool(String name, Map<String, String> nodeSelector, List<T
         }
         for (NodeSelectorTerm term : selector.getNodeSelectorTerms()) {
             if (term == null || NodeSelectorMatch.isEmpty(term) || !term.getAdditionalProperties().isEmpty()
-                    || term.getMatchExpressions().stream().anyMatch(r -> r.getKey() == null || !NodeSelectorMatch.valid(r)
-                            || !r.getAdditionalProperties().isEmpty())
-                    || term.getMatchFields().stream().anyMatch(r -> !NodeSelectorMatch.fieldValid(r))) {
+                    || orEmpty(term.getMatchExpressions()).stream().anyMatch(r -> r == null || r.getKey() == null
+                            || !NodeSelectorMatch.valid(r) || !r.getAdditionalProperties().isEmpty())
+                    || orEmpty(term.getMatchFields()).stream().anyMatch(r -> r == null || !NodeSelectorMatch.fieldValid(r))) {
                 throw new InvalidHeadroomParamsException(usage + "; operators In, NotIn (with values), Exists, DoesNotExist "
                         + "(without), Gt, Lt (one integer); matchFields only metadata.name In/NotIn one value");
             }
         }
         return List.copyOf(selector.getNodeSelectorTerms());
+    }
+
+    private static <T> List<T> orEmpty(List<T> list) {
+        return list == null ? List.of() : list;
     }
 
     private static List<HeadroomWindow> schedules(JsonNode node, String pool) {

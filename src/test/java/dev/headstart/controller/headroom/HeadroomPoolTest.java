@@ -68,11 +68,16 @@ class HeadroomPoolTest {
                    "linear":{"nodesPerReplica":1}},
                   {"name":"aff2","requiredNodeAffinity":{"nodeSelectorTerms":[]},"linear":{"nodesPerReplica":1}},
                   {"name":"aff3","requiredNodeAffinity":{"nodeSelectorTerms":[{"matchExpressions":[{"key":"a","operator":"Near","values":["x"]}]}]},
-                   "linear":{"nodesPerReplica":1}}
+                   "linear":{"nodesPerReplica":1}},
+                  {"name":"aff4","requiredNodeAffinity":{"nodeSelectorTerms":[{"matchExpressions":null,"matchFields":[null]}]},
+                   "linear":{"nodesPerReplica":1}},
+                  {"name":"aff5","requiredNodeAffinity":{"nodeSelectorTerms":[{"matchExpressions":[null]}]},
+                   "linear":{"nodesPerReplica":1}},
+                  {"name":"aff6","requiredNodeAffinity":"zone=a","linear":{"nodesPerReplica":1}}
                 ]}""", SETTINGS);
         assertThat(parsed.pools()).containsOnlyKeys("good");
         assertThat(parsed.errors()).containsOnlyKeys("typo", "twice", "#4", "shape", "mode", "from", "from2", "aff", "aff2",
-                "aff3");
+                "aff3", "aff4", "aff5", "aff6");
         assertThat(parsed.errors().get("mode")).contains("mode must be 'pause-pods', 'buffer' or 'auto', not 'balloons'");
         assertThat(parsed.errors().get("from")).contains("shapeFrom.kind 'DaemonSet' is not Deployment or StatefulSet");
         assertThat(parsed.errors().get("from2")).contains("shapeFrom must be");
