@@ -155,7 +155,7 @@ final class HeadroomBuffers {
      * (and a log line) per reason and message. {@code bufferPools} are the pools in buffer mode now;
      * every other pool's gauge is -1.
      */
-    void status(KubernetesClient client, Existing existing, Set<String> bufferPools, Set<String> allPools,
+    void status(Existing existing, Set<String> bufferPools, Set<String> allPools,
             EventSink events) {
         Map<String, List<CapacityBufferStatus>> byPool = new HashMap<>();
         for (GenericKubernetesResource b : existing.buffers().values()) {

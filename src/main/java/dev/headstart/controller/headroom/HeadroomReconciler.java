@@ -346,7 +346,7 @@ public class HeadroomReconciler implements LeaderTask {
                     .collect(java.util.stream.Collectors.toSet()));
             removeUnwanted(client, existing, wanted, pools.keySet());
             buffers.removeUnwanted(client, bufferApi.apiVersion(), bufferObjects, wantedBuffers);
-            buffers.status(client, bufferObjects, bufferPools, pools.keySet(), this::bufferEvent);
+            buffers.status(bufferObjects, bufferPools, pools.keySet(), this::bufferEvent);
             if (allApplied) {
                 deleteUnusedClasses(client, className);
             }
