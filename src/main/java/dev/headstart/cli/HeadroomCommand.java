@@ -20,7 +20,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
+import java.time.Duration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -200,6 +200,10 @@ public class HeadroomCommand {
                 }
                 tally = read.tally();
                 clusterNodes = read.nodes();
+                bufferApi = read.bufferApi();
+                workloads = read.workloads();
+                accepted = read.accepted();
+                live = true;
                 if (read.params() != null) {
                     text = read.params();
                     source = "ConfigMap " + settings.namespace() + "/" + settings.paramsConfigMap();
@@ -248,9 +252,22 @@ public class HeadroomCommand {
             return 0;
         }
 
-        /** What was read from the cluster: the node tally, and the params ConfigMap's text if asked for and there. */
-        private record ClusterRead(NodeCensus.Tally tally, String params, java.util.List<Node> nodes) {
+        /**
+         * What was read from the cluster: the node tally, the params ConfigMap's text if asked for and
+         * there, the served CapacityBuffer version (null: not served), the pools' shapeFrom workloads.
+         */
+        private record ClusterRead(NodeCensus.Tally tally, String params, java.util.List<Node> nodes, String bufferApi,
+                java.util.Map<HeadroomPool.WorkloadRef, java.util.Optional<io.fabric8.kubernetes.api.model.PodSpec>> workloads,
+                java.util.Map<String, Boolean> accepted) {
         }
+
+        /** Live mode: what discovery said of CapacityBuffers, and the shapeFrom workloads as read. */
+        private boolean live;
+        private String bufferApi;
+        /** By pool: whether the autoscaler has accepted every CapacityBuffer Headstart keeps for it. */
+        private java.util.Map<String, Boolean> accepted = java.util.Map.of();
+        private java.util.Map<HeadroomPool.WorkloadRef, java.util.Optional<io.fabric8.kubernetes.api.model.PodSpec>> workloads =
+                java.util.Map.of();
 
         private java.util.List<Node> read(NodeCensus.Tally ignored) {
             return clusterNodes;
@@ -272,7 +289,31 @@ public class HeadroomCommand {
             }
             out.println("params:     " + source);
             com.fasterxml.jackson.databind.node.ArrayNode list = Json.MAPPER.createArrayNode();
-            for (HeadroomPool pool : parsed.pools().values()) {
+            for (HeadroomPool declared : parsed.pools().values()) {
+                HeadroomPool pool = declared;
+                if (declared.shapeFrom() != null) {
+                    java.util.Optional<io.fabric8.kubernetes.api.model.PodSpec> spec =
+                            workloads.getOrDefault(declared.shapeFrom(), java.util.Optional.empty());
+                    java.util.Map<String, io.fabric8.kubernetes.api.model.Quantity> shape =
+                            spec.map(HeadroomPool::shapeOf).orElse(java.util.Map.of());
+                    if (shape.containsKey("cpu")) {
+                        pool = declared.withShape(shape);
+                    } else if (declared.shape().isEmpty()) {
+                        if (declared.sizing() instanceof HeadroomParams.Percentage) {
+                            err.println("headstart: pool " + declared.name() + ": percentage needs the shape of shapeFrom "
+                                    + declared.shapeFrom() + ", " + (live ? "which does not exist or requests no CPU"
+                                    : "which only the live cluster has") + " (give the pool a shape to fall back to)");
+                            return 2;
+                        }
+                        err.println("headstart: pool " + declared.name() + ": shapeFrom " + declared.shapeFrom()
+                                + (live ? " does not exist or requests no CPU: the controller leaves this pool as it is"
+                                : " is read only from the live cluster; its size does not depend on it"));
+                    } else if (live) {
+                        err.println("headstart: pool " + declared.name() + ": shapeFrom " + declared.shapeFrom()
+                                + " does not exist or requests no CPU: planned with the pool's own shape");
+                    }
+                }
+                String mode = mode(declared, err);
                 HeadroomPlan plan;
                 java.util.Map<String, Integer> zones = java.util.Map.of();
                 HeadroomSchedule.Active active;
@@ -296,12 +337,13 @@ public class HeadroomCommand {
                 int replicas = zones.isEmpty() ? active.replicas() : zones.values().stream().mapToInt(Integer::intValue).sum();
                 out.println();
                 out.println("pool:       " + pool.name());
+                out.println("holds:      " + mode);
                 out.println(plan.describe().replaceFirst("replicas:   \\d+", "replicas:   " + replicas)
                         + (zones.isEmpty() ? "" : "\nzones:      " + zones)
                         + "\nwindow:     " + (active.window() == null ? "none" : active.window()));
                 ObjectNode json = list.addObject();
                 json.put("name", pool.name());
-                json.put("mode", "pause-pods");
+                json.put("mode", mode);
                 json.put("nodes", plan.nodes());
                 json.put("cores", plan.cores());
                 json.put("replicas", replicas);
@@ -333,7 +375,78 @@ public class HeadroomCommand {
                     params = configMap.getData().get(settings.paramsKey());
                 }
             }
-            return new ClusterRead(tally, params, nodes);
+            // What the controller would look up besides nodes: discovery for buffer/auto pools, shapeFrom workloads.
+            String bufferApi = null;
+            java.util.Map<HeadroomPool.WorkloadRef, java.util.Optional<io.fabric8.kubernetes.api.model.PodSpec>> workloads =
+                    new java.util.HashMap<>();
+            String text = knownParams != null ? knownParams : params;
+            java.util.Collection<HeadroomPool> pools;
+            try {
+                pools = text == null ? java.util.List.of() : HeadroomPool.parseAll(text, settings).pools().values();
+            } catch (InvalidHeadroomParamsException e) {
+                pools = java.util.List.of(); // reported once parsed again by the caller
+            }
+            if (pools.stream().anyMatch(p -> p.mode() != HeadroomPool.Mode.PAUSE_PODS)) {
+                bufferApi = dev.headstart.controller.headroom.CapacityBufferApi.served(client);
+            }
+            for (HeadroomPool pool : pools) {
+                if (pool.shapeFrom() != null) {
+                    workloads.put(pool.shapeFrom(), HeadroomPool.readWorkload(client, pool.shapeFrom()));
+                }
+            }
+            java.util.Map<String, Boolean> accepted = new java.util.HashMap<>();
+            if (bufferApi != null) {
+                var context = new io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.Builder()
+                        .withGroup(dev.headstart.controller.headroom.CapacityBufferApi.GROUP)
+                        .withVersion(bufferApi.substring(bufferApi.indexOf('/') + 1)).withKind("CapacityBuffer")
+                        .withPlural(dev.headstart.controller.headroom.CapacityBufferApi.RESOURCE).withNamespaced(true).build();
+                for (var buffer : client.genericKubernetesResources(context).inNamespace(settings.namespace())
+                        .withLabel(dev.headstart.controller.headroom.HeadroomObjects.MANAGED_BY_LABEL, "headstart")
+                        .list().getItems()) {
+                    String pool = buffer.getMetadata().getLabels().get(dev.headstart.controller.headroom.HeadroomObjects.POOL_LABEL);
+                    if (pool != null) {
+                        boolean ready = dev.headstart.controller.headroom.CapacityBufferStatus.of(buffer).ready() == 1;
+                        accepted.merge(pool, ready, Boolean::logicalAnd);
+                    }
+                }
+            }
+            return new ClusterRead(tally, params, nodes, bufferApi, workloads, accepted);
+        }
+
+        /**
+         * What the pool holds its headroom with: {@code buffer} for mode buffer, and for mode auto when
+         * the live cluster serves CapacityBuffers; offline, auto is planned as pause pods (only discovery
+         * can tell).
+         */
+        private String mode(HeadroomPool pool, PrintWriter err) {
+            return switch (pool.mode()) {
+                case PAUSE_PODS -> "pause-pods";
+                case BUFFER -> {
+                    if (live && bufferApi == null) {
+                        err.println("headstart: pool " + pool.name() + ": mode buffer, but the cluster does not serve"
+                                + " capacitybuffers.autoscaling.x-k8s.io: the controller leaves this pool as it is");
+                    }
+                    yield "buffer";
+                }
+                case AUTO -> {
+                    if (!live) {
+                        err.println("headstart: pool " + pool.name() + ": mode auto planned as pause pods (only the live"
+                                + " cluster's discovery says whether it serves CapacityBuffers)");
+                        yield "pause-pods";
+                    }
+                    if (bufferApi == null) {
+                        yield "pause-pods";
+                    }
+                    if (!accepted.getOrDefault(pool.name(), false)) {
+                        // As the controller: the pause pods stay until the autoscaler accepts the buffer.
+                        err.println("headstart: pool " + pool.name() + ": mode auto: the cluster serves CapacityBuffers but"
+                                + " the autoscaler has not accepted this pool's buffer (ReadyForProvisioning=True), so the"
+                                + " pause pods stay");
+                        yield "pause-pods";
+                    }
+                    yield "buffer";
+                }
+            };
         }
 
         /**
@@ -341,12 +454,8 @@ public class HeadroomCommand {
          * it and no retry back-off stretches it (the client's default retries took ~23 s).
          */
         private Config boundedConfig() {
-            int millis = (int) TimeUnit.SECONDS.toMillis(timeoutSeconds);
-            return new ConfigBuilder(Config.autoConfigure(null))
-                    .withConnectionTimeout(millis)
-                    .withRequestTimeout(millis)
-                    .withRequestRetryBackoffLimit(0)
-                    .build();
+            Duration timeout = Duration.ofSeconds(timeoutSeconds);
+            return LiveClusterConfig.kubeconfig(timeout, timeout).withRequestRetryBackoffLimit(0).build();
         }
 
         private static String contextOf(Config config) {

@@ -295,6 +295,13 @@ public interface HeadstartConfig {
         /** A lower plan must hold this long before placeholders are removed (a flapping node churns nothing). */
         @WithDefault("5m")
         Duration scaleDownStabilization();
+
+        /**
+         * While a pool has mode buffer or auto: how often discovery is asked again whether the API
+         * server serves CapacityBuffers, and the buffers' status conditions are read back.
+         */
+        @WithDefault("1m")
+        Duration bufferRecheck();
     }
 
     /** The background scan: rules over existing Pods and DaemonSets in opted-in namespaces. */

@@ -16,18 +16,18 @@ import java.util.Map;
  * matches nothing either, while the other terms still count. Label operators follow
  * {@code labels.Requirement.Matches} ({@code staging/src/k8s.io/apimachinery/pkg/labels/selector.go}).
  */
-final class NodeSelectorMatch {
+public final class NodeSelectorMatch {
 
     static final String NAME_FIELD = "metadata.name";
 
     private NodeSelectorMatch() {
     }
 
-    static boolean matches(List<NodeSelectorTerm> terms, NodeFacts node) {
+    public static boolean matches(List<NodeSelectorTerm> terms, NodeFacts node) {
         return terms.stream().anyMatch(term -> termMatches(term, node));
     }
 
-    static boolean isEmpty(NodeSelectorTerm term) {
+    public static boolean isEmpty(NodeSelectorTerm term) {
         return list(term.getMatchExpressions()).isEmpty() && list(term.getMatchFields()).isEmpty();
     }
 
@@ -53,7 +53,7 @@ final class NodeSelectorMatch {
     }
 
     /** {@code labels.NewRequirement}'s checks on operator and values. */
-    static boolean valid(NodeSelectorRequirement requirement) {
+    public static boolean valid(NodeSelectorRequirement requirement) {
         List<String> values = list(requirement.getValues());
         return switch (String.valueOf(requirement.getOperator())) {
             case "In", "NotIn" -> !values.isEmpty();
@@ -82,7 +82,7 @@ final class NodeSelectorMatch {
     }
 
     /** {@code nodeSelectorRequirementsAsFieldSelector}: In or NotIn, exactly one value, on metadata.name. */
-    static boolean fieldValid(NodeSelectorRequirement requirement) {
+    public static boolean fieldValid(NodeSelectorRequirement requirement) {
         String operator = String.valueOf(requirement.getOperator());
         return NAME_FIELD.equals(requirement.getKey()) && (operator.equals("In") || operator.equals("NotIn"))
                 && list(requirement.getValues()).size() == 1;

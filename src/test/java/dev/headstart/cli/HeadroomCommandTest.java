@@ -136,6 +136,68 @@ class HeadroomCommandTest {
         }
     }
 
+    /** Issue 25, CapacityBuffer mode and shapeFrom: what the controller would keep, from the live cluster. */
+    @Test
+    void aBufferPoolAndAnAutoPoolPrintModeBufferWhereTheClusterServesCapacityBuffers() throws Exception {
+        for (int i = 0; i < 4; i++) {
+            var n = node("n-" + i, "8", false);
+            n.getMetadata().getLabels().put("node-group", "apps");
+            client.nodes().resource(n).create();
+        }
+        client.apiextensions().v1().customResourceDefinitions().resource(
+                dev.headstart.testing.CapacityBufferCrd.definition()).create();
+        client.apps().deployments().inNamespace("shop").resource(new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()
+                .withNewMetadata().withName("web").withNamespace("shop").endMetadata().withNewSpec().withNewTemplate()
+                .withNewSpec().addNewContainer().withName("app").withNewResources().addToRequests("cpu", new Quantity("4"))
+                .endResources().endContainer().endSpec().endTemplate().endSpec().build()).create();
+        String params = "{\"pools\":["
+                + "{\"name\":\"web\",\"mode\":\"auto\",\"nodeSelector\":{\"node-group\":\"apps\"},"
+                + "\"shapeFrom\":{\"kind\":\"Deployment\",\"namespace\":\"shop\",\"name\":\"web\"},\"percentage\":{\"cpu\":25}},"
+                + "{\"name\":\"batch\",\"mode\":\"buffer\",\"nodeSelector\":{\"node-group\":\"apps\"},\"linear\":{\"nodesPerReplica\":2}}]}";
+        // The web pool's buffer as the controller keeps it, accepted by the autoscaler.
+        client.genericKubernetesResources("autoscaling.x-k8s.io/v1beta1", "CapacityBuffer").inNamespace("headstart-system")
+                .resource(new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
+                        .withApiVersion("autoscaling.x-k8s.io/v1beta1").withKind("CapacityBuffer")
+                        .withNewMetadata().withName("headstart-headroom-web").withNamespace("headstart-system")
+                            .addToLabels("app.kubernetes.io/managed-by", "headstart")
+                            .addToLabels("headstart.dev/headroom-pool", "web").endMetadata()
+                        .addToAdditionalProperties("spec", Map.of("replicas", 2))
+                        .addToAdditionalProperties("status", Map.of("conditions", java.util.List.of(Map.of(
+                                "type", "ReadyForProvisioning", "status", "True", "reason", "Resolved"))))
+                        .build()).create();
+        Map<String, String> properties = Map.of("kubernetes.master", client.getMasterUrl().toString(),
+                "kubernetes.trust.certificates", "true", "kubernetes.auth.tryKubeConfig", "false",
+                "kubernetes.auth.tryServiceAccount", "false");
+        properties.forEach(System::setProperty);
+        try {
+            Run run = run("headroom", "plan", "--params", params, "-o", "json");
+            assertThat(run.exit()).as(run.err()).isZero();
+            String[] lines = run.out().strip().split("\n");
+            // web: 25% of 32 cores in pods of the Deployment's 4 CPU = 2.
+            assertThat(lines[lines.length - 1]).isEqualTo("{\"pools\":["
+                    + "{\"name\":\"web\",\"mode\":\"buffer\",\"nodes\":4,\"cores\":32,\"replicas\":2,\"zones\":{},\"window\":null},"
+                    + "{\"name\":\"batch\",\"mode\":\"buffer\",\"nodes\":4,\"cores\":32,\"replicas\":2,\"zones\":{},\"window\":null}]}");
+            // Not (yet) accepted: an auto pool is still held by pause pods, as the controller keeps them.
+            client.genericKubernetesResources("autoscaling.x-k8s.io/v1beta1", "CapacityBuffer").inNamespace("headstart-system")
+                    .withName("headstart-headroom-web").delete();
+            Run pending = run("headroom", "plan", "--params", params, "-o", "json");
+            assertThat(pending.lastLineJson().get("pools").get(0).get("mode").asText()).isEqualTo("pause-pods");
+            assertThat(pending.err()).contains("has not accepted this pool's buffer");
+        } finally {
+            properties.keySet().forEach(System::clearProperty);
+        }
+        // Offline: buffer stays buffer, auto is planned as pause pods and says why; shapeFrom cannot be read.
+        Run offline = run("headroom", "plan", "--nodes", "4", "--cores", "32", "--params",
+                params.replace("\"percentage\":{\"cpu\":25}", "\"linear\":{\"nodesPerReplica\":1}"), "-o", "json");
+        assertThat(offline.exit()).as(offline.err()).isZero();
+        assertThat(offline.lastLineJson().get("pools").get(0).get("mode").asText()).isEqualTo("pause-pods");
+        assertThat(offline.lastLineJson().get("pools").get(1).get("mode").asText()).isEqualTo("buffer");
+        assertThat(offline.err()).contains("mode auto planned as pause pods").contains("read only from the live cluster");
+        Run percentage = run("headroom", "plan", "--nodes", "4", "--cores", "32", "--params", params);
+        assertThat(percentage.exit()).isEqualTo(2);
+        assertThat(percentage.err()).contains("pool web: percentage needs the shape of shapeFrom Deployment shop/web");
+    }
+
     private static io.fabric8.kubernetes.api.model.Node node(String name, String cpu, boolean warming) {
         // kubernetes.io/os: the kubelet labels every node with it; Linux placeholders count only Linux nodes.
         NodeBuilder node = new NodeBuilder().withNewMetadata().withName(name).addToLabels("kubernetes.io/os", "linux")

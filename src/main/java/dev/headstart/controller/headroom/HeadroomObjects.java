@@ -1,5 +1,11 @@
 package dev.headstart.controller.headroom;
 
+import io.fabric8.kubernetes.api.model.AffinityBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplate;
+import io.fabric8.kubernetes.api.model.PodTemplateBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -151,19 +157,77 @@ public final class HeadroomObjects {
                     .endTemplate()
                 .endSpec()
                 .build();
+        if (!pool.requiredNodeAffinity().isEmpty()) {
+            // Set only when given: the template (and its hash) of a pool without it stays as it was.
+            deployment.getSpec().getTemplate().getSpec().setAffinity(new AffinityBuilder().withNewNodeAffinity()
+                    .withNewRequiredDuringSchedulingIgnoredDuringExecution()
+                        .withNodeSelectorTerms(pool.requiredNodeAffinity())
+                    .endRequiredDuringSchedulingIgnoredDuringExecution()
+                    .endNodeAffinity().build());
+        }
         deployment.getMetadata().setAnnotations(Map.of(TEMPLATE_HASH, templateHash(deployment)));
         return deployment;
     }
 
+    /**
+     * The PodTemplate a pool's CapacityBuffer points at: the pause pod of {@link #deployment} (same
+     * node selector, zone, tolerations, affinity, requests), without a priority class. The autoscaler
+     * only simulates pods of it ("virtual" pods: nothing runs, nothing is preempted), and a class there
+     * would tie the template to the class roll for nothing.
+     */
+    public static PodTemplate podTemplate(HeadroomSettings settings, HeadroomPool pool, String zone) {
+        Deployment deployment = deployment(settings, pool, zone, 0, settings.name());
+        PodTemplateSpec template = deployment.getSpec().getTemplate();
+        template.getSpec().setPriorityClassName(null);
+        PodTemplate podTemplate = new PodTemplateBuilder()
+                .withNewMetadata()
+                    .withName(deployment.getMetadata().getName())
+                    .withNamespace(settings.namespace())
+                    .withLabels(new TreeMap<>(deployment.getMetadata().getLabels()))
+                .endMetadata()
+                .withTemplate(template)
+                .build();
+        podTemplate.getMetadata().setAnnotations(Map.of(TEMPLATE_HASH, hash(Map.of("labels",
+                new TreeMap<>(podTemplate.getMetadata().getLabels()), "template", template))));
+        return podTemplate;
+    }
+
+    /**
+     * The pool's CapacityBuffer ({@code autoscaling.x-k8s.io}, the served version given): its
+     * PodTemplate by name and {@code replicas}, nothing else. {@code provisioningStrategy} is left to
+     * the CRD's default (it differs between versions); {@code percentage} and {@code limits} are not
+     * set, since cluster-autoscaler takes the largest and Karpenter the smallest of what is set.
+     */
+    public static GenericKubernetesResource capacityBuffer(String apiVersion, PodTemplate template, int replicas) {
+        GenericKubernetesResource buffer = new GenericKubernetesResourceBuilder()
+                .withApiVersion(apiVersion)
+                .withKind("CapacityBuffer")
+                .withNewMetadata()
+                    .withName(template.getMetadata().getName())
+                    .withNamespace(template.getMetadata().getNamespace())
+                    .withLabels(new TreeMap<>(template.getMetadata().getLabels()))
+                .endMetadata()
+                .build();
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("podTemplateRef", Map.of("name", template.getMetadata().getName()));
+        spec.put("replicas", replicas);
+        buffer.setAdditionalProperty("spec", spec);
+        return buffer;
+    }
+
     /** A stable hash of what headstart owns in the Deployment (everything but the replica count). */
     static String templateHash(Deployment deployment) {
+        // Ordered maps only: the hash must be the same in every JVM, or each restart would churn pods.
+        Map<String, Object> owned = new LinkedHashMap<>();
+        owned.put("labels", new TreeMap<>(deployment.getMetadata().getLabels()));
+        owned.put("selector", deployment.getSpec().getSelector());
+        owned.put("template", deployment.getSpec().getTemplate());
+        return hash(owned);
+    }
+
+    private static String hash(Map<String, Object> owned) {
         try {
-            // Ordered maps only: the hash must be the same in every JVM, or each restart would churn pods.
-            Map<String, Object> owned = new LinkedHashMap<>();
-            owned.put("labels", new TreeMap<>(deployment.getMetadata().getLabels()));
-            owned.put("selector", deployment.getSpec().getSelector());
-            owned.put("template", deployment.getSpec().getTemplate());
-            byte[] json = Json.MAPPER.writeValueAsBytes(owned);
+            byte[] json = Json.MAPPER.writeValueAsBytes(owned instanceof LinkedHashMap ? owned : new TreeMap<>(owned));
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json)).substring(0, 16);
         } catch (NoSuchAlgorithmException | com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("cannot hash the headroom template", e);

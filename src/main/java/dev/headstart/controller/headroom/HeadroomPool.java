@@ -3,7 +3,10 @@ package dev.headstart.controller.headroom;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.headstart.json.Json;
+import io.fabric8.kubernetes.api.model.NodeSelector;
+import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
 import io.fabric8.kubernetes.api.model.Quantity;
+import dev.headstart.imagecache.NodeSelectorMatch;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -25,17 +28,81 @@ import java.util.regex.Pattern;
  * @param shape      the requests of one pause pod (cpu, memory, ephemeral-storage, extended resources)
  * @param minPerZone with {@code spread}, the least pause pods in every zone
  * @param schedules  named windows that raise or replace the plan while open ({@link HeadroomSchedule})
+ * @param mode       pause pods, a CapacityBuffer, or a CapacityBuffer where the API server serves them
+ * @param shapeFrom  the workload whose pod requests size one pause pod (null: {@code shape} alone);
+ *                   {@code shape} is empty when it was not given, so a missing workload skips the pool
+ * @param requiredNodeAffinity required node affinity terms of the pause pods (ORed), also applied by the census
  */
 public record HeadroomPool(String name, Map<String, String> nodeSelector, List<TaintSpec> tolerations,
         Map<String, String> countNodes, HeadroomParams sizing, Map<String, Quantity> shape, boolean spread,
-        int minPerZone, List<HeadroomWindow> schedules) {
+        int minPerZone, List<HeadroomWindow> schedules, Mode mode, WorkloadRef shapeFrom,
+        List<NodeSelectorTerm> requiredNodeAffinity) {
+
+    /** How a pool holds its headroom. */
+    public enum Mode {
+        /** Pause pods that real pods preempt (default). */
+        PAUSE_PODS("pause-pods"),
+        /** Only a CapacityBuffer; nothing while the API server does not serve them. */
+        BUFFER("buffer"),
+        /** A CapacityBuffer where the API server serves them, pause pods elsewhere. */
+        AUTO("auto");
+
+        private final String text;
+
+        Mode(String text) {
+            this.text = text;
+        }
+
+        /** As written in the ConfigMap and printed by the CLI. */
+        public String text() {
+            return text;
+        }
+
+        static Mode parse(String text, String pool) {
+            for (Mode mode : values()) {
+                if (mode.text.equals(text)) {
+                    return mode;
+                }
+            }
+            throw new InvalidHeadroomParamsException("pool " + pool + ": mode must be 'pause-pods', 'buffer' or 'auto', not '"
+                    + text + "'");
+        }
+    }
+
+    /** A workload whose pod template sizes the pause pods: Deployment or StatefulSet, by namespace and name. */
+    public record WorkloadRef(String kind, String namespace, String name) {
+
+        public static final Set<String> KINDS = Set.of("Deployment", "StatefulSet");
+
+        @Override
+        public String toString() {
+            return kind + " " + namespace + "/" + name;
+        }
+    }
+
+    /** The requests of one pod of a workload's template, as one pause pod of {@code shapeFrom} asks for them. */
+    public static Map<String, Quantity> shapeOf(io.fabric8.kubernetes.api.model.PodSpec spec) {
+        return WorkloadShape.of(spec);
+    }
+
+    /** The {@code shapeFrom} workload's pod spec, read by name; empty when it does not exist. */
+    public static java.util.Optional<io.fabric8.kubernetes.api.model.PodSpec> readWorkload(
+            io.fabric8.kubernetes.client.KubernetesClient client, WorkloadRef ref) {
+        return WorkloadShape.read(client, ref);
+    }
+
+    /** The same pool with the shape its pause pods get this pass (from {@link #shapeFrom}, or its own). */
+    public HeadroomPool withShape(Map<String, Quantity> resolved) {
+        return new HeadroomPool(name, nodeSelector, tolerations, countNodes, sizing, Map.copyOf(resolved), spread,
+                minPerZone, schedules, mode, shapeFrom, requiredNodeAffinity);
+    }
 
     public static final String DEFAULT = "default";
     public static final String ZONE_LABEL = "topology.kubernetes.io/zone";
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,18}[a-z0-9])?");
     private static final Set<String> KEYS = Set.of("name", "nodeSelector", "tolerations", "countNodes", "linear",
-            "ladder", "percentage", "shape", "zones", "mode", "schedules");
+            "ladder", "percentage", "shape", "zones", "mode", "schedules", "shapeFrom", "requiredNodeAffinity");
 
     /** The placeholders' node selector: the pool's, on Linux nodes unless it names an OS. */
     public Map<String, String> podNodeSelector() {
@@ -48,7 +115,8 @@ public record HeadroomPool(String name, Map<String, String> nodeSelector, List<T
     public NodeCensus census(TaintSpec warmupTaint) {
         Map<String, String> labels = new LinkedHashMap<>(countNodes.isEmpty() ? podNodeSelector() : countNodes);
         labels.putIfAbsent(HeadroomSettings.OS_LABEL, podNodeSelector().get(HeadroomSettings.OS_LABEL));
-        return new NodeCensus(labels, tolerations.stream().map(TaintSpec::toleration).toList(), warmupTaint);
+        return new NodeCensus(labels, tolerations.stream().map(TaintSpec::toleration).toList(), warmupTaint,
+                requiredNodeAffinity);
     }
 
     /** CPU of one pause pod in millicores (0 when it asks for none). */
@@ -63,7 +131,7 @@ public record HeadroomPool(String name, Map<String, String> nodeSelector, List<T
         shape.put("cpu", new Quantity(settings.cpu()));
         shape.put("memory", new Quantity(settings.memory()));
         return new HeadroomPool(DEFAULT, settings.nodeSelector(), settings.tolerations(), settings.nodeLabels(), sizing,
-                shape, false, 0, List.of());
+                shape, false, 0, List.of(), Mode.PAUSE_PODS, null, List.of());
     }
 
     /** The pools of a ConfigMap: each one parsed on its own, so one bad pool never hides the others. */
@@ -135,11 +203,7 @@ public record HeadroomPool(String name, Map<String, String> nodeSelector, List<T
             throw new InvalidHeadroomParamsException("pool name '" + name
                     + "' must be 1-20 lower-case letters, digits and '-' (it is part of object names)");
         }
-        String mode = node.path("mode").asText("pause-pods");
-        if (!mode.equals("pause-pods") && !mode.equals("auto")) {
-            throw new InvalidHeadroomParamsException("pool " + name + ": mode must be 'pause-pods' or 'auto' ('buffer' "
-                    + "needs the CapacityBuffer support this version does not have)");
-        }
+        Mode mode = Mode.parse(node.path("mode").asText("pause-pods"), name);
         HeadroomParams sizing;
         try {
             sizing = HeadroomParams.of(node, true);
@@ -165,7 +229,10 @@ public record HeadroomPool(String name, Map<String, String> nodeSelector, List<T
                 }
             }
         }
-        Map<String, Quantity> shape = shape(node.get("shape"), name);
+        WorkloadRef shapeFrom = shapeFrom(node.get("shapeFrom"), name);
+        // With shapeFrom, an explicit shape is the fallback while the workload is missing; none: no fallback.
+        Map<String, Quantity> shape = shapeFrom != null && (node.get("shape") == null || node.get("shape").isNull())
+                ? Map.of() : shape(node.get("shape"), name);
         boolean spread = false;
         int minPerZone = 0;
         JsonNode zones = node.get("zones");
@@ -180,7 +247,69 @@ public record HeadroomPool(String name, Map<String, String> nodeSelector, List<T
             minPerZone = zones.path("minPerZone").asInt(spread ? 1 : 0);
         }
         return new HeadroomPool(name, selector, List.copyOf(tolerations), count, sizing, shape, spread, minPerZone,
-                schedules(node.get("schedules"), name));
+                schedules(node.get("schedules"), name), mode, shapeFrom, affinity(node.get("requiredNodeAffinity"), name));
+    }
+
+    private static WorkloadRef shapeFrom(JsonNode node, String pool) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        String usage = "pool " + pool + ": shapeFrom must be {\"kind\": \"Deployment\"|\"StatefulSet\", \"namespace\": ..., \"name\": ...}";
+        if (!node.isObject() || node.size() != 3 || !node.path("kind").isTextual() || !node.path("namespace").isTextual()
+                || !node.path("name").isTextual()) {
+            throw new InvalidHeadroomParamsException(usage);
+        }
+        String kind = node.get("kind").asText();
+        if (!WorkloadRef.KINDS.contains(kind)) {
+            throw new InvalidHeadroomParamsException("pool " + pool + ": shapeFrom.kind '" + kind
+                    + "' is not Deployment or StatefulSet");
+        }
+        String namespace = node.get("namespace").asText();
+        String workload = node.get("name").asText();
+        if (!DNS_NAME.matcher(namespace).matches() || !DNS_NAME.matcher(workload).matches()) {
+            throw new InvalidHeadroomParamsException(usage + " (names are lower-case DNS names)");
+        }
+        return new WorkloadRef(kind, namespace, workload);
+    }
+
+    private static final Pattern DNS_NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
+
+    /**
+     * {@code requiredNodeAffinity}: a Kubernetes NodeSelector ({@code {"nodeSelectorTerms": [...]}}), as in a
+     * pod's {@code requiredDuringSchedulingIgnoredDuringExecution}. A term the scheduler could not use
+     * (unknown operator, {@code In} without values, a field other than {@code metadata.name}) is refused
+     * here rather than silently matching no node.
+     */
+    private static List<NodeSelectorTerm> affinity(JsonNode node, String pool) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        String usage = "pool " + pool + ": requiredNodeAffinity must be {\"nodeSelectorTerms\": [{\"matchExpressions\": "
+                + "[{\"key\": ..., \"operator\": \"In\", \"values\": [...]}]}]}";
+        NodeSelector selector;
+        try {
+            selector = Json.MAPPER.treeToValue(node, NodeSelector.class);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new InvalidHeadroomParamsException(usage);
+        }
+        if (!node.isObject() || node.size() != 1 || selector.getNodeSelectorTerms() == null
+                || selector.getNodeSelectorTerms().isEmpty() || !selector.getAdditionalProperties().isEmpty()) {
+            throw new InvalidHeadroomParamsException(usage);
+        }
+        for (NodeSelectorTerm term : selector.getNodeSelectorTerms()) {
+            if (term == null || NodeSelectorMatch.isEmpty(term) || !term.getAdditionalProperties().isEmpty()
+                    || orEmpty(term.getMatchExpressions()).stream().anyMatch(r -> r == null || r.getKey() == null
+                            || !NodeSelectorMatch.valid(r) || !r.getAdditionalProperties().isEmpty())
+                    || orEmpty(term.getMatchFields()).stream().anyMatch(r -> r == null || !NodeSelectorMatch.fieldValid(r))) {
+                throw new InvalidHeadroomParamsException(usage + "; operators In, NotIn (with values), Exists, DoesNotExist "
+                        + "(without), Gt, Lt (one integer); matchFields only metadata.name In/NotIn one value");
+            }
+        }
+        return List.copyOf(selector.getNodeSelectorTerms());
+    }
+
+    private static <T> List<T> orEmpty(List<T> list) {
+        return list == null ? List.of() : list;
     }
 
     private static List<HeadroomWindow> schedules(JsonNode node, String pool) {

@@ -93,22 +93,54 @@ public class HeadroomReconciler implements LeaderTask {
     private volatile String reportedBadVersion;
     /** The start-up line on what opted-in pods may preempt (null in tests built without the config). */
     private String reach;
+    /** Whether and in which version the API server serves CapacityBuffers (asked only while needed). */
+    private final CapacityBufferApi bufferApi;
+    private final HeadroomBuffers buffers;
+    /** Watches of the {@code shapeFrom} workloads (leader only). */
+    private final ShapeWatches shapeWatches;
+    private final long bufferRecheckMillis;
+    /** Whether the last pass had a pool in buffer or auto mode, or Headstart's PodTemplates: the re-check asks then. */
+    private volatile boolean usingBuffers;
+    /**
+     * Whether Headstart's PodTemplates may exist: true at start (a pool may have left some before a
+     * restart), then whether the last list found any. A cluster without buffer pools lists them once.
+     */
+    private volatile boolean templatesMayExist = true;
+    /** What was last reported per pool for a skipped pool or a missing shapeFrom workload: reported once. */
+    private final Map<String, String> notices = new HashMap<>();
+    /** The pools that had a notice this pass (the others' notices are forgotten, so a recurrence is reported). */
+    private final Set<String> noticed = new HashSet<>();
+
+    /** A pool left as it is this pass for a reason reported once (not an API failure). */
+    static final class PoolSkipped extends RuntimeException {
+        final String reason;
+
+        PoolSkipped(String reason, String message) {
+            super(message);
+            this.reason = reason;
+        }
+    }
 
     @Inject
     public HeadroomReconciler(HeadstartConfig config, Instance<KubernetesClient> client, SharedInformers informers,
             MeterRegistry registry) {
-        this(client::get, informers, HeadroomSettings.from(config), config.headroom().enabled(), registry);
+        this(client::get, informers, HeadroomSettings.from(config), config.headroom().enabled(), registry,
+                config.headroom().bufferRecheck().toMillis());
         this.reach = PreemptionReach.describe(config.priorityClass().name(), config.priorityClass().value(),
                 config.priorityClass().preemptionPolicy(), settings.priority());
     }
 
     /** With informers of its own (tests). */
     public HeadroomReconciler(KubernetesClient client, HeadroomSettings settings, MeterRegistry registry) {
-        this(() -> client, new SharedInformers(() -> client, 500), settings, true, registry);
+        this(() -> client, new SharedInformers(() -> client, 500), settings, true, registry, 60_000);
     }
 
     private HeadroomReconciler(Supplier<KubernetesClient> clients, SharedInformers informers, HeadroomSettings settings,
-            boolean enabled, MeterRegistry registry) {
+            boolean enabled, MeterRegistry registry, long bufferRecheckMillis) {
+        this.bufferApi = new CapacityBufferApi(clients, registry);
+        this.buffers = new HeadroomBuffers(settings, registry);
+        this.shapeWatches = new ShapeWatches(informers, this::trigger);
+        this.bufferRecheckMillis = Math.max(1000, bufferRecheckMillis);
         this.clients = clients;
         this.informers = informers;
         this.settings = settings;
@@ -141,6 +173,8 @@ public class HeadroomReconciler implements LeaderTask {
         executor = scheduler;
         pending.set(false);
         stabilizers.clear();
+        shapeWatches.open();
+        templatesMayExist = true;
         if (reach != null) {
             LOG.info(reach);
         }
@@ -171,6 +205,8 @@ public class HeadroomReconciler implements LeaderTask {
         CompletableFuture.allOf(nodeInformer.started(), paramsInformer.started()).whenComplete((ignored, error) -> trigger());
         long resync = settings.resync().toMillis();
         scheduler.scheduleWithFixedDelay(this::trigger, resync, resync, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::recheckBuffers, bufferRecheckMillis, bufferRecheckMillis,
+                TimeUnit.MILLISECONDS);
         LOG.infof("headroom reconciler started (%s/%s)", settings.namespace(), settings.name());
     }
 
@@ -187,12 +223,25 @@ public class HeadroomReconciler implements LeaderTask {
         podInformer.close();
         podInformer = null;
         podMetrics.reset();
+        buffers.reset();
+        shapeWatches.close();
         nodeInformer = null;
         paramsInformer = null;
         // Only the leader reports a plan, so the gauge summed over replicas is the leader's.
         replicas.set(0);
         poolReplicas.values().forEach(r -> r.set(0));
         LOG.info("headroom reconciler stopped");
+    }
+
+    /**
+     * While a pool uses CapacityBuffers (or Headstart's PodTemplates are left to clean up): discovery
+     * again, and a pass, which reads the buffers' verdicts and follows a served API that came or went.
+     */
+    private void recheckBuffers() {
+        if (usingBuffers) {
+            bufferApi.check();
+            trigger();
+        }
     }
 
     /** Asks for a reconcile after the debounce window; changes within the window share it. */
@@ -252,16 +301,32 @@ public class HeadroomReconciler implements LeaderTask {
             List<Node> nodes = nodes(client);
             Instant now = clock.instant();
             Set<String> wanted = new HashSet<>();
+            noticed.clear();
+            HeadroomBuffers.Existing bufferObjects = bufferObjects(client, pools.values());
+            Set<String> wantedBuffers = new HashSet<>();
+            Set<String> bufferPools = new HashSet<>();
             boolean allApplied = true;
             Map<String, HeadroomPlan> plans = new LinkedHashMap<>();
             for (HeadroomPool pool : pools.values()) {
                 try {
-                    plans.put(pool.name(), applyPool(client, pool, nodes, existing, className, now, wanted));
+                    plans.put(pool.name(), applyPool(client, pool, nodes, existing, className, now, wanted,
+                            bufferObjects, wantedBuffers, bufferPools, configMap));
                 } catch (RuntimeException e) {
                     allApplied = false;
                     // Its objects stay as they are: neither resized nor removed.
                     existing.values().stream().filter(d -> pool.name().equals(poolOf(d)))
                             .forEach(d -> wanted.add(d.getMetadata().getName()));
+                    bufferObjects.templates().values().stream()
+                            .filter(t -> pool.name().equals(HeadroomBuffers.poolOf(t.getMetadata().getLabels())))
+                            .forEach(t -> wantedBuffers.add(t.getMetadata().getName()));
+                    bufferObjects.buffers().values().stream()
+                            .filter(b -> pool.name().equals(HeadroomBuffers.poolOf(b.getMetadata().getLabels())))
+                            .forEach(b -> wantedBuffers.add(b.getMetadata().getName()));
+                    if (e instanceof PoolSkipped skipped) {
+                        notice(client, configMap, pool.name(), skipped.reason, "pool " + pool.name() + ": "
+                                + skipped.getMessage());
+                        continue;
+                    }
                     poolErrors(pool.name()).increment();
                     String message = "pool " + pool.name() + " could not be applied: "
                             + String.valueOf(e.getMessage()).replaceAll("\\s+", " ");
@@ -271,7 +336,12 @@ public class HeadroomReconciler implements LeaderTask {
                     }
                 }
             }
+            notices.keySet().retainAll(noticed);
+            shapeWatches.follow(pools.values().stream().map(HeadroomPool::shapeFrom).filter(Objects::nonNull)
+                    .collect(java.util.stream.Collectors.toSet()));
             removeUnwanted(client, existing, wanted, pools.keySet());
+            buffers.removeUnwanted(client, bufferApi.apiVersion(), bufferObjects, wantedBuffers);
+            buffers.status(bufferObjects, bufferPools, pools.keySet(), this::bufferEvent);
             if (allApplied) {
                 deleteUnusedClasses(client, className);
             }
@@ -311,8 +381,91 @@ public class HeadroomReconciler implements LeaderTask {
         return Map.copyOf(lastPlans);
     }
 
-    private HeadroomPlan applyPool(KubernetesClient client, HeadroomPool pool, List<Node> nodes,
-            Map<String, Deployment> existing, String className, Instant now, Set<String> wanted) {
+    /**
+     * Headstart's PodTemplates, and its CapacityBuffers when served. Discovery is asked first when a
+     * pool uses buffer or auto mode (or templates are left from one) and no answer is known yet.
+     */
+    private HeadroomBuffers.Existing bufferObjects(KubernetesClient client, java.util.Collection<HeadroomPool> pools) {
+        boolean wants = pools.stream().anyMatch(p -> p.mode() != HeadroomPool.Mode.PAUSE_PODS);
+        if (!wants && !templatesMayExist) {
+            usingBuffers = false;
+            return new HeadroomBuffers.Existing(Map.of(), Map.of());
+        }
+        Map<String, io.fabric8.kubernetes.api.model.PodTemplate> templates = buffers.templates(client);
+        usingBuffers = wants || !templates.isEmpty();
+        templatesMayExist = usingBuffers;
+        if (usingBuffers && bufferApi.state() == CapacityBufferApi.State.UNKNOWN) {
+            bufferApi.check();
+        }
+        Optional<String> apiVersion = usingBuffers ? bufferApi.apiVersion() : Optional.empty();
+        return new HeadroomBuffers.Existing(templates,
+                apiVersion.isPresent() ? buffers.buffers(client, apiVersion.get()) : Map.of());
+    }
+
+    /** Whether this pool keeps a CapacityBuffer this pass; throws when it can do neither (left as it is). */
+    private boolean keepsBuffer(HeadroomPool pool) {
+        if (pool.mode() == HeadroomPool.Mode.PAUSE_PODS) {
+            return false;
+        }
+        if (bufferApi.state() == CapacityBufferApi.State.UNKNOWN) {
+            throw new PoolSkipped("CapacityBufferUnknown", "mode " + pool.mode().text() + ": discovery has not yet said"
+                    + " whether the API server serves capacitybuffers." + CapacityBufferApi.GROUP
+                    + "; its objects are left as they are until it answers");
+        }
+        if (bufferApi.state() == CapacityBufferApi.State.SERVED) {
+            return true;
+        }
+        if (pool.mode() == HeadroomPool.Mode.AUTO) {
+            return false;
+        }
+        throw new PoolSkipped("CapacityBufferNotServed", "mode buffer, but the API server does not serve capacitybuffers."
+                + CapacityBufferApi.GROUP + " (cluster-autoscaler 1.34+ or Karpenter with the CRD installed);"
+                + " its objects are left as they are and nothing new is created (mode auto would use pause pods)");
+    }
+
+    /** The pool with the shape of its {@code shapeFrom} workload, its own shape while that is missing, or skipped. */
+    private HeadroomPool resolveShape(KubernetesClient client, HeadroomPool pool, ConfigMap configMap) {
+        if (pool.shapeFrom() == null) {
+            return pool;
+        }
+        Optional<io.fabric8.kubernetes.api.model.PodSpec> spec = shapeWatches.cached(pool.shapeFrom());
+        if (spec == null) {
+            spec = WorkloadShape.read(client, pool.shapeFrom()); // not watched yet (first pass, tests)
+        }
+        Map<String, io.fabric8.kubernetes.api.model.Quantity> shape = spec.map(WorkloadShape::of).orElse(Map.of());
+        if (shape.containsKey("cpu")) {
+            return pool.withShape(shape);
+        }
+        String why = spec.isEmpty() ? "shapeFrom " + pool.shapeFrom() + " does not exist"
+                : "shapeFrom " + pool.shapeFrom() + " requests no CPU, so a placeholder of its shape holds none";
+        if (pool.shape().isEmpty()) {
+            throw new PoolSkipped("HeadroomShapeFromMissing", why + "; the pool has no shape of its own to fall back to,"
+                    + " so its objects are left as they are");
+        }
+        notice(client, configMap, pool.name(), "HeadroomShapeFromMissing", "pool " + pool.name() + ": " + why
+                + "; its own shape is used until it does");
+        return pool;
+    }
+
+    /** One log line, Event and pool error per pool and message (not once per pass). */
+    private void notice(KubernetesClient client, ConfigMap configMap, String pool, String reason, String message) {
+        noticed.add(pool);
+        if (message.equals(notices.put(pool, message))) {
+            return;
+        }
+        poolErrors(pool).increment();
+        LOG.warnf("headroom: %s", message);
+        if (configMap != null) {
+            event(client, configMap, reason, message);
+        }
+    }
+
+    private HeadroomPlan applyPool(KubernetesClient client, HeadroomPool declared, List<Node> nodes,
+            Map<String, Deployment> existing, String className, Instant now, Set<String> wanted,
+            HeadroomBuffers.Existing bufferObjects, Set<String> wantedBuffers, Set<String> bufferPools,
+            ConfigMap configMap) {
+        boolean buffer = keepsBuffer(declared);
+        HeadroomPool pool = resolveShape(client, declared, configMap);
         NodeCensus census = pool.census(settings.warmupTaint());
         List<Node> counted = nodes.stream().filter(census::counts).toList();
         NodeCensus.Tally tally = census.count(counted);
@@ -333,10 +486,29 @@ public class HeadroomReconciler implements LeaderTask {
                 .anyMatch(w -> w.name().equals(active.window()) && w.replaces()) ? 0 : pool.minPerZone();
         Map<String, Integer> zones = pool.spread() ? ZoneSpread.distribute(stable, zonesOf(counted), perZone)
                 : Map.of();
-        if (zones.isEmpty()) {
+        boolean pausePods = !buffer;
+        if (buffer) {
+            bufferPools.add(pool.name());
+            String apiVersion = bufferApi.apiVersion().orElseThrow();
+            Map<String, Integer> split = zones.isEmpty() ? java.util.Collections.singletonMap(null, stable) : zones;
+            boolean accepted = true;
+            for (Map.Entry<String, Integer> part : split.entrySet()) {
+                String name = HeadroomObjects.deploymentName(settings, pool.name(), part.getKey());
+                wantedBuffers.add(name);
+                buffers.apply(client, apiVersion, bufferObjects, HeadroomObjects.podTemplate(settings, pool, part.getKey()),
+                        part.getValue());
+                var current = bufferObjects.buffers().get(name);
+                accepted &= current != null && CapacityBufferStatus.of(current).ready() == 1;
+            }
+            // auto: a served API does not mean an autoscaler acts on buffers (cluster-autoscaler needs
+            // --capacity-buffer-controller-enabled and --capacity-buffer-pod-injection-enabled); the
+            // pause pods stay until the autoscaler has accepted every buffer of the pool.
+            pausePods = pool.mode() == HeadroomPool.Mode.AUTO && !accepted;
+        }
+        if (pausePods && zones.isEmpty()) {
             wanted.add(HeadroomObjects.deploymentName(settings, pool.name(), null));
             applyDeployment(client, existing, HeadroomObjects.deployment(settings, pool, null, stable, className), plan);
-        } else {
+        } else if (pausePods) {
             for (Map.Entry<String, Integer> zone : zones.entrySet()) {
                 wanted.add(HeadroomObjects.deploymentName(settings, pool.name(), zone.getKey()));
                 applyDeployment(client, existing,
@@ -532,22 +704,50 @@ public class HeadroomReconciler implements LeaderTask {
                 + "; the last good parameters stay");
     }
 
+    /** A Warning Event on one of Headstart's CapacityBuffers (kubectl describe shows it there). */
+    private void bufferEvent(io.fabric8.kubernetes.api.model.GenericKubernetesResource buffer, String reason,
+            String message) {
+        warn(clients.get(), new ObjectReferenceBuilder()
+                .withApiVersion(buffer.getApiVersion())
+                .withKind(HeadroomBuffers.KIND)
+                .withNamespace(settings.namespace())
+                .withName(buffer.getMetadata().getName())
+                .withUid(buffer.getMetadata().getUid())
+                .build(), reason, message);
+    }
+
+    /** The shapeFrom watches (tests wait for them). */
+    ShapeWatches shapeWatches() {
+        return shapeWatches;
+    }
+
+    /** The CapacityBuffer discovery (tests ask it again, as the periodic re-check does). */
+    CapacityBufferApi bufferApi() {
+        return bufferApi;
+    }
+
     private void event(KubernetesClient client, ConfigMap configMap, String reason, String message) {
+        warn(client, new ObjectReferenceBuilder()
+                .withApiVersion("v1")
+                .withKind("ConfigMap")
+                .withNamespace(settings.namespace())
+                .withName(configMap.getMetadata().getName())
+                .withUid(configMap.getMetadata().getUid())
+                .withResourceVersion(configMap.getMetadata().getResourceVersion())
+                .build(), reason, message);
+    }
+
+    /** A Warning Event about one object in the install namespace; a failure to record it is only logged. */
+    private void warn(KubernetesClient client, io.fabric8.kubernetes.api.model.ObjectReference involved, String reason,
+            String message) {
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         try {
             client.v1().events().inNamespace(settings.namespace()).resource(new EventBuilder()
                     .withNewMetadata()
-                        .withName(settings.paramsConfigMap() + "." + Long.toHexString(System.nanoTime()))
+                        .withName(involved.getName() + "." + Long.toHexString(System.nanoTime()))
                         .withNamespace(settings.namespace())
                     .endMetadata()
-                    .withInvolvedObject(new ObjectReferenceBuilder()
-                            .withApiVersion("v1")
-                            .withKind("ConfigMap")
-                            .withNamespace(settings.namespace())
-                            .withName(configMap.getMetadata().getName())
-                            .withUid(configMap.getMetadata().getUid())
-                            .withResourceVersion(configMap.getMetadata().getResourceVersion())
-                            .build())
+                    .withInvolvedObject(involved)
                     .withType("Warning")
                     .withReason(reason)
                     .withMessage(message)

@@ -1,6 +1,9 @@
 package dev.headstart.controller.headroom;
 
+import dev.headstart.imagecache.NodeFacts;
+import dev.headstart.imagecache.NodeSelectorMatch;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Taint;
@@ -44,6 +47,8 @@ public final class NodeCensus {
     private final Map<String, String> labels;
     private final List<Toleration> tolerations;
     private final TaintSpec warmupTaint;
+    /** The placeholders' required node affinity (ORed terms); empty: none. */
+    private final List<NodeSelectorTerm> affinity;
 
     /** Placeholders without tolerations: only untainted nodes (besides the warm-up taint) count. */
     public NodeCensus(Map<String, String> labels, TaintSpec warmupTaint) {
@@ -55,9 +60,16 @@ public final class NodeCensus {
      * @param tolerations the placeholders' tolerations: a node tainted NoSchedule/NoExecute counts only when tolerated
      */
     public NodeCensus(Map<String, String> labels, List<Toleration> tolerations, TaintSpec warmupTaint) {
+        this(labels, tolerations, warmupTaint, List.of());
+    }
+
+    /** @param affinity the placeholders' required node affinity: a node counts only when a term matches it */
+    public NodeCensus(Map<String, String> labels, List<Toleration> tolerations, TaintSpec warmupTaint,
+            List<NodeSelectorTerm> affinity) {
         this.labels = Map.copyOf(labels);
         this.tolerations = List.copyOf(tolerations);
         this.warmupTaint = warmupTaint;
+        this.affinity = List.copyOf(affinity);
     }
 
     /** Parses {@code a=b,c=d} (equality only: the selector headroom nodes are chosen by). */
@@ -114,7 +126,13 @@ public final class NodeCensus {
     /** Whether the node is capacity at all (cordoning aside). */
     public boolean counts(Node node) {
         return isReady(node) && hasLabels(node) && !isWarming(node) && !isVirtual(node) && !isDisrupted(node)
-                && toleratesAll(node);
+                && toleratesAll(node) && matchesAffinity(node);
+    }
+
+    /** The scheduler's required node affinity ({@link NodeSelectorMatch}: terms ORed, expressions ANDed). */
+    private boolean matchesAffinity(Node node) {
+        return affinity.isEmpty() || NodeSelectorMatch.matches(affinity, new NodeFacts(node.getMetadata().getName(),
+                node.getMetadata().getLabels(), null));
     }
 
     /** EKS Fargate and virtual-kubelet nodes: never capacity a placeholder can hold. */

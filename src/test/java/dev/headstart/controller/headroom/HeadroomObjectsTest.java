@@ -88,4 +88,40 @@ class HeadroomObjectsTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> TaintSpec.parse("a=b:Sometimes"))
                 .hasMessageContaining("effect must be one of");
     }
+
+    /** Issue 25: the buffer's PodTemplate is the pause pod without a class; the buffer sets only its two fields. */
+    @Test
+    void theBufferTemplateIsThePausePodWithoutAClassAndItsHashIsStable() {
+        HeadroomSettings settings = settings(Map.of(), List.of(), "1");
+        HeadroomPool pool = HeadroomPool.parseAll("""
+                {"pools":[{"name":"spot","mode":"buffer","nodeSelector":{"node-group":"spot"},"linear":{"nodesPerReplica":1},
+                  "shape":{"cpu":"2","nvidia.com/gpu":"1"},
+                  "requiredNodeAffinity":{"nodeSelectorTerms":[{"matchExpressions":[{"key":"a","operator":"Exists"}]}]}}]}""",
+                settings).pools().get("spot");
+        var template = HeadroomObjects.podTemplate(settings, pool, "eu-west-1a");
+        var pod = template.getTemplate().getSpec();
+        assertThat(template.getMetadata().getName()).isEqualTo("headstart-headroom-spot-eu-west-1a");
+        assertThat(pod.getPriorityClassName()).isNull();
+        assertThat(pod.getNodeSelector()).containsEntry("topology.kubernetes.io/zone", "eu-west-1a");
+        assertThat(pod.getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()
+                .getNodeSelectorTerms()).hasSize(1);
+        assertThat(pod.getContainers().get(0).getResources().getLimits()).as("extended resources: limit = request")
+                .containsKey("nvidia.com/gpu");
+        assertThat(template.getMetadata().getAnnotations().get(HeadroomObjects.TEMPLATE_HASH))
+                .isEqualTo(HeadroomObjects.podTemplate(settings, pool, "eu-west-1a").getMetadata().getAnnotations()
+                        .get(HeadroomObjects.TEMPLATE_HASH))
+                .isNotEqualTo(HeadroomObjects.podTemplate(settings, pool, "eu-west-1b").getMetadata().getAnnotations()
+                        .get(HeadroomObjects.TEMPLATE_HASH));
+        var buffer = HeadroomObjects.capacityBuffer("autoscaling.x-k8s.io/v1beta1", template, 3);
+        assertThat(buffer.getKind()).isEqualTo("CapacityBuffer");
+        assertThat(buffer.getAdditionalProperties().get("spec")).isEqualTo(Map.of(
+                "podTemplateRef", Map.of("name", "headstart-headroom-spot-eu-west-1a"), "replicas", 3));
+    }
+
+    /** A pool without required node affinity keeps the template (and hash) it had: no roll on upgrade. */
+    @Test
+    void noAffinityNoChangeToTheTemplate() {
+        HeadroomSettings settings = settings(Map.of(), List.of(), "1");
+        assertThat(HeadroomObjects.deployment(settings, 2).getSpec().getTemplate().getSpec().getAffinity()).isNull();
+    }
 }

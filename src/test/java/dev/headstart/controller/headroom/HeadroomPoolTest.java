@@ -61,10 +61,29 @@ class HeadroomPoolTest {
                   {"name":"twice","ladder":{"nodesToReplicas":[[0,2]]}},
                   {"linear":{"nodesPerReplica":1}},
                   {"name":"shape","linear":{"nodesPerReplica":1},"shape":{"memory":"1Gi"}},
-                  {"name":"buffer","mode":"buffer","linear":{"nodesPerReplica":1}}
+                  {"name":"mode","mode":"balloons","linear":{"nodesPerReplica":1}},
+                  {"name":"from","shapeFrom":{"kind":"DaemonSet","namespace":"a","name":"b"},"linear":{"nodesPerReplica":1}},
+                  {"name":"from2","shapeFrom":{"kind":"Deployment","name":"b"},"linear":{"nodesPerReplica":1}},
+                  {"name":"aff","requiredNodeAffinity":{"nodeSelectorTerms":[{"matchExpressions":[{"key":"a","operator":"In"}]}]},
+                   "linear":{"nodesPerReplica":1}},
+                  {"name":"aff2","requiredNodeAffinity":{"nodeSelectorTerms":[]},"linear":{"nodesPerReplica":1}},
+                  {"name":"aff3","requiredNodeAffinity":{"nodeSelectorTerms":[{"matchExpressions":[{"key":"a","operator":"Near","values":["x"]}]}]},
+                   "linear":{"nodesPerReplica":1}},
+                  {"name":"aff4","requiredNodeAffinity":{"nodeSelectorTerms":[{"matchExpressions":null,"matchFields":[null]}]},
+                   "linear":{"nodesPerReplica":1}},
+                  {"name":"aff5","requiredNodeAffinity":{"nodeSelectorTerms":[{"matchExpressions":[null]}]},
+                   "linear":{"nodesPerReplica":1}},
+                  {"name":"aff6","requiredNodeAffinity":"zone=a","linear":{"nodesPerReplica":1}}
                 ]}""", SETTINGS);
         assertThat(parsed.pools()).containsOnlyKeys("good");
-        assertThat(parsed.errors()).containsOnlyKeys("typo", "twice", "#4", "shape", "buffer");
+        assertThat(parsed.errors()).containsOnlyKeys("typo", "twice", "#4", "shape", "mode", "from", "from2", "aff", "aff2",
+                "aff3", "aff4", "aff5", "aff6");
+        assertThat(parsed.errors().get("mode")).contains("mode must be 'pause-pods', 'buffer' or 'auto', not 'balloons'");
+        assertThat(parsed.errors().get("from")).contains("shapeFrom.kind 'DaemonSet' is not Deployment or StatefulSet");
+        assertThat(parsed.errors().get("from2")).contains("shapeFrom must be");
+        assertThat(parsed.errors().get("aff")).contains("requiredNodeAffinity must be");
+        assertThat(parsed.errors().get("aff2")).contains("requiredNodeAffinity must be");
+        assertThat(parsed.errors().get("aff3")).contains("requiredNodeAffinity must be");
         assertThat(parsed.errors().get("typo")).contains("unknown key 'corePerReplica'");
         assertThat(parsed.errors().get("twice")).contains("used twice");
         assertThat(parsed.errors().get("shape")).contains("shape needs cpu");
@@ -72,6 +91,33 @@ class HeadroomPoolTest {
         assertThatThrownBy(() -> HeadroomPool.parseAll("{\"pools\":{}}", SETTINGS)).hasMessageContaining("must be a list");
         assertThatThrownBy(() -> HeadroomPool.parseAll("{\"pools\":[],\"linear\":{}}", SETTINGS))
                 .hasMessageContaining("no other top-level key");
+    }
+
+    @Test
+    void modesShapeFromAndRequiredNodeAffinityParse() {
+        HeadroomPool.Parsed parsed = HeadroomPool.parseAll("""
+                {"pools":[
+                  {"name":"a","mode":"buffer","linear":{"nodesPerReplica":1}},
+                  {"name":"b","mode":"auto","shapeFrom":{"kind":"Deployment","namespace":"shop","name":"web"},
+                   "linear":{"nodesPerReplica":1}},
+                  {"name":"c","shapeFrom":{"kind":"StatefulSet","namespace":"db","name":"pg"},"shape":{"cpu":"4"},
+                   "requiredNodeAffinity":{"nodeSelectorTerms":[{"matchExpressions":[
+                     {"key":"karpenter.sh/capacity-type","operator":"In","values":["spot"]}]}]},
+                   "linear":{"nodesPerReplica":1}}
+                ]}""", SETTINGS);
+        assertThat(parsed.errors()).isEmpty();
+        assertThat(parsed.pools().get("a").mode()).isEqualTo(HeadroomPool.Mode.BUFFER);
+        HeadroomPool b = parsed.pools().get("b");
+        assertThat(b.mode()).isEqualTo(HeadroomPool.Mode.AUTO);
+        assertThat(b.shapeFrom()).isEqualTo(new HeadroomPool.WorkloadRef("Deployment", "shop", "web"));
+        assertThat(b.shape()).as("no shape of its own: nothing to fall back to").isEmpty();
+        HeadroomPool c = parsed.pools().get("c");
+        assertThat(c.shape()).as("the fallback while the StatefulSet is missing").isEqualTo(Map.of("cpu", new Quantity("4")));
+        assertThat(c.requiredNodeAffinity()).hasSize(1);
+        assertThat(c.requiredNodeAffinity().get(0).getMatchExpressions().get(0).getValues()).containsExactly("spot");
+        assertThat(parsed.pools().get("a").mode().text()).isEqualTo("buffer");
+        assertThat(HeadroomPool.parseAll("{\"linear\":{\"nodesPerReplica\":2}}", SETTINGS).pools().get("default").mode())
+                .isEqualTo(HeadroomPool.Mode.PAUSE_PODS);
     }
 
     @ParameterizedTest(name = "{0}% of {1}m on {2}m pods -> {3}")

@@ -109,4 +109,21 @@ class NodeCensusTest {
         assertThat(NodeCensus.tolerates(TaintSpec.parse("spot:NoExecute").toleration(), taint)).isFalse();
         assertThat(NodeCensus.tolerates(TaintSpec.parse("other").toleration(), taint)).isFalse();
     }
+
+    /** Issue 25: a pool's required node affinity limits its census as the scheduler limits its pods. */
+    @Test
+    void requiredNodeAffinityCountsOnlyNodesATermMatches() {
+        var spot = new io.fabric8.kubernetes.api.model.NodeSelectorTermBuilder().addNewMatchExpression()
+                .withKey("karpenter.sh/capacity-type").withOperator("In").withValues("spot").endMatchExpression().build();
+        var big = new io.fabric8.kubernetes.api.model.NodeSelectorTermBuilder().addNewMatchExpression()
+                .withKey("cores").withOperator("Gt").withValues("16").endMatchExpression().build();
+        NodeCensus census = new NodeCensus(Map.of(), List.of(), TaintSpec.parse("headstart.dev/warmup=true:NoSchedule"),
+                List.of(spot, big));
+        assertThat(census.counts(Nodes.labelled("a", "4", "karpenter.sh/capacity-type", "spot"))).isTrue();
+        assertThat(census.counts(Nodes.labelled("b", "4", "karpenter.sh/capacity-type", "on-demand"))).isFalse();
+        assertThat(census.counts(Nodes.labelled("c", "32", "cores", "32"))).as("terms are ORed").isTrue();
+        assertThat(census.counts(Nodes.labelled("d", "8", "cores", "8"))).isFalse();
+        assertThat(new NodeCensus(Map.of(), List.of(), TaintSpec.parse("headstart.dev/warmup=true:NoSchedule"), List.of())
+                .counts(Nodes.ready("e", "4"))).as("no affinity: every node").isTrue();
+    }
 }
