@@ -75,6 +75,8 @@ public class HeadroomReconciler implements LeaderTask {
     private volatile Subscription<Node> nodeInformer;
     private volatile Subscription<ConfigMap> paramsInformer;
     private volatile Subscription<io.fabric8.kubernetes.api.model.Pod> podInformer;
+    /** RuntimeClasses (shared with the image cache): a shapeFrom workload's class adds its pod overhead. */
+    private volatile Subscription<io.fabric8.kubernetes.api.model.node.v1.RuntimeClass> runtimeClassInformer;
     private final HeadroomPodMetrics podMetrics;
     private volatile HeadroomParams lastGood;
     /** The last good spec of each pool, kept while a later ConfigMap version has that pool wrong. */
@@ -202,6 +204,7 @@ public class HeadroomReconciler implements LeaderTask {
         paramsInformer = informers.subscribe(ControllerKinds.configMap(settings.namespace(), settings.paramsConfigMap()),
                 OnChange.run(this::trigger));
         podInformer = informers.subscribe(ControllerKinds.headroomPods(settings.namespace()), podMetrics);
+        runtimeClassInformer = informers.subscribe(ControllerKinds.RUNTIME_CLASSES, OnChange.run(this::trigger));
         CompletableFuture.allOf(nodeInformer.started(), paramsInformer.started()).whenComplete((ignored, error) -> trigger());
         long resync = settings.resync().toMillis();
         scheduler.scheduleWithFixedDelay(this::trigger, resync, resync, TimeUnit.MILLISECONDS);
@@ -225,6 +228,8 @@ public class HeadroomReconciler implements LeaderTask {
         podMetrics.reset();
         buffers.reset();
         shapeWatches.close();
+        runtimeClassInformer.close();
+        runtimeClassInformer = null;
         nodeInformer = null;
         paramsInformer = null;
         // Only the leader reports a plan, so the gauge summed over replicas is the leader's.
@@ -432,7 +437,8 @@ public class HeadroomReconciler implements LeaderTask {
         if (spec == null) {
             spec = WorkloadShape.read(client, pool.shapeFrom()); // not watched yet (first pass, tests)
         }
-        Map<String, io.fabric8.kubernetes.api.model.Quantity> shape = spec.map(WorkloadShape::of).orElse(Map.of());
+        Map<String, io.fabric8.kubernetes.api.model.Quantity> shape = spec.map(s -> withRuntimeClass(client, s))
+                .map(WorkloadShape::of).orElse(Map.of());
         if (shape.containsKey("cpu")) {
             return pool.withShape(shape);
         }
@@ -445,6 +451,28 @@ public class HeadroomReconciler implements LeaderTask {
         notice(client, configMap, pool.name(), "HeadroomShapeFromMissing", "pool " + pool.name() + ": " + why
                 + "; its own shape is used until it does");
         return pool;
+    }
+
+    /**
+     * The spec as the RuntimeClass admission plugin admits its pods: the class's pod overhead is
+     * counted by the scheduler with the containers' requests
+     * ({@code plugin/pkg/admission/runtimeclass/admission.go} setOverhead), so a placeholder of the
+     * workload's shape reserves it too. A class that does not exist admits no pod: the spec as it is.
+     */
+    private io.fabric8.kubernetes.api.model.PodSpec withRuntimeClass(KubernetesClient client,
+                                                                     io.fabric8.kubernetes.api.model.PodSpec spec) {
+        String name = spec.getRuntimeClassName();
+        if (name == null || name.isBlank()) {
+            return spec;
+        }
+        Subscription<io.fabric8.kubernetes.api.model.node.v1.RuntimeClass> informer = runtimeClassInformer;
+        List<io.fabric8.kubernetes.api.model.node.v1.RuntimeClass> classes = informer != null && informer.hasSynced()
+                ? informer.list() : client.node().v1().runtimeClasses().list().getItems(); // a few objects
+        Map<String, io.fabric8.kubernetes.api.model.node.v1.RuntimeClass> byName = new HashMap<>();
+        classes.forEach(rc -> byName.put(rc.getMetadata().getName(), rc));
+        dev.headstart.imagecache.RuntimeClassScheduling.Result admitted =
+                dev.headstart.imagecache.RuntimeClassScheduling.apply(spec, byName);
+        return admitted.admitted() ? admitted.spec() : spec;
     }
 
     /** One log line, Event and pool error per pool and message (not once per pass). */

@@ -121,6 +121,28 @@ class HeadroomShapeFromTest {
         assertThat(pausePodRequests("headstart-headroom-web")).containsEntry("cpu", new Quantity("2.25"));
     }
 
+    /**
+     * The RuntimeClass admission plugin sets a pod's overhead from its class, and the scheduler
+     * counts it with the requests (plugin/pkg/admission/runtimeclass/admission.go): the placeholder
+     * reserves it too.
+     */
+    @Test
+    void aRuntimeClassesPodOverheadIsPartOfTheShape() {
+        client.resources(io.fabric8.kubernetes.api.model.node.v1.RuntimeClass.class).resource(
+                new io.fabric8.kubernetes.api.model.node.v1.RuntimeClassBuilder().withNewMetadata().withName("gvisor")
+                        .endMetadata().withHandler("runsc").withNewOverhead()
+                        .addToPodFixed("cpu", new Quantity("250m")).addToPodFixed("memory", new Quantity("64Mi"))
+                        .endOverhead().build()).create();
+        PodSpec spec = web("1500m", "1Gi");
+        spec.setRuntimeClassName("gvisor");
+        deployment(spec);
+        params(FROM_WEB.formatted(""));
+        reconciler.reconcile();
+        // 1500m + the sidecar's 250m + the class's 250m; 1Gi + 128Mi + 64Mi.
+        assertThat(pausePodRequests("headstart-headroom-web")).isEqualTo(Map.of("cpu", new Quantity("2"),
+                "memory", new Quantity(String.valueOf((1024L + 128 + 64) * 1024 * 1024))));
+    }
+
     @Test
     void aStatefulSetWorksTooAndPercentageCountsInPodsOfItsShape() {
         client.apps().statefulSets().inNamespace("db").resource(new StatefulSetBuilder().withNewMetadata().withName("pg")
