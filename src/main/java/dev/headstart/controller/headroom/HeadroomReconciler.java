@@ -467,7 +467,7 @@ public class HeadroomReconciler implements LeaderTask {
         }
         Subscription<io.fabric8.kubernetes.api.model.node.v1.RuntimeClass> informer = runtimeClassInformer;
         List<io.fabric8.kubernetes.api.model.node.v1.RuntimeClass> classes = informer != null && informer.hasSynced()
-                ? informer.list() : client.node().v1().runtimeClasses().list().getItems(); // a few objects
+                ? informer.list() : client.resources(io.fabric8.kubernetes.api.model.node.v1.RuntimeClass.class).list().getItems(); // a few
         Map<String, io.fabric8.kubernetes.api.model.node.v1.RuntimeClass> byName = new HashMap<>();
         classes.forEach(rc -> byName.put(rc.getMetadata().getName(), rc));
         dev.headstart.imagecache.RuntimeClassScheduling.Result admitted =
