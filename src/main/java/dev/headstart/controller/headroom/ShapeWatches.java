@@ -27,7 +27,8 @@ import java.util.Set;
 final class ShapeWatches {
 
     private static final List<String> FIELDS = List.of("metadata.generation", "spec.template.spec.containers",
-            "spec.template.spec.initContainers", "spec.template.spec.overhead", "spec.template.spec.resources");
+            "spec.template.spec.initContainers", "spec.template.spec.overhead", "spec.template.spec.resources",
+            "spec.template.spec.runtimeClassName");
 
     private final SharedInformers informers;
     private final Runnable changed;
