@@ -171,6 +171,7 @@ final class ObjectStore {
         add("", "nodes", "Node", false);
         add("", "pods", "Pod", true);
         add("", "configmaps", "ConfigMap", true);
+        add("", "podtemplates", "PodTemplate", true);
         add("", "serviceaccounts", "ServiceAccount", true);
         add("", "events", "Event", true);
         add("events.k8s.io", "events", "Event", true);

@@ -396,7 +396,20 @@ public class HeadroomReconciler implements LeaderTask {
             usingBuffers = false;
             return new HeadroomBuffers.Existing(Map.of(), Map.of());
         }
-        Map<String, io.fabric8.kubernetes.api.model.PodTemplate> templates = buffers.templates(client);
+        Map<String, io.fabric8.kubernetes.api.model.PodTemplate> templates;
+        try {
+            templates = buffers.templates(client);
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            if (wants) {
+                throw e;
+            }
+            // Only looking for a previous run's leftovers: a pause-pod-only cluster is not held up by it.
+            LOG.warnf("headroom: cannot list PodTemplates to find CapacityBuffer leftovers (%s); not looked for again",
+                    e.getMessage());
+            templatesMayExist = false;
+            usingBuffers = false;
+            return new HeadroomBuffers.Existing(Map.of(), Map.of());
+        }
         usingBuffers = wants || !templates.isEmpty();
         templatesMayExist = usingBuffers;
         if (usingBuffers && bufferApi.state() == CapacityBufferApi.State.UNKNOWN) {

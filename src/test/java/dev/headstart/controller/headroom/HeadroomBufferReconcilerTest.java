@@ -325,6 +325,21 @@ class HeadroomBufferReconcilerTest {
         assertThat(metrics.get("headstart.headroom.buffer.api.served").gauge().value()).isEqualTo(-1.0);
     }
 
+    /**
+     * The first pass looks for a previous run's PodTemplates; when that list fails (an API server
+     * or proxy that refuses it: the scale bench's simulated one did) a pause-pod-only cluster still
+     * gets its headroom, and the list is not retried every pass.
+     */
+    @Test
+    void aFailedLookForLeftoverTemplatesDoesNotHoldUpPausePods() {
+        server.expect().get().withPath("/api/v1/namespaces/" + NS + "/podtemplates?labelSelector="
+                        + "app.kubernetes.io%2Fmanaged-by%3Dheadstart")
+                .andReturn(404, "{\"kind\":\"Status\",\"code\":404}").always();
+        params("pause-pods", 3);
+        reconciler.reconcile();
+        assertThat(deployments()).containsKey("headstart-headroom-on-demand");
+    }
+
     @Test
     void aClusterWithoutBufferPoolsAsksNoDiscoveryAndListsTemplatesOnlyOnce() throws Exception {
         serveBuffers();
