@@ -23,6 +23,13 @@ public interface AutoScalingGateway {
      */
     java.util.List<LifecycleHook> launchingHooks(String groupName);
 
+    /**
+     * The instances in the group's warm pool with their lifecycle states (DescribeWarmPool, every
+     * page); empty when the group has no warm pool. An instance launched into the pool is here from
+     * {@code Warmed:Pending:Wait} on, whether or not it ever registers a Node.
+     */
+    java.util.List<InstanceLifecycle> warmPoolInstances(String groupName);
+
     /** CompleteLifecycleAction with {@code CONTINUE}. */
     LifecycleCallResult completeLifecycleAction(String groupName, String hookName, String instanceId);
 

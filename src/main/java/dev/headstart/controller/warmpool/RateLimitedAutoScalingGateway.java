@@ -36,6 +36,13 @@ final class RateLimitedAutoScalingGateway implements AutoScalingGateway {
         return delegate.launchingHooks(groupName);
     }
 
+    /** One call per look: a page holds 100 instances, more than a warm pool usually has. */
+    @Override
+    public java.util.List<InstanceLifecycle> warmPoolInstances(String groupName) {
+        spacing.acquire(1);
+        return delegate.warmPoolInstances(groupName);
+    }
+
     @Override
     public LifecycleCallResult completeLifecycleAction(String groupName, String hookName, String instanceId) {
         spacing.acquire(1);

@@ -83,6 +83,18 @@ public final class SdkAutoScalingGateway implements AutoScalingGateway, AutoClos
                 .toList());
     }
 
+    /** The API's limit on instances per DescribeWarmPool page. */
+    static final int WARM_POOL_PAGE = 100;
+
+    @Override
+    public List<InstanceLifecycle> warmPoolInstances(String groupName) {
+        return call("DescribeWarmPool", () -> client.describeWarmPoolPaginator(r -> r
+                        .autoScalingGroupName(groupName).maxRecords(WARM_POOL_PAGE))
+                .instances().stream()
+                .map(i -> new InstanceLifecycle(i.instanceId(), groupName, i.lifecycleStateAsString()))
+                .toList());
+    }
+
     @Override
     public LifecycleCallResult completeLifecycleAction(String groupName, String hookName, String instanceId) {
         return lifecycleCall("CompleteLifecycleAction", () -> client.completeLifecycleAction(r -> r

@@ -50,7 +50,7 @@ public final class WarmPoolMetrics {
         nodes.forEach((state, gauge) -> gauge.set(counts.getOrDefault(state, 0)));
     }
 
-    /** action: complete | heartbeat | describe; result: ok | no_active | throttled | access_denied | failed. */
+    /** action: complete | heartbeat | describe | describe_hooks | describe_warm_pool | complete_nodeless; result: ok | no_active | throttled | access_denied | failed. */
     public void lifecycleAction(String action, String result) {
         registry.counter("headstart.lifecycle.actions", "action", action, "result", result).increment();
     }

@@ -120,6 +120,12 @@ public class WarmPoolReconciler implements LeaderTask {
     private Subscription<Pod> cachePods;
     /** What the image cache plans on each node: the cache is complete when that is there. */
     private final ImageCacheView cacheView;
+    /**
+     * Auto Scaling groups seen holding EKS managed nodes, and what Headstart last saw of each one's
+     * warm pool (one entry per group, so bounded by the account's groups). Lost on restart: the
+     * sweep finds the groups again, and a repeated completion only gets "no active action".
+     */
+    private final Map<String, ManagedWarmPool> managedPools = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Inject
     public WarmPoolReconciler(HeadstartConfig config, ClusterAccess cluster, Instance<KubernetesClient> client,
@@ -170,6 +176,7 @@ public class WarmPoolReconciler implements LeaderTask {
         ScheduledExecutorService current = DaemonScheduler.named("headstart-warm-pool");
         executor = current;
         young.clear();
+        managedPools.clear();
         youngNodes = informers.subscribe(ControllerKinds.NODES, young);
         nodes = informers.subscribe(ControllerKinds.NODES, OnChange.when(WarmNodeSignature::changed, this::requestPass));
         cachePods = informers.subscribe(ControllerKinds.IMAGE_CACHE_PODS, OnChange.run(this::requestPass));
@@ -264,6 +271,7 @@ public class WarmPoolReconciler implements LeaderTask {
             }
         }
         metrics.nodes(counts);
+        completeNodelessWarmLaunches(now);
     }
 
     /** One batch of a pass: describe its instances, plan and act on each node. False: Auto Scaling failed. */
@@ -304,6 +312,9 @@ public class WarmPoolReconciler implements LeaderTask {
             ImageCacheCompletion cache = ImageCacheCompletion.of(name, cacheView,
                     cachePods.byIndex(ControllerKinds.NODE_NAME_INDEX, name));
             boolean managed = EksManagedNodeGroup.contains(node);
+            if (managed) {
+                instance.ifPresent(i -> managedPools.computeIfAbsent(i.groupName(), g -> new ManagedWarmPool()));
+            }
             List<LifecycleHook> hooks = instance.filter(i -> !managed && HOOK_STAGES.contains(i.lifecycleState()))
                     .map(i -> hooksByGroup.computeIfAbsent(i.groupName(), this::launchingHooks))
                     .orElse(List.of());
@@ -371,6 +382,16 @@ public class WarmPoolReconciler implements LeaderTask {
      */
     private List<LifecycleHook> launchingHooks(String group) {
         try {
+            return drivenHooks(group);
+        } catch (AutoScalingCallException e) {
+            LOG.warnf("warm pool: %s; completing the configured hooks %s", e.getMessage(), settings.hooks());
+            return settings.hooks().stream().map(name -> new LifecycleHook(name, null, null)).toList();
+        }
+    }
+
+    /** The configured hook names the group has as launching hooks; a failed describe is thrown (and counted). */
+    private List<LifecycleHook> drivenHooks(String group) {
+        try {
             List<LifecycleHook> all = gateway().launchingHooks(group);
             metrics.lifecycleAction("describe_hooks", "ok");
             List<LifecycleHook> driven = all.stream().filter(h -> settings.hooks().contains(h.name())).toList();
@@ -381,9 +402,105 @@ public class WarmPoolReconciler implements LeaderTask {
             return driven;
         } catch (AutoScalingCallException e) {
             metrics.lifecycleAction("describe_hooks", e.kind().label());
-            LOG.warnf("warm pool: %s; completing the configured hooks %s", e.getMessage(), settings.hooks());
-            return settings.hooks().stream().map(name -> new LifecycleHook(name, null, null)).toList();
+            throw e;
         }
+    }
+
+    /** What Headstart last saw of an EKS managed node group's warm pool; touched only by passes (one thread). */
+    private static final class ManagedWarmPool {
+        List<LifecycleHook> hooks = List.of();
+        Instant hooksAt;
+        Instant lookedAt;
+        /** Instances completed at their current Warmed:Pending:Wait: once per transition. */
+        final java.util.Set<String> completed = new java.util.HashSet<>();
+    }
+
+    /**
+     * An instance launched into the warm pool of an EKS managed node group boots, then stops or
+     * hibernates without joining the cluster: at {@code Warmed:Pending:Wait} no Node will come. If the
+     * group has a launching hook Headstart drives (added against the docs' advice), every warm launch
+     * would wait out its heartbeat timeout, so those hooks are completed at once for instances with no
+     * Node ({@link NodelessWarmLaunchPlan}). Per group at most one DescribeWarmPool per tick and one
+     * DescribeLifecycleHooks per sweep interval, never per node event; the nodes are streamed once,
+     * and only when some instance is waiting. Self-managed groups are not looked at: their instances
+     * register a Node in the pool, and the hook's timeout covers a failed boot.
+     */
+    private void completeNodelessWarmLaunches(Instant now) {
+        Duration hookRefresh = settings.sweepInterval().isZero() ? tick : settings.sweepInterval();
+        Map<String, List<InstanceLifecycle>> waiting = new java.util.TreeMap<>();
+        java.util.Set<String> candidates = new java.util.HashSet<>();
+        for (Map.Entry<String, ManagedWarmPool> entry : managedPools.entrySet()) {
+            String group = entry.getKey();
+            ManagedWarmPool pool = entry.getValue();
+            if (pool.lookedAt != null && now.isBefore(pool.lookedAt.plus(tick))) {
+                continue;
+            }
+            pool.lookedAt = now;
+            if (pool.hooksAt == null || !now.isBefore(pool.hooksAt.plus(hookRefresh))) {
+                try {
+                    pool.hooks = drivenHooks(group);
+                    pool.hooksAt = now;
+                } catch (AutoScalingCallException e) {
+                    LOG.warnf("warm pool of group %s: %s", group, e.getMessage());
+                    continue;
+                }
+            }
+            if (pool.hooks.isEmpty()) {
+                pool.completed.clear();
+                continue;
+            }
+            List<InstanceLifecycle> instances;
+            try {
+                instances = gateway().warmPoolInstances(group);
+                metrics.lifecycleAction("describe_warm_pool", "ok");
+            } catch (AutoScalingCallException e) {
+                metrics.lifecycleAction("describe_warm_pool", e.kind().label());
+                LOG.warnf("warm pool of group %s: %s", group, e.getMessage());
+                continue;
+            }
+            // Forget instances that have left Warmed:Pending:Wait: their next one is a new transition.
+            pool.completed.retainAll(instances.stream()
+                    .filter(i -> WarmNodePlan.WARMED_PENDING_WAIT.equals(i.lifecycleState()))
+                    .map(InstanceLifecycle::instanceId).toList());
+            java.util.Set<String> ids = NodelessWarmLaunchPlan.candidates(instances, pool.hooks, pool.completed);
+            if (!ids.isEmpty()) {
+                waiting.put(group, instances);
+                candidates.addAll(ids);
+            }
+        }
+        if (candidates.isEmpty()) {
+            return;
+        }
+        // Only the waiting instances' ids are kept, whatever the cluster's size.
+        java.util.Set<String> withNode = nodes.stream()
+                .map(n -> ProviderId.instanceId(n.getSpec() == null ? null : n.getSpec().getProviderID()))
+                .flatMap(Optional::stream)
+                .filter(candidates::contains)
+                .collect(java.util.stream.Collectors.toSet());
+        waiting.forEach((group, instances) -> {
+            ManagedWarmPool pool = managedPools.get(group);
+            Map<String, List<NodelessWarmLaunchPlan.Completion>> byInstance = new java.util.LinkedHashMap<>();
+            NodelessWarmLaunchPlan.of(group, instances, pool.hooks, withNode, pool.completed)
+                    .forEach(c -> byInstance.computeIfAbsent(c.instanceId(), id -> new java.util.ArrayList<>()).add(c));
+            byInstance.forEach((instanceId, completions) -> {
+                for (NodelessWarmLaunchPlan.Completion c : completions) {
+                    try {
+                        LifecycleCallResult result = gateway().completeLifecycleAction(group, c.hook().name(), instanceId);
+                        boolean done = result == LifecycleCallResult.DONE;
+                        metrics.lifecycleAction("complete_nodeless", done ? "ok" : "no_active");
+                        LOG.infof("instance %s of EKS managed node group %s: at %s in the warm pool, where no Node comes; "
+                                        + "lifecycle hook %s %s", instanceId, group, WarmNodePlan.WARMED_PENDING_WAIT,
+                                c.hook().name(), done ? "completed with CONTINUE"
+                                        : "had no active lifecycle action (timed out to its default result, or completed by someone else)");
+                    } catch (AutoScalingCallException e) {
+                        metrics.lifecycleAction("complete_nodeless", e.kind().label());
+                        LOG.warnf("instance %s of group %s: %s", instanceId, group, e.getMessage());
+                        return; // not marked: tried again at the next look
+                    }
+                }
+                pool.completed.add(instanceId);
+            });
+        });
     }
 
     void execute(Node node, WarmNodeFacts facts, List<WarmPoolAction> actions) {

@@ -31,7 +31,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code EC2_INSTANCE_LAUNCHING} hook of its group; each one ends when completed, or when its
  * heartbeat timeout passes with no heartbeat, with the hook's default result. When none is left the
  * instance moves on (to the pool's state, or InService), or is terminated if any ended in ABANDON.
- * Every end is recorded ({@link #ended}).
+ * Every end is recorded ({@link #ended}). DescribeWarmPool lists the group's instances in a
+ * {@code Warmed:*} state, paged.
  */
 public final class AutoScalingStub implements AutoCloseable {
 
@@ -64,6 +65,8 @@ public final class AutoScalingStub implements AutoCloseable {
     }
     private final List<Map<String, String>> requests = new ArrayList<>();
     private final Deque<Failure> failures = new ArrayDeque<>();
+    /** DescribeWarmPool page size when smaller than the request's MaxRecords (tests of paging). */
+    private volatile int warmPoolPage = 100;
 
     public AutoScalingStub() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -155,6 +158,11 @@ public final class AutoScalingStub implements AutoCloseable {
         instances.put(id, new Instance(group, abandoned ? "Terminated" : next));
     }
 
+    /** DescribeWarmPool answers at most this many instances a page, with a NextToken for the rest. */
+    void warmPoolPageSize(int size) {
+        warmPoolPage = size;
+    }
+
     /** The next request(s) fail with this error, in order. */
     synchronized void failNext(int status, String code, String message) {
         failures.add(new Failure(status, code, message));
@@ -196,6 +204,10 @@ public final class AutoScalingStub implements AutoCloseable {
                 respond(exchange, 200, describe(form));
             }
             case "DescribeLifecycleHooks" -> respond(exchange, 200, describeHooks(form.get("AutoScalingGroupName")));
+            case "DescribeWarmPool" -> {
+                expire();
+                respond(exchange, 200, describeWarmPool(form));
+            }
             case "CompleteLifecycleAction", "RecordLifecycleActionHeartbeat" -> {
                 String key = form.get("LifecycleHookName") + "/" + form.get("InstanceId");
                 boolean active;
@@ -246,6 +258,34 @@ public final class AutoScalingStub implements AutoCloseable {
                 + "<DescribeAutoScalingInstancesResult><AutoScalingInstances>" + members
                 + "</AutoScalingInstances></DescribeAutoScalingInstancesResult>"
                 + metadata() + "</DescribeAutoScalingInstancesResponse>";
+    }
+
+    /**
+     * The group's instances in a {@code Warmed:*} state, by id, a page at a time (MaxRecords, at most
+     * 100 as in the API; NextToken is the offset). The warm pool's configuration is a fixed Stopped pool.
+     */
+    private String describeWarmPool(Map<String, String> form) {
+        String group = form.get("AutoScalingGroupName");
+        List<String> ids = instances.entrySet().stream()
+                .filter(e -> e.getValue().group().equals(group) && e.getValue().state().startsWith("Warmed:"))
+                .map(Map.Entry::getKey).sorted().toList();
+        int max = Math.min(warmPoolPage, Math.min(100, Integer.parseInt(form.getOrDefault("MaxRecords", "50"))));
+        int from = Integer.parseInt(form.getOrDefault("NextToken", "0"));
+        StringBuilder members = new StringBuilder();
+        for (String id : ids.subList(Math.min(from, ids.size()), Math.min(ids.size(), from + max))) {
+            members.append("<member><InstanceId>").append(id).append("</InstanceId>")
+                    .append("<InstanceType>m5.large</InstanceType>")
+                    .append("<AvailabilityZone>us-east-1a</AvailabilityZone>")
+                    .append("<LifecycleState>").append(instances.get(id).state()).append("</LifecycleState>")
+                    .append("<HealthStatus>Healthy</HealthStatus>")
+                    .append("<ProtectedFromScaleIn>false</ProtectedFromScaleIn>")
+                    .append("</member>");
+        }
+        String next = from + max < ids.size() ? "<NextToken>" + (from + max) + "</NextToken>" : "";
+        return "<DescribeWarmPoolResponse xmlns=\"" + NS + "\"><DescribeWarmPoolResult>"
+                + "<WarmPoolConfiguration><MinSize>0</MinSize><PoolState>Stopped</PoolState></WarmPoolConfiguration>"
+                + "<Instances>" + members + "</Instances>" + next + "</DescribeWarmPoolResult>"
+                + metadata() + "</DescribeWarmPoolResponse>";
     }
 
     private String describeHooks(String group) {

@@ -47,6 +47,25 @@ class SdkAutoScalingGatewayTest {
     }
 
     @Test
+    void warmPoolInstancesReadsEveryPageOfTheGroupsPool() {
+        stub.instance("i-00000000000000001", "workers", "Warmed:Pending:Wait");
+        stub.instance("i-00000000000000002", "workers", "Warmed:Stopped");
+        stub.instance("i-00000000000000003", "workers", "Warmed:Hibernated");
+        stub.instance("i-00000000000000004", "workers", "InService");
+        stub.instance("i-00000000000000005", "others", "Warmed:Stopped");
+        stub.warmPoolPageSize(2);
+
+        assertThat(gateway.warmPoolInstances("workers")).containsExactly(
+                new InstanceLifecycle("i-00000000000000001", "workers", "Warmed:Pending:Wait"),
+                new InstanceLifecycle("i-00000000000000002", "workers", "Warmed:Stopped"),
+                new InstanceLifecycle("i-00000000000000003", "workers", "Warmed:Hibernated"));
+        assertThat(stub.requests("DescribeWarmPool")).hasSize(2)
+                .allSatisfy(r -> assertThat(r).containsEntry("AutoScalingGroupName", "workers")
+                        .containsEntry("MaxRecords", "100"));
+        assertThat(stub.requests("DescribeWarmPool").get(1)).containsEntry("NextToken", "2");
+    }
+
+    @Test
     void describeBatchesFiftyIdsPerCall() {
         List<String> ids = IntStream.range(0, 120).mapToObj(i -> String.format("i-%017x", i)).toList();
         ids.forEach(id -> stub.instance(id, "workers", "InService"));

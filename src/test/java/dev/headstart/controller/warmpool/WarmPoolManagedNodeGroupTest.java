@@ -76,9 +76,10 @@ class WarmPoolManagedNodeGroupTest extends WarmPoolMockClusterTest {
 
         passes(3);
         // Young, so described once (it could be a cold launch waiting in Pending:Wait); seen in
-        // service, not again until the sweep comes round; nothing else.
+        // service, not again until the sweep comes round. Its group's launching hooks once per sweep
+        // interval (none is Headstart's, so its warm pool is not described); nothing else.
         assertThat(stub.requests()).as("Auto Scaling calls for an untainted node in service")
-                .extracting(r -> r.get("Action")).containsExactly("DescribeAutoScalingInstances");
+                .extracting(r -> r.get("Action")).containsExactly("DescribeAutoScalingInstances", "DescribeLifecycleHooks");
         assertThat(node("ip-10-0-1-10.ec2.internal").getMetadata().getResourceVersion()).isEqualTo(version);
         for (WarmNodeState state : WarmNodeState.values()) {
             assertThat(gauge(state.label())).as("warm nodes in state " + state.label()).isZero();
