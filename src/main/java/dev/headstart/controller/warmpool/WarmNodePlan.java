@@ -116,8 +116,9 @@ public record WarmNodePlan(WarmNodeState state, List<WarmPoolAction> actions) {
                     .filter(mark -> mark.stage().equals(PENDING_WAIT))
                     .filter(mark -> facts.now().isBefore(mark.at().plus(SAME_TRANSITION)))
                     .isPresent();
-            if (!done && !facts.managedNodeGroup()) {
-                // None on an EKS managed node group: EKS owns its Auto Scaling group and its hooks.
+            if (!done && (!facts.managedNodeGroup() || !facts.hooks().isEmpty())) {
+                // On an EKS managed node group only a hook named as Headstart's that someone added
+                // (EKS owns the group and its own hooks): without Headstart it would wait out its timeout.
                 complete(facts, instance, Why.ENTERING_SERVICE, state, actions);
             }
             if (facts.warmupTainted()) {

@@ -315,7 +315,10 @@ public class WarmPoolReconciler implements LeaderTask {
             if (managed) {
                 instance.ifPresent(i -> managedPools.computeIfAbsent(i.groupName(), g -> new ManagedWarmPool()));
             }
-            List<LifecycleHook> hooks = instance.filter(i -> !managed && HOOK_STAGES.contains(i.lifecycleState()))
+            // An EKS managed node group's own hooks are EKS's; only hooks named as Headstart's are
+            // driven there, and only at Pending:Wait (in the pool no Node comes: see completeNodelessWarmLaunches).
+            List<LifecycleHook> hooks = instance.filter(i -> HOOK_STAGES.contains(i.lifecycleState())
+                            && !(managed && WarmNodePlan.WARMED_PENDING_WAIT.equals(i.lifecycleState())))
                     .map(i -> hooksByGroup.computeIfAbsent(i.groupName(), this::launchingHooks))
                     .orElse(List.of());
             WarmNodeFacts facts = new WarmNodeFacts(

@@ -103,6 +103,27 @@ class WarmPoolManagedNodeGroupTest extends WarmPoolMockClusterTest {
         assertThat(node(name).getMetadata().getLabels()).containsEntry(EksManagedNodeGroup.LABEL, "workers");
     }
 
+    /**
+     * A hook named as Headstart's on a managed group (the docs say not to add one; someone did):
+     * completed at Pending:Wait once the Node is Ready, as on a self-managed group, instead of
+     * holding every launch for its whole heartbeat timeout. EKS's own hooks are never touched.
+     */
+    @Test
+    void aHookNamedAsHeadstartsOnAManagedGroupIsCompletedAtPendingWait() {
+        String name = "ip-10-0-1-14.ec2.internal";
+        stub.launchingHook(ASG, "headstart-launch", Duration.ofSeconds(120), "ABANDON");
+        stub.launchingHook(ASG, "eks-own-hook", Duration.ofSeconds(120), "CONTINUE");
+        stub.enter("i-0000000000000000e", ASG, "Pending:Wait", "InService");
+        client.nodes().resource(managedNode(name, "i-0000000000000000e")).create();
+        startReconciler();
+
+        eventually(WAIT, () -> assertThat(stub.requests("CompleteLifecycleAction")).hasSize(1));
+        passes(3);
+        assertThat(stub.requests("CompleteLifecycleAction")).extracting(r -> r.get("LifecycleHookName"))
+                .containsExactly("headstart-launch");
+        assertThat(stub.actionActive("eks-own-hook", "i-0000000000000000e")).isTrue();
+    }
+
     @Test
     void aNodeReturningToAStoppedPoolGetsNoHookCallIsTaintedAndOnceStoppedItsNodeIsDeleted() {
         String untainted = "ip-10-0-1-12.ec2.internal";
