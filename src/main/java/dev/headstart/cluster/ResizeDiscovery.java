@@ -35,20 +35,10 @@ public class ResizeDiscovery {
 
     private static final Logger LOG = Logger.getLogger(ResizeDiscovery.class);
 
-    public enum State {
-        SERVED(1), NOT_SERVED(0), UNKNOWN(-1);
-
-        final int gauge;
-
-        State(int gauge) {
-            this.gauge = gauge;
-        }
-    }
-
     private final Supplier<KubernetesClient> client;
     private final boolean asking;
     private final long recheckMillis;
-    private volatile State state;
+    private volatile ApiServed state;
     private ScheduledExecutorService scheduler;
 
     @Inject
@@ -63,9 +53,9 @@ public class ResizeDiscovery {
         this.asking = asking;
         this.recheckMillis = Math.max(1000, recheckMillis);
         // No cluster: nothing to ask and nothing to revert through; the rule boosts as configured.
-        this.state = asking ? State.UNKNOWN : State.SERVED;
+        this.state = asking ? ApiServed.UNKNOWN : ApiServed.SERVED;
         if (asking) {
-            Gauge.builder("headstart.cpu.boost.resize.served", this, d -> d.state.gauge)
+            Gauge.builder("headstart.cpu.boost.resize.served", this, d -> d.state.gauge())
                     .description("Whether the API server serves pods/resize: 1 yes, 0 no, -1 not known yet; cpu-boost boosts only at 1")
                     .register(registry);
         }
@@ -86,22 +76,22 @@ public class ResizeDiscovery {
     }
 
     /** One discovery call; never throws. A failed call keeps the last answer (a blip changes nothing). */
-    public State check() {
-        State before = state;
+    public ApiServed check() {
+        ApiServed before = state;
         try {
             APIResourceList core = client.get().getApiResources("v1");
             boolean served = core != null && core.getResources() != null
                     && core.getResources().stream().map(APIResource::getName).anyMatch("pods/resize"::equals);
-            state = served ? State.SERVED : State.NOT_SERVED;
+            state = served ? ApiServed.SERVED : ApiServed.NOT_SERVED;
         } catch (RuntimeException e) {
-            if (before == State.UNKNOWN) {
+            if (before == ApiServed.UNKNOWN) {
                 LOG.warnf("cpu-boost: cannot tell whether the API server serves pods/resize (%s); no boosts until it answers",
                         OneLine.of(e));
             }
             return state;
         }
         if (state != before) {
-            if (state == State.SERVED) {
+            if (state == ApiServed.SERVED) {
                 LOG.info("cpu-boost: the API server serves pods/resize; boosts are on");
             } else {
                 LOG.warn("cpu-boost: the API server does not serve pods/resize (in-place resize: Kubernetes 1.33+);"
@@ -111,7 +101,7 @@ public class ResizeDiscovery {
         return state;
     }
 
-    public State state() {
+    public ApiServed state() {
         return state;
     }
 

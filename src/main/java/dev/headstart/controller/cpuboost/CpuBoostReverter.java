@@ -1,5 +1,7 @@
 package dev.headstart.controller.cpuboost;
 
+import dev.headstart.cluster.ApiServed;
+
 import dev.headstart.cluster.ClusterAccess;
 import dev.headstart.cluster.ResizeDiscovery;
 import dev.headstart.config.HeadstartConfig;
@@ -256,7 +258,7 @@ public class CpuBoostReverter implements LeaderTask {
     }
 
     private void revert(String key, Pod pod, RevertPlan plan, Instant now) {
-        if (discovery.state() != ResizeDiscovery.State.SERVED) {
+        if (discovery.state() != ApiServed.SERVED) {
             at(key, NOT_SERVED_RETRY); // discovery is asked again on its own schedule
             return;
         }

@@ -1,5 +1,7 @@
 package dev.headstart.controller.headroom;
 
+import dev.headstart.cluster.ApiServed;
+
 import dev.headstart.text.OneLine;
 import io.fabric8.kubernetes.api.model.APIResourceList;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -32,23 +34,13 @@ public class CapacityBufferApi {
     /** Newest first: the first one served is used. */
     static final List<String> VERSIONS = List.of("v1", "v1beta1", "v1alpha1");
 
-    public enum State {
-        SERVED(1), NOT_SERVED(0), UNKNOWN(-1);
-
-        final int gauge;
-
-        State(int gauge) {
-            this.gauge = gauge;
-        }
-    }
-
     private final Supplier<KubernetesClient> client;
-    private volatile State state = State.UNKNOWN;
+    private volatile ApiServed state = ApiServed.UNKNOWN;
     private volatile String apiVersion;
 
     public CapacityBufferApi(Supplier<KubernetesClient> client, MeterRegistry registry) {
         this.client = client;
-        Gauge.builder("headstart.headroom.buffer.api.served", this, d -> d.state.gauge)
+        Gauge.builder("headstart.headroom.buffer.api.served", this, d -> d.state.gauge())
                 .description("Whether the API server serves capacitybuffers.autoscaling.x-k8s.io: 1 yes, 0 no, -1 not known"
                         + " yet (asked only while a pool has mode buffer or auto)")
                 .register(registry);
@@ -56,20 +48,20 @@ public class CapacityBufferApi {
 
     /** One discovery round; never throws. Returns whether the answer changed. */
     public boolean check() {
-        State before = state;
+        ApiServed before = state;
         String versionBefore = apiVersion;
         String found;
         try {
             found = served(client.get());
         } catch (RuntimeException e) {
-            if (before == State.UNKNOWN) {
+            if (before == ApiServed.UNKNOWN) {
                 LOG.warnf("headroom: cannot tell whether the API server serves %s.%s (%s); pools with mode buffer or"
                         + " auto are left as they are until it answers", RESOURCE, GROUP, OneLine.of(e));
             }
             return false;
         }
         apiVersion = found;
-        state = found == null ? State.NOT_SERVED : State.SERVED;
+        state = found == null ? ApiServed.NOT_SERVED : ApiServed.SERVED;
         boolean changed = state != before || !java.util.Objects.equals(found, versionBefore);
         if (changed) {
             if (found != null) {
@@ -83,7 +75,7 @@ public class CapacityBufferApi {
         return changed;
     }
 
-    public State state() {
+    public ApiServed state() {
         return state;
     }
 

@@ -1,5 +1,7 @@
 package dev.headstart.controller.headroom;
 
+import dev.headstart.cluster.ApiServed;
+
 import dev.headstart.controller.OnChange;
 import dev.headstart.controller.DaemonScheduler;
 import dev.headstart.config.HeadstartConfig;
@@ -412,7 +414,7 @@ public class HeadroomReconciler implements LeaderTask {
         }
         usingBuffers = wants || !templates.isEmpty();
         templatesMayExist = usingBuffers;
-        if (usingBuffers && bufferApi.state() == CapacityBufferApi.State.UNKNOWN) {
+        if (usingBuffers && bufferApi.state() == ApiServed.UNKNOWN) {
             bufferApi.check();
         }
         Optional<String> apiVersion = usingBuffers ? bufferApi.apiVersion() : Optional.empty();
@@ -425,12 +427,12 @@ public class HeadroomReconciler implements LeaderTask {
         if (pool.mode() == HeadroomPool.Mode.PAUSE_PODS) {
             return false;
         }
-        if (bufferApi.state() == CapacityBufferApi.State.UNKNOWN) {
+        if (bufferApi.state() == ApiServed.UNKNOWN) {
             throw new PoolSkipped("CapacityBufferUnknown", "mode " + pool.mode().text() + ": discovery has not yet said"
                     + " whether the API server serves capacitybuffers." + CapacityBufferApi.GROUP
                     + "; its objects are left as they are until it answers");
         }
-        if (bufferApi.state() == CapacityBufferApi.State.SERVED) {
+        if (bufferApi.state() == ApiServed.SERVED) {
             return true;
         }
         if (pool.mode() == HeadroomPool.Mode.AUTO) {

@@ -1,5 +1,7 @@
 package dev.headstart.controller.cpuboost;
 
+import dev.headstart.cluster.ApiServed;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.headstart.cluster.Component;
 import dev.headstart.cluster.ResizeDiscovery;
@@ -77,7 +79,7 @@ class CpuBoostReverterTest {
     CpuBoostReverter replica(MeterRegistry registry, int maxAttempts, boolean reboost) {
         resizeServed();
         ResizeDiscovery discovery = new ResizeDiscovery(() -> controller, true, 60_000, registry);
-        assertThat(discovery.check()).isEqualTo(ResizeDiscovery.State.SERVED);
+        assertThat(discovery.check()).isEqualTo(ApiServed.SERVED);
         CpuBoostReverter task = new CpuBoostReverter(() -> controller, new SharedInformers(() -> controller, 500),
                 ControllerKinds.BOOSTED_PODS, discovery, registry, Clock.systemUTC(), true, Duration.ofMinutes(5),
                 Duration.ofMillis(50), Duration.ofMillis(200), maxAttempts, reboost);
@@ -337,7 +339,7 @@ class CpuBoostReverterTest {
         MeterRegistry registry = new SimpleMeterRegistry();
         ResizeDiscovery discovery = new ResizeDiscovery(() -> controller, true, 60_000, registry);
         // the one-off answer above comes first: an API server without in-place resize
-        assertThat(discovery.check()).isEqualTo(ResizeDiscovery.State.NOT_SERVED);
+        assertThat(discovery.check()).isEqualTo(ApiServed.NOT_SERVED);
         assertThat(discovery.unavailable()).get().asString().contains("does not serve pods/resize");
         CpuBoostReverter task = new CpuBoostReverter(() -> controller, new SharedInformers(() -> controller, 500),
                 ControllerKinds.BOOSTED_PODS, discovery, registry, Clock.systemUTC(), true, Duration.ofMinutes(5),
@@ -347,7 +349,7 @@ class CpuBoostReverterTest {
         task.start();
         Thread.sleep(1500);
         assertThat(bodies).isEmpty();
-        assertThat(discovery.check()).as("re-checked: served now").isEqualTo(ResizeDiscovery.State.SERVED);
+        assertThat(discovery.check()).as("re-checked: served now").isEqualTo(ApiServed.SERVED);
     }
 
     @Test
