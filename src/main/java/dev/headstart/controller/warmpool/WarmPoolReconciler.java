@@ -716,7 +716,8 @@ public class WarmPoolReconciler implements LeaderTask {
         return Optional.ofNullable(annotations == null ? null : annotations.get(key));
     }
 
-    private static Optional<Instant> parse(String timestamp) {
+    /** An RFC 3339 timestamp of the API server, or empty when missing or malformed. */
+    static Optional<Instant> parse(String timestamp) {
         if (timestamp == null || timestamp.isBlank()) {
             return Optional.empty();
         }

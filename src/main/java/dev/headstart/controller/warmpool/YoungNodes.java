@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,10 +27,10 @@ final class YoungNodes implements ResourceEventHandler<Node> {
 
     @Override
     public void onAdd(Node node) {
-        Instant created = created(node);
         // A node without a creation time is young: it cannot be ruled out.
-        if (created == null || created.isAfter(windowStart.get())) {
-            registered.put(node.getMetadata().getName(), created == null ? Instant.MAX : created);
+        Instant created = WarmPoolReconciler.parse(node.getMetadata().getCreationTimestamp()).orElse(Instant.MAX);
+        if (created.isAfter(windowStart.get())) {
+            registered.put(node.getMetadata().getName(), created);
         }
     }
 
@@ -59,17 +58,5 @@ final class YoungNodes implements ResourceEventHandler<Node> {
 
     void clear() {
         registered.clear();
-    }
-
-    private static Instant created(Node node) {
-        String stamp = node.getMetadata().getCreationTimestamp();
-        if (stamp == null) {
-            return null;
-        }
-        try {
-            return Instant.parse(stamp);
-        } catch (DateTimeParseException e) {
-            return null;
-        }
     }
 }
