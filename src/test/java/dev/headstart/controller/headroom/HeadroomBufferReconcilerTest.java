@@ -1,8 +1,6 @@
 package dev.headstart.controller.headroom;
 
-import dev.headstart.cluster.Component;
 import dev.headstart.testing.CapacityBufferCrd;
-import dev.headstart.testing.ComponentClient;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -11,12 +9,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.PodTemplate;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,17 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code capacitybuffers.autoscaling.x-k8s.io} (the CRD registered with the mock server, as
  * cluster-autoscaler 1.34+ installs it), pause pods where it does not.
  */
-@EnableKubernetesMockClient(crud = true)
-class HeadroomBufferReconcilerTest {
-
-    private static final String NS = "headstart-system";
+class HeadroomBufferReconcilerTest extends HeadroomMockClusterTest {
     private static final ResourceDefinitionContext V1BETA1 = HeadroomBuffers.context("autoscaling.x-k8s.io/v1beta1");
 
-    KubernetesMockServer server;
-    KubernetesClient client;
-    private KubernetesClient controller;
-    private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-    private HeadroomReconciler reconciler;
 
     /** spot (buffer mode, 12 nodes / 3 = 4) beside on-demand (pause pods, 2 nodes / 1 = 2). */
     private static final String POOLS = """
@@ -55,7 +40,6 @@ class HeadroomBufferReconcilerTest {
 
     @BeforeEach
     void setUp() {
-        controller = ComponentClient.of(Component.CONTROLLER, server, client);
         for (int i = 0; i < 12; i++) {
             Node spot = Nodes.tainted("spot-" + i, "8", "spot", "true", "NoSchedule");
             spot.getMetadata().getLabels().put("node-group", "spot");
@@ -64,12 +48,6 @@ class HeadroomBufferReconcilerTest {
         for (int i = 0; i < 2; i++) {
             client.nodes().resource(Nodes.labelled("od-" + i, "8", "node-group", "on-demand")).create();
         }
-        reconciler = new HeadroomReconciler(controller, HeadroomObjectsTest.settings(Map.of(), List.of(), "1"), metrics);
-    }
-
-    @AfterEach
-    void close() {
-        controller.close();
     }
 
     private void serveBuffers() {
@@ -77,9 +55,7 @@ class HeadroomBufferReconcilerTest {
     }
 
     private void params(String mode, int nodesPerReplica) {
-        client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("headstart-headroom")
-                .withNamespace(NS).endMetadata().withData(Map.of("params", POOLS.formatted(mode, nodesPerReplica))).build())
-                .createOr(existing -> existing.update());
+        params(POOLS.formatted(mode, nodesPerReplica));
     }
 
     private List<GenericKubernetesResource> buffers() {

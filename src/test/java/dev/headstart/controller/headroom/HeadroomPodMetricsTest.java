@@ -1,16 +1,8 @@
 package dev.headstart.controller.headroom;
 
-import dev.headstart.cluster.Component;
-import dev.headstart.testing.ComponentClient;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,34 +19,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * status the scheduler gives them (PodScheduled=False/Unschedulable when no node fits; the
  * DisruptionTarget condition it patches onto a victim before deleting it, preemption.go).
  */
-@EnableKubernetesMockClient(crud = true)
-class HeadroomPodMetricsTest {
-
-    private static final String NS = "headstart-system";
+class HeadroomPodMetricsTest extends HeadroomMockClusterTest {
     private static final Duration WAIT = Duration.ofSeconds(30); // a loaded CI host can block the mock server for seconds
 
-    KubernetesMockServer server;
-    KubernetesClient client;
-    private KubernetesClient controller;
-    private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-    private HeadroomReconciler reconciler;
 
     @BeforeEach
     void setUp() {
-        controller = ComponentClient.of(Component.CONTROLLER, server, client);
         client.nodes().resource(Nodes.labelled("spot-0", "8", "node-group", "spot")).create();
-        client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata()
-                .withName("headstart-headroom").withNamespace(NS).endMetadata()
-                .withData(Map.of("params", """
-                        {"pools":[{"name":"spot","nodeSelector":{"node-group":"spot"},"linear":{"nodesPerReplica":1,"min":3}}]}"""))
-                .build()).create();
-        reconciler = new HeadroomReconciler(controller, HeadroomObjectsTest.settings(Map.of(), List.of(), "1"), metrics);
-    }
-
-    @AfterEach
-    void stop() {
-        reconciler.stop();
-        controller.close();
+        params("""
+                {"pools":[{"name":"spot","nodeSelector":{"node-group":"spot"},"linear":{"nodesPerReplica":1,"min":3}}]}""");
     }
 
     private Pod placeholder(String name, String pool, boolean unschedulable) {

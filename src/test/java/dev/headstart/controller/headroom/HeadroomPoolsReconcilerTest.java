@@ -1,19 +1,11 @@
 package dev.headstart.controller.headroom;
 
-import dev.headstart.cluster.Component;
-import dev.headstart.testing.ComponentClient;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,16 +17,8 @@ import java.util.stream.Collectors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Issue 25: spot and on-demand groups in three zones, described in one ConfigMap. */
-@EnableKubernetesMockClient(crud = true)
-class HeadroomPoolsReconcilerTest {
+class HeadroomPoolsReconcilerTest extends HeadroomMockClusterTest {
 
-    private static final String NS = "headstart-system";
-
-    KubernetesMockServer server;
-    KubernetesClient client;
-    private KubernetesClient controller;
-    private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-    private HeadroomReconciler reconciler;
 
     private static final String SPOT_AND_ON_DEMAND = """
             {"pools":[
@@ -47,7 +31,6 @@ class HeadroomPoolsReconcilerTest {
 
     @BeforeEach
     void setUp() {
-        controller = ComponentClient.of(Component.CONTROLLER, server, client);
         String[] zones = {"eu-west-1a", "eu-west-1b", "eu-west-1c"};
         for (int i = 0; i < 12; i++) {
             Node spot = Nodes.tainted("spot-" + i, "8", "spot", "true", "NoSchedule");
@@ -60,18 +43,6 @@ class HeadroomPoolsReconcilerTest {
             node.getMetadata().getLabels().put("topology.kubernetes.io/zone", zones[i]);
             client.nodes().resource(node).create();
         }
-        reconciler = new HeadroomReconciler(controller, HeadroomObjectsTest.settings(Map.of(), List.of(), "1"), metrics);
-    }
-
-    @AfterEach
-    void close() {
-        controller.close();
-    }
-
-    private void params(String json) {
-        client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("headstart-headroom")
-                .withNamespace(NS).endMetadata().withData(Map.of("params", json)).build())
-                .createOr(existing -> existing.update());
     }
 
     private Map<String, Integer> replicasByDeployment() {

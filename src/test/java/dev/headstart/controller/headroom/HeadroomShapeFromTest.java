@@ -1,8 +1,5 @@
 package dev.headstart.controller.headroom;
 
-import dev.headstart.cluster.Component;
-import dev.headstart.testing.ComponentClient;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Node;
@@ -12,11 +9,6 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -32,38 +24,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * counts one pod of a named workload, kept in step with it; a pool placed (and counted) by required
  * node affinity.
  */
-@EnableKubernetesMockClient(crud = true)
-class HeadroomShapeFromTest {
+class HeadroomShapeFromTest extends HeadroomMockClusterTest {
 
-    private static final String NS = "headstart-system";
-
-    KubernetesMockServer server;
-    KubernetesClient client;
-    private KubernetesClient controller;
-    private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-    private HeadroomReconciler reconciler;
 
     @BeforeEach
     void setUp() {
-        controller = ComponentClient.of(Component.CONTROLLER, server, client);
         for (int i = 0; i < 4; i++) {
             Node node = Nodes.labelled("n-" + i, "8", "node-group", "apps");
             node.getMetadata().getLabels().put("karpenter.sh/capacity-type", i < 3 ? "spot" : "on-demand");
             client.nodes().resource(node).create();
         }
-        reconciler = new HeadroomReconciler(controller, HeadroomObjectsTest.settings(Map.of(), List.of(), "1"), metrics);
-    }
-
-    @AfterEach
-    void close() {
-        reconciler.stop();
-        controller.close();
-    }
-
-    private void params(String json) {
-        client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("headstart-headroom")
-                .withNamespace(NS).endMetadata().withData(Map.of("params", json)).build())
-                .createOr(existing -> existing.update());
     }
 
     private static PodSpec web(String cpu, String memory) {
