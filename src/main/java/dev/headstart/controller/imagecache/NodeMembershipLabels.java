@@ -5,6 +5,7 @@ import dev.headstart.imagecache.CacheMembership;
 import dev.headstart.imagecache.CachePlan;
 import dev.headstart.json.Json;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -65,7 +66,10 @@ final class NodeMembershipLabels {
                 throw new IllegalStateException(e);
             }
             try {
-                client.get().nodes().withName(name).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+                // resource(named) rather than withName(name): fabric8 GETs a named-only resource before
+                // patching it; the informer already holds the node, and the merge patch needs nothing else.
+                client.get().nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata().build())
+                        .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
             } catch (KubernetesClientException e) {
                 if (e.getCode() == 404) {
                     continue;

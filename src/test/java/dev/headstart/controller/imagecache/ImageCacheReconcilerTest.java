@@ -627,6 +627,29 @@ class ImageCacheReconcilerTest {
     }
 
     @Test
+    void eachMembershipLabelPatchIsOneRequestWithNoReadBeforeIt() throws Exception {
+        namespace("shop", true);
+        for (int i = 0; i < 5; i++) {
+            node("n" + i, Map.of());
+        }
+        deployment("shop", "web", spec(List.of("nginx:1"), List.of(), List.of(), List.of()));
+        while (server.takeRequest(0, java.util.concurrent.TimeUnit.MILLISECONDS) != null) {
+        }
+        start(SETTINGS);
+        eventually(WAIT, () -> assertThat(reconciler.labelWrites()).isEqualTo(5));
+        List<String> perNode = new java.util.ArrayList<>();
+        for (var r = server.takeRequest(0, java.util.concurrent.TimeUnit.MILLISECONDS); r != null;
+             r = server.takeRequest(0, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (r.getPath().matches("/api/v1/nodes/[^/?]+(\\?.*)?")) {
+                perNode.add(r.getMethod() + " " + r.getPath().replaceFirst("\\?.*", ""));
+            }
+        }
+        // 5,000 nodes at start-up are 5,000 requests, not 10,000: the informer already holds the node
+        assertThat(perNode).containsExactlyInAnyOrder("PATCH /api/v1/nodes/n0", "PATCH /api/v1/nodes/n1",
+                "PATCH /api/v1/nodes/n2", "PATCH /api/v1/nodes/n3", "PATCH /api/v1/nodes/n4");
+    }
+
+    @Test
     void aNodeJoiningOrLeavingChangesLabelsOnlyNeverATemplate() throws Exception {
         namespace("shop", true);
         for (int i = 0; i < 5; i++) {
