@@ -1,5 +1,6 @@
 package dev.headstart.cli;
 
+import dev.headstart.testing.ApiRequestRecorder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -92,7 +93,7 @@ class ReportsPurgeCommandTest {
         assertThat(run.exitCode()).as(run.err()).isZero();
         List<String> sent = new ArrayList<>();
         RecordedRequest request;
-        while ((request = server.takeRequest(0, java.util.concurrent.TimeUnit.MILLISECONDS)) != null) {
+        while ((request = ApiRequestRecorder.take(server, 0, java.util.concurrent.TimeUnit.MILLISECONDS)) != null) {
             assertThat(request.getHeader("User-Agent")).startsWith("headstart-report-purge/");
             sent.add(request.getMethod() + " " + request.getPath());
         }
@@ -137,7 +138,7 @@ class ReportsPurgeCommandTest {
     private void drain(int count) {
         for (int i = 0; i < count; i++) {
             try {
-                server.takeRequest();
+                ApiRequestRecorder.take(server);
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }

@@ -1,5 +1,6 @@
 package dev.headstart.cli;
 
+import dev.headstart.testing.ApiRequestRecorder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.headstart.json.Json;
@@ -268,12 +269,12 @@ class StartupCommandTest {
         }
         int before = server.getRequestCount();
         for (int i = 0; i < before; i++) {
-            server.takeRequest();
+            ApiRequestRecorder.take(server);
         }
         CliRun run = CliRun.withCluster(client.getMasterUrl().toString(), () -> CliRun.of("startup", "-o", "json"));
         List<String> lists = new ArrayList<>();
         for (int i = server.getRequestCount() - before; i > 0; i--) {
-            lists.add(server.takeRequest().getPath());
+            lists.add(ApiRequestRecorder.take(server).getPath());
         }
         // paged lists, every kind of all namespaces
         assertThat(lists).containsExactly("/api/v1/pods?limit=500", "/api/v1/nodes?limit=500", "/api/v1/events?limit=500");

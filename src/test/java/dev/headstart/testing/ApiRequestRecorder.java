@@ -139,6 +139,41 @@ public class ApiRequestRecorder implements BeforeAllCallback, AfterEachCallback,
         }
     }
 
+    /**
+     * For a test that reads what its mock server received: the next queued request (waiting up to
+     * {@code timeout}; null if none came), recorded on the way. A test calling
+     * {@code server.takeRequest} itself would take the request from the queue this recorder drains,
+     * and the RBAC check would never see it ({@code RecordedRequestsReachTheRbacCheckTest}).
+     */
+    public static io.fabric8.mockwebserver.http.RecordedRequest take(io.fabric8.mockwebserver.DefaultMockServer server,
+                                                                    long timeout, TimeUnit unit) throws InterruptedException {
+        io.fabric8.mockwebserver.http.RecordedRequest request = server.takeRequest(timeout, unit);
+        if (request != null) {
+            String test = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).getCallerClass().getName();
+            append(line(test, request.getMethod(), request.getPath(), request.getHeader("User-Agent")) + "\n");
+        }
+        return request;
+    }
+
+    /** {@link #take(io.fabric8.mockwebserver.DefaultMockServer, long, TimeUnit)} for a request that must come (within a minute). */
+    public static io.fabric8.mockwebserver.http.RecordedRequest take(io.fabric8.mockwebserver.DefaultMockServer server)
+            throws InterruptedException {
+        io.fabric8.mockwebserver.http.RecordedRequest request = take(server, 1, TimeUnit.MINUTES);
+        if (request == null) {
+            throw new AssertionError("the mock API server received no request within a minute");
+        }
+        return request;
+    }
+
+    private static ObjectNode line(String test, Object method, Object path, Object userAgent) {
+        ObjectNode line = JSON.createObjectNode();
+        line.put("test", test);
+        line.put("method", String.valueOf(method));
+        line.put("path", String.valueOf(path));
+        line.put("userAgent", userAgent == null ? "" : userAgent.toString());
+        return line;
+    }
+
     /** Takes every request the server has queued (each once) and appends them to this JVM's file. */
     private static void drain(Object server, String test) throws ReflectiveOperationException {
         Object mock = isA(server.getClass(), QUARKUS_SERVER)
@@ -152,13 +187,8 @@ public class ApiRequestRecorder implements BeforeAllCallback, AfterEachCallback,
         Object request;
         while ((request = take.invoke(mock, 0L, TimeUnit.MILLISECONDS)) != null) {
             Class<?> type = request.getClass();
-            ObjectNode line = JSON.createObjectNode();
-            line.put("test", test);
-            line.put("method", String.valueOf(type.getMethod("getMethod").invoke(request)));
-            line.put("path", String.valueOf(type.getMethod("getPath").invoke(request)));
-            Object agent = type.getMethod("getHeader", String.class).invoke(request, "User-Agent");
-            line.put("userAgent", agent == null ? "" : agent.toString());
-            lines.append(line).append('\n');
+            lines.append(line(test, type.getMethod("getMethod").invoke(request), type.getMethod("getPath").invoke(request),
+                    type.getMethod("getHeader", String.class).invoke(request, "User-Agent"))).append('\n');
         }
         if (!lines.isEmpty()) {
             append(lines.toString());

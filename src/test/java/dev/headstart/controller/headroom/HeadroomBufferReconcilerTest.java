@@ -1,5 +1,6 @@
 package dev.headstart.controller.headroom;
 
+import dev.headstart.testing.ApiRequestRecorder;
 import dev.headstart.testing.CapacityBufferCrd;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Event;
@@ -336,7 +337,7 @@ class HeadroomBufferReconcilerTest extends HeadroomMockClusterTest {
     private List<String> requests() throws InterruptedException {
         List<String> seen = new java.util.ArrayList<>();
         io.fabric8.mockwebserver.http.RecordedRequest r;
-        while ((r = server.takeRequest(50, java.util.concurrent.TimeUnit.MILLISECONDS)) != null) {
+        while ((r = ApiRequestRecorder.take(server, 50, java.util.concurrent.TimeUnit.MILLISECONDS)) != null) {
             seen.add(r.getMethod() + " " + r.getPath());
         }
         return seen;

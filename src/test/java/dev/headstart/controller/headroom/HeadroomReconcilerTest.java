@@ -1,5 +1,6 @@
 package dev.headstart.controller.headroom;
 
+import dev.headstart.testing.ApiRequestRecorder;
 import dev.headstart.cluster.Component;
 import dev.headstart.testing.ComponentClient;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -177,9 +178,9 @@ class HeadroomReconcilerTest {
     }
 
     /** Issue 25 case 3: a new class value rolls the placeholders, and no moment is without the class they name. */
-    private io.fabric8.mockwebserver.http.RecordedRequest takeRequest() {
+    private io.fabric8.mockwebserver.http.RecordedRequest nextRequest() {
         try {
-            return server.takeRequest(0, java.util.concurrent.TimeUnit.MILLISECONDS);
+            return ApiRequestRecorder.take(server, 0, java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
@@ -193,12 +194,12 @@ class HeadroomReconcilerTest {
         String hash = deployment().getMetadata().getAnnotations().get(HeadroomObjects.TEMPLATE_HASH);
         // The reconciler waits for each answer, so the order the mock server received the writes in is
         // the order they were made. (Watch events on two watches carry no order between them.)
-        while (takeRequest() != null) {
+        while (nextRequest() != null) {
         }
         reconciler = new HeadroomReconciler(controller, withPriority(settings, -5, Duration.ZERO), new SimpleMeterRegistry());
         reconciler.reconcile();
         List<String> writes = new java.util.ArrayList<>();
-        for (var request = takeRequest(); request != null; request = takeRequest()) {
+        for (var request = nextRequest(); request != null; request = nextRequest()) {
             String path = request.getPath().replaceFirst("\\?.*", "");
             if (!request.getMethod().equals("GET") && (path.contains("/priorityclasses") || path.contains("/deployments"))) {
                 writes.add(request.getMethod() + " " + path.substring(path.lastIndexOf("/apis/") + 6));

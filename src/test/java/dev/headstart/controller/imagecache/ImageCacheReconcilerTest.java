@@ -1,5 +1,6 @@
 package dev.headstart.controller.imagecache;
 
+import dev.headstart.testing.ApiRequestRecorder;
 import dev.headstart.cluster.Component;
 import dev.headstart.controller.informers.SharedInformers;
 import dev.headstart.imagecache.CacheMembership;
@@ -633,13 +634,13 @@ class ImageCacheReconcilerTest {
             node("n" + i, Map.of());
         }
         deployment("shop", "web", spec(List.of("nginx:1"), List.of(), List.of(), List.of()));
-        while (server.takeRequest(0, java.util.concurrent.TimeUnit.MILLISECONDS) != null) {
+        while (ApiRequestRecorder.take(server, 0, java.util.concurrent.TimeUnit.MILLISECONDS) != null) {
         }
         start(SETTINGS);
         eventually(WAIT, () -> assertThat(reconciler.labelWrites()).isEqualTo(5));
         List<String> perNode = new java.util.ArrayList<>();
-        for (var r = server.takeRequest(0, java.util.concurrent.TimeUnit.MILLISECONDS); r != null;
-             r = server.takeRequest(0, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        for (var r = ApiRequestRecorder.take(server, 0, java.util.concurrent.TimeUnit.MILLISECONDS); r != null;
+             r = ApiRequestRecorder.take(server, 0, java.util.concurrent.TimeUnit.MILLISECONDS)) {
             if (r.getPath().matches("/api/v1/nodes/[^/?]+(\\?.*)?")) {
                 perNode.add(r.getMethod() + " " + r.getPath().replaceFirst("\\?.*", ""));
             }

@@ -1,5 +1,6 @@
 package dev.headstart.controller.imagecache;
 
+import dev.headstart.testing.ApiRequestRecorder;
 import dev.headstart.controller.informers.SharedInformers;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -68,7 +69,7 @@ class ImageCacheWatchScopeTest {
     List<String> requests() throws InterruptedException {
         List<String> paths = new ArrayList<>();
         RecordedRequest request;
-        while ((request = server.takeRequest(10, TimeUnit.MILLISECONDS)) != null) {
+        while ((request = ApiRequestRecorder.take(server, 10, TimeUnit.MILLISECONDS)) != null) {
             paths.add(request.getMethod() + " " + request.getPath());
         }
         return paths;

@@ -1,5 +1,6 @@
 package dev.headstart.controller.informers;
 
+import dev.headstart.testing.ApiRequestRecorder;
 import io.fabric8.kubernetes.api.model.ContainerImageBuilder;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder;
 import io.fabric8.kubernetes.api.model.Node;
@@ -78,7 +79,7 @@ class SharedInformersTest {
     List<String> requestPaths() throws InterruptedException {
         List<String> paths = new ArrayList<>();
         RecordedRequest request;
-        while ((request = server.takeRequest(10, TimeUnit.MILLISECONDS)) != null) {
+        while ((request = ApiRequestRecorder.take(server, 10, TimeUnit.MILLISECONDS)) != null) {
             paths.add(request.getMethod() + " " + request.getPath());
         }
         return paths;

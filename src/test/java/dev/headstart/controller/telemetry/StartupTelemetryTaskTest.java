@@ -1,5 +1,6 @@
 package dev.headstart.controller.telemetry;
 
+import dev.headstart.testing.ApiRequestRecorder;
 import dev.headstart.cluster.Component;
 import dev.headstart.controller.OnChange;
 import dev.headstart.controller.informers.CachedKind;
@@ -308,7 +309,7 @@ class StartupTelemetryTaskTest {
             subscription.started().get(20, TimeUnit.SECONDS);
             List<String> paths = new ArrayList<>();
             RecordedRequest request;
-            while ((request = server.takeRequest(200, TimeUnit.MILLISECONDS)) != null) {
+            while ((request = ApiRequestRecorder.take(server, 200, TimeUnit.MILLISECONDS)) != null) {
                 paths.add(request.getPath());
             }
             assertThat(paths).filteredOn(p -> p.startsWith("/api/v1/events?")).isNotEmpty()
