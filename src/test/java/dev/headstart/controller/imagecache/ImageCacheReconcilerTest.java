@@ -202,7 +202,8 @@ class ImageCacheReconcilerTest {
 
         // Its own DaemonSets' images (busybox) never feed back into the list.
         assertThat(cachedIn(SHARED)).doesNotContain("busybox:1.36.1-musl");
-        assertThat(imagesFor("n1")).containsExactly("other/api:1.0");
+        // The pass publishes its plan after writing the DaemonSets: wait for it too.
+        eventually(WAIT, () -> assertThat(imagesFor("n1")).containsExactly("other/api:1.0"));
     }
 
     @Test
@@ -221,8 +222,10 @@ class ImageCacheReconcilerTest {
             assertThat(images(holding("train:1"))).containsExactly("train:1");
             assertThat(holding("train:1").getSpec().getTemplate().getSpec().getNodeSelector()).containsEntry("pool", "gpu");
         });
-        assertThat(imagesFor("g1")).containsExactly("train:1");
-        assertThat(imagesFor("c1")).containsExactly("web:1");
+        eventually(WAIT, () -> { // published after the DaemonSets are written
+            assertThat(imagesFor("g1")).containsExactly("train:1");
+            assertThat(imagesFor("c1")).containsExactly("web:1");
+        });
 
         // The training job moves to the CPU pool: its image goes with it, the GPU pool's cache goes.
         client.apps().deployments().inNamespace("shop").withName("train").edit(d -> new DeploymentBuilder(d)
