@@ -334,6 +334,10 @@ class ImageCacheReconcilerTest {
                 .editSpec().withReplicas(5).endSpec().build());
         deployment("shop", "web-canary", spec(List.of("shop/web:1.1"), List.of(), List.of(), List.of()));
         eventually(WAIT, () -> assertThat(reconciler.plans()).isGreaterThan(plans));
+        // Both changes planned, not just the first (two watch events may make two passes): otherwise
+        // the canary's pass could land after "settled" below and look like a pass for a heartbeat.
+        eventually(WAIT, () -> assertThat(view.current().orElseThrow().plan().groups())
+                .anySatisfy(g -> assertThat(g.workloads()).anyMatch(w -> w.contains("web-canary"))));
         Thread.sleep(300);
         assertThat(reconciler.writes()).isEqualTo(2);
         assertThat(caches(SHARED).get(0).getMetadata().getResourceVersion()).isEqualTo(version);
