@@ -199,7 +199,7 @@ class CpuBoostReverterTest {
         MeterRegistry registry = new SimpleMeterRegistry();
         client.pods().inNamespace("ns").resource(boosted(true, Instant.now().toString())).create();
         replica(registry, 5).start();
-        eventually(Duration.ofSeconds(10), () -> assertThat(count(registry, "headstart.cpu.boost.reverts", "trigger", "ready"))
+        eventually(Duration.ofSeconds(20), () -> assertThat(count(registry, "headstart.cpu.boost.reverts", "trigger", "ready"))
                 .isEqualTo(1));
         assertThat(bodies).hasSize(3).allSatisfy(b -> assertThat(Json.MAPPER.readTree(b)).isEqualTo(Json.MAPPER.readTree(EXPECTED)));
         assertThat(count(registry, "headstart.cpu.boost.revert.failures", "reason", "error")).isEqualTo(2);
@@ -217,7 +217,7 @@ class CpuBoostReverterTest {
         MeterRegistry registry = new SimpleMeterRegistry();
         client.pods().inNamespace("ns").resource(boosted(true, Instant.now().toString())).create();
         replica(registry, 5).start();
-        eventually(Duration.ofSeconds(10), () -> assertThat(count(registry, "headstart.cpu.boost.revert.failures",
+        eventually(Duration.ofSeconds(20), () -> assertThat(count(registry, "headstart.cpu.boost.revert.failures",
                 "reason", "refused")).isEqualTo(1));
         // the failure is counted before the Event is written: wait for the Event
         eventually(Duration.ofSeconds(10), () -> assertThat(client.v1().events().inNamespace("ns").list().getItems())
@@ -233,7 +233,7 @@ class CpuBoostReverterTest {
         MeterRegistry registry = new SimpleMeterRegistry();
         client.pods().inNamespace("ns").resource(boosted(true, Instant.now().toString())).create();
         replica(registry, 3).start();
-        eventually(Duration.ofSeconds(10), () -> assertThat(count(registry, "headstart.cpu.boost.revert.failures",
+        eventually(Duration.ofSeconds(20), () -> assertThat(count(registry, "headstart.cpu.boost.revert.failures",
                 "reason", "gave_up")).isEqualTo(1));
         // "gave_up" is counted before its Event is written: wait for the Event
         eventually(Duration.ofSeconds(10), () -> assertThat(client.v1().events().inNamespace("ns").list().getItems())
