@@ -109,7 +109,9 @@ class MalformedReviewTest {
         assertThat(response.statusCode()).isEqualTo(400);
         assertCleanRejection(response);
         assertThat(read(response.body()).at("/response/status/message").asText()).contains("nests deeper");
-        assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(2_000);
+        // "quickly": no pathological parse (a deep recursion takes minutes or overflows the stack). The
+        // bound is generous: on a loaded 2-core CI host the TLS round trip alone can take seconds.
+        assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(10_000);
     }
 
     @Test
@@ -136,7 +138,7 @@ class MalformedReviewTest {
         } catch (AssertionError refused) {
             assertThat(refused.getMessage()).containsAnyOf("Broken pipe", "Connection reset", "header parser received no bytes");
         }
-        assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(5_000);
+        assertThat((System.nanoTime() - start) / 1_000_000).as("not a hang").isLessThan(10_000);
     }
 
     @Test

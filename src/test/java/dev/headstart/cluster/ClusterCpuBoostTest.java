@@ -69,7 +69,10 @@ class ClusterCpuBoostTest {
 
     private JsonNode mutateUntil(ObjectNode pod, Predicate<JsonNode> done) throws InterruptedException {
         JsonNode answer = null;
-        for (int i = 0; i < 100; i++) {
+        // Until the webhook's informers have the change: up to 30 s (100 tries of 100 ms plus their
+        // round trips was ~10 s, short for a loaded CI host).
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
             answer = webhook.review("/mutate", Reviews.bytes(Reviews.review("CREATE", pod)));
             if (done.test(answer)) {
                 return answer;

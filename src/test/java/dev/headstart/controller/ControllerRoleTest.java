@@ -109,7 +109,7 @@ class ControllerRoleTest {
 
     @Test
     void leadsAndKeepsHeadroomSizedToTheNodes() throws Exception {
-        await(Duration.ofSeconds(15), "lease held by this replica", () -> {
+        await(Duration.ofSeconds(30), "lease held by this replica", () -> {
             Lease lease = client.resources(Lease.class).inNamespace("headstart-system")
                     .withName("headstart-controller").get();
             return lease != null && "controller-test".equals(lease.getSpec().getHolderIdentity());
@@ -121,7 +121,7 @@ class ControllerRoleTest {
                     .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus()
                     .build()).create();
         }
-        await(Duration.ofSeconds(15), "headroom Deployment with 3 replicas", () -> {
+        await(Duration.ofSeconds(30), "headroom Deployment with 3 replicas", () -> {
             Deployment d = client.apps().deployments().inNamespace("headstart-system").withName("headstart-headroom").get();
             return d != null && d.getSpec().getReplicas() == 3;
         });
@@ -135,7 +135,7 @@ class ControllerRoleTest {
     void theBackgroundScanWritesPolicyReportsFromTheControllerRole() throws Exception {
         String podUid = client.pods().inNamespace("apps").withName("web").get().getMetadata().getUid();
         String name = PolicyReportModel.reportName(podUid);
-        await(Duration.ofSeconds(15), "PolicyReport for the pod that existed before Headstart", () ->
+        await(Duration.ofSeconds(30), "PolicyReport for the pod that existed before Headstart", () ->
                 client.genericKubernetesResources(PolicyReportWriter.POLICY_REPORTS).inNamespace("apps")
                         .withName(name).get() != null);
         GenericKubernetesResource report = client.genericKubernetesResources(PolicyReportWriter.POLICY_REPORTS)
@@ -164,7 +164,7 @@ class ControllerRoleTest {
     private String priorityClassResult(String namespace) {
         String name = PolicyReportModel.reportName(
                 client.pods().inNamespace(namespace).withName("filled").get().getMetadata().getUid());
-        await(Duration.ofSeconds(15), "PolicyReport for " + namespace + "/filled", () ->
+        await(Duration.ofSeconds(30), "PolicyReport for " + namespace + "/filled", () ->
                 client.genericKubernetesResources(PolicyReportWriter.POLICY_REPORTS).inNamespace(namespace)
                         .withName(name).get() != null);
         JsonNode report = Json.MAPPER.valueToTree(client.genericKubernetesResources(PolicyReportWriter.POLICY_REPORTS)

@@ -160,7 +160,8 @@ class SimulatedClusterTest {
                 ns.getMetadata().getLabels().remove("headstart.dev/inject");
                 return ns;
             });
-            until(() -> !optedIn.contains("team-0000"));
+            // (the handler removes the name, then records the labels: wait for both)
+            until(() -> !optedIn.contains("team-0000") && !deletedLabels.isEmpty());
             assertThat(optedIn).containsExactlyInAnyOrder("team-0003", "team-0005");
             // The DELETED event carries the object as it was when it still matched.
             assertThat(deletedLabels).singleElement().satisfies(labels ->

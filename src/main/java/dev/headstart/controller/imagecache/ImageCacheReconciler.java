@@ -79,6 +79,8 @@ public class ImageCacheReconciler implements LeaderTask {
     public static final String SWITCH_ANNOTATION = "headstart.dev/image-cache";
     static final String ARCH_LABEL = "kubernetes.io/arch";
     private static final long RETRY_MILLIS = 10_000;
+    /** How long a stop waits for a pass under way. */
+    static final java.time.Duration STOP_WAIT = java.time.Duration.ofSeconds(30);
     /** The kinds read per opted-in namespace: the workloads, and ServiceAccounts for their pull secrets. */
     static final List<NamespacedKind<?>> KINDS = Stream.concat(ControllerKinds.WORKLOADS.stream(),
             Stream.of(ControllerKinds.SERVICE_ACCOUNTS, ControllerKinds.AUTOSCALERS)).toList();
@@ -173,23 +175,48 @@ public class ImageCacheReconciler implements LeaderTask {
     }
 
     @Override
-    public synchronized void stop() {
-        synced = false;
-        if (workloads != null) {
-            workloads.close();
-            Stream.of(namespaceEvents, nodes, runtimeClasses, caches, pods).filter(Objects::nonNull)
-                    .forEach(Subscription::close);
-            workloads = null;
-            namespaceEvents = null;
-            nodes = null;
-            runtimeClasses = null;
-            caches = null;
-            pods = null;
+    public void stop() {
+        ScheduledExecutorService stopping;
+        synchronized (this) {
+            synced = false;
+            if (workloads != null) {
+                workloads.close();
+                Stream.of(namespaceEvents, nodes, runtimeClasses, caches, pods).filter(Objects::nonNull)
+                        .forEach(Subscription::close);
+                workloads = null;
+                namespaceEvents = null;
+                nodes = null;
+                runtimeClasses = null;
+                caches = null;
+                pods = null;
+            }
+            stopping = executor;
+            if (executor != null) {
+                executor.shutdownNow();
+                executor = null;
+            }
         }
-        if (executor != null) {
-            executor.shutdownNow();
-            executor = null;
+        // A pass already under way is not stopped by the interrupt while it plans (only its API calls
+        // are): wait for it, outside the lock (its retry asks for it), so nothing it publishes or
+        // counts outlives the stop below.
+        if (stopping != null) {
+            try {
+                if (!stopping.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.warnf("image cache: a pass still running %d s after the stop", STOP_WAIT.toSeconds());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
+        synchronized (this) {
+            if (executor != null) {
+                return; // started again meanwhile: that run's state stays
+            }
+            clearState();
+        }
+    }
+
+    private void clearState() {
         planDirty.set(false);
         statusDirty.set(false);
         scheduled.set(false);

@@ -143,12 +143,14 @@ class CpuBoostReverterTest {
         assertThat(bodies).as("not Ready yet: nothing sent").isEmpty();
 
         becomeReady();
-        eventually(Duration.ofSeconds(10), () -> assertThat(bodies).hasSize(1));
+        eventually(Duration.ofSeconds(20), () -> assertThat(bodies).hasSize(1));
         JsonNode body = Json.MAPPER.readTree(bodies.get(0));
         assertThat(body).isEqualTo(Json.MAPPER.readTree(EXPECTED));
-        eventually(Duration.ofSeconds(5), () -> assertThat(count(registry, "headstart.cpu.boost.reverts", "trigger", "ready"))
-                .isEqualTo(1));
-        assertThat(registry.get("headstart.cpu.boost.duration").timer().count()).isEqualTo(1);
+        // the counter is incremented before the timer records (CpuBoostMetrics.reverted): wait for both
+        eventually(Duration.ofSeconds(10), () -> {
+            assertThat(count(registry, "headstart.cpu.boost.reverts", "trigger", "ready")).isEqualTo(1);
+            assertThat(registry.get("headstart.cpu.boost.duration").timer().count()).isEqualTo(1);
+        });
         Thread.sleep(500);
         assertThat(bodies).as("sent once").hasSize(1);
     }
@@ -159,9 +161,9 @@ class CpuBoostReverterTest {
         MeterRegistry registry = new SimpleMeterRegistry();
         client.pods().inNamespace("ns").resource(boosted(false, Instant.now().minus(Duration.ofMinutes(6)).toString())).create();
         replica(registry, 5).start();
-        eventually(Duration.ofSeconds(10), () -> assertThat(bodies).hasSize(1));
+        eventually(Duration.ofSeconds(20), () -> assertThat(bodies).hasSize(1));
         assertThat(Json.MAPPER.readTree(bodies.get(0))).isEqualTo(Json.MAPPER.readTree(EXPECTED));
-        eventually(Duration.ofSeconds(5), () -> assertThat(count(registry, "headstart.cpu.boost.reverts", "trigger",
+        eventually(Duration.ofSeconds(10), () -> assertThat(count(registry, "headstart.cpu.boost.reverts", "trigger",
                 "max_duration")).isEqualTo(1));
     }
 
@@ -197,7 +199,7 @@ class CpuBoostReverterTest {
         MeterRegistry registry = new SimpleMeterRegistry();
         client.pods().inNamespace("ns").resource(boosted(true, Instant.now().toString())).create();
         replica(registry, 5).start();
-        eventually(Duration.ofSeconds(10), () -> assertThat(count(registry, "headstart.cpu.boost.reverts", "trigger", "ready"))
+        eventually(Duration.ofSeconds(20), () -> assertThat(count(registry, "headstart.cpu.boost.reverts", "trigger", "ready"))
                 .isEqualTo(1));
         assertThat(bodies).hasSize(3).allSatisfy(b -> assertThat(Json.MAPPER.readTree(b)).isEqualTo(Json.MAPPER.readTree(EXPECTED)));
         assertThat(count(registry, "headstart.cpu.boost.revert.failures", "reason", "error")).isEqualTo(2);
@@ -215,12 +217,14 @@ class CpuBoostReverterTest {
         MeterRegistry registry = new SimpleMeterRegistry();
         client.pods().inNamespace("ns").resource(boosted(true, Instant.now().toString())).create();
         replica(registry, 5).start();
-        eventually(Duration.ofSeconds(10), () -> assertThat(count(registry, "headstart.cpu.boost.revert.failures",
+        eventually(Duration.ofSeconds(20), () -> assertThat(count(registry, "headstart.cpu.boost.revert.failures",
                 "reason", "refused")).isEqualTo(1));
+        // the failure is counted before the Event is written: wait for the Event
+        eventually(Duration.ofSeconds(10), () -> assertThat(client.v1().events().inNamespace("ns").list().getItems())
+                .singleElement().satisfies(e -> assertThat(e.getMessage()).contains("refused").contains("not retried")));
         Thread.sleep(1000);
         assertThat(bodies).hasSize(1);
-        assertThat(client.v1().events().inNamespace("ns").list().getItems()).singleElement()
-                .satisfies(e -> assertThat(e.getMessage()).contains("refused").contains("not retried"));
+        assertThat(client.v1().events().inNamespace("ns").list().getItems()).hasSize(1);
     }
 
     @Test
@@ -229,12 +233,14 @@ class CpuBoostReverterTest {
         MeterRegistry registry = new SimpleMeterRegistry();
         client.pods().inNamespace("ns").resource(boosted(true, Instant.now().toString())).create();
         replica(registry, 3).start();
-        eventually(Duration.ofSeconds(10), () -> assertThat(count(registry, "headstart.cpu.boost.revert.failures",
+        eventually(Duration.ofSeconds(20), () -> assertThat(count(registry, "headstart.cpu.boost.revert.failures",
                 "reason", "gave_up")).isEqualTo(1));
+        // "gave_up" is counted before its Event is written: wait for the Event
+        eventually(Duration.ofSeconds(10), () -> assertThat(client.v1().events().inNamespace("ns").list().getItems())
+                .hasSize(2).anySatisfy(e -> assertThat(e.getMessage()).contains("given up")));
         Thread.sleep(800);
         assertThat(bodies).hasSize(3);
-        assertThat(client.v1().events().inNamespace("ns").list().getItems()).hasSize(2)
-                .anySatisfy(e -> assertThat(e.getMessage()).contains("given up"));
+        assertThat(client.v1().events().inNamespace("ns").list().getItems()).hasSize(2);
     }
 
     /**
@@ -266,9 +272,9 @@ class CpuBoostReverterTest {
         client.pods().inNamespace("ns").resource(revertedThenRestarted(true, 1, Instant.now(), false)).create();
         replica(registry, 5, true).start();
         // the restarted app gets exactly what admission gave it, the proxy (not restarted) nothing
-        eventually(Duration.ofSeconds(10), () -> assertThat(bodies).hasSize(1));
+        eventually(Duration.ofSeconds(20), () -> assertThat(bodies).hasSize(1));
         assertThat(Json.MAPPER.readTree(bodies.get(0))).isEqualTo(Json.MAPPER.readTree(REBOOST));
-        eventually(Duration.ofSeconds(5), () -> assertThat(registry.get("headstart.cpu.boost.reboosts").counter().count())
+        eventually(Duration.ofSeconds(10), () -> assertThat(registry.get("headstart.cpu.boost.reboosts").counter().count())
                 .isEqualTo(1));
         Thread.sleep(700);
         assertThat(bodies).as("the informer's stale copy: not sent twice").hasSize(1);
@@ -277,15 +283,15 @@ class CpuBoostReverterTest {
         Pod raised = revertedThenRestarted(true, 1, Instant.now(), true);
         raised.getSpec().getContainers().get(0).getResources().getLimits().put("cpu", new Quantity("2"));
         client.pods().inNamespace("ns").resource(raised).update();
-        eventually(Duration.ofSeconds(10), () -> assertThat(bodies).hasSize(2));
+        eventually(Duration.ofSeconds(20), () -> assertThat(bodies).hasSize(2));
         assertThat(Json.MAPPER.readTree(bodies.get(1))).isEqualTo(Json.MAPPER.readTree(
                 "{\"spec\":{\"containers\":[{\"name\":\"app\",\"resources\":{\"limits\":{\"cpu\":\"500m\"}}}]}}"));
-        eventually(Duration.ofSeconds(5), () -> assertThat(count(registry, "headstart.cpu.boost.reverts", "trigger", "ready"))
+        eventually(Duration.ofSeconds(10), () -> assertThat(count(registry, "headstart.cpu.boost.reverts", "trigger", "ready"))
                 .isEqualTo(1));
 
         // given back, and the app restarts once more: boosted again (a second step, not the first repeated)
         client.pods().inNamespace("ns").resource(revertedThenRestarted(true, 2, Instant.now(), false)).update();
-        eventually(Duration.ofSeconds(10), () -> assertThat(bodies).hasSize(3));
+        eventually(Duration.ofSeconds(20), () -> assertThat(bodies).hasSize(3));
         assertThat(Json.MAPPER.readTree(bodies.get(2))).isEqualTo(Json.MAPPER.readTree(REBOOST));
     }
 
@@ -325,7 +331,7 @@ class CpuBoostReverterTest {
 
         MeterRegistry registry = new SimpleMeterRegistry();
         replica(registry, 5).start();
-        eventually(Duration.ofSeconds(10), () -> assertThat(bodies).hasSize(1));
+        eventually(Duration.ofSeconds(20), () -> assertThat(bodies).hasSize(1));
         assertThat(Json.MAPPER.readTree(bodies.get(0))).isEqualTo(Json.MAPPER.readTree(EXPECTED));
     }
 

@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HeadroomReconcilerTest {
 
     private static final String NS = "headstart-system";
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration WAIT = Duration.ofSeconds(30); // informers and the mock server on a loaded CI host
 
     KubernetesMockServer server;
     /** Fixtures; the reconciler gets {@link #controller}, a client that identifies as the controller. */

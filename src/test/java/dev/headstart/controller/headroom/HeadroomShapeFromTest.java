@@ -161,8 +161,8 @@ class HeadroomShapeFromTest extends HeadroomMockClusterTest {
         deployment(web("1", "1Gi"));
         params(FROM_WEB.formatted(""));
         reconciler.start();
-        await(Duration.ofSeconds(15), "the first pass", () -> pausePodRequests("headstart-headroom-web") != null);
-        await(Duration.ofSeconds(15), "the workload watched", () -> !reconciler.shapeWatches().watched().isEmpty());
+        await(Duration.ofSeconds(30), "the first pass", () -> pausePodRequests("headstart-headroom-web") != null);
+        await(Duration.ofSeconds(30), "the workload watched", () -> !reconciler.shapeWatches().watched().isEmpty());
 
         client.apps().deployments().inNamespace("shop").withName("web").edit(d -> {
             d.getMetadata().setGeneration(2L); // the API server bumps it on a spec change; the mock does not
@@ -170,7 +170,7 @@ class HeadroomShapeFromTest extends HeadroomMockClusterTest {
                     .put("cpu", new Quantity("3"));
             return d;
         });
-        await(Duration.ofSeconds(15), "the pause pod follows the workload",
+        await(Duration.ofSeconds(30), "the pause pod follows the workload",
                 () -> new Quantity("3.25").equals(pausePodRequests("headstart-headroom-web").get("cpu")));
     }
 

@@ -338,6 +338,10 @@ class ImageCacheReconcilerTest {
                 .editSpec().withReplicas(5).endSpec().build());
         deployment("shop", "web-canary", spec(List.of("shop/web:1.1"), List.of(), List.of(), List.of()));
         eventually(WAIT, () -> assertThat(reconciler.plans()).isGreaterThan(plans));
+        // Both changes planned, not just the first (two watch events may make two passes): otherwise
+        // the canary's pass could land after "settled" below and look like a pass for a heartbeat.
+        eventually(WAIT, () -> assertThat(view.current().orElseThrow().plan().groups())
+                .anySatisfy(g -> assertThat(g.workloads()).anyMatch(w -> w.contains("web-canary"))));
         Thread.sleep(300);
         assertThat(reconciler.writes()).isEqualTo(2);
         assertThat(caches(SHARED).get(0).getMetadata().getResourceVersion()).isEqualTo(version);
@@ -551,6 +555,59 @@ class ImageCacheReconcilerTest {
         client.apps().daemonSets().inNamespace(SHARED).delete();
         Thread.sleep(300);
         assertThat(allCaches()).isEmpty();
+    }
+
+    /**
+     * A stop while a pass plans (CPU work, which the executor's interrupt does not end) waits for that
+     * pass: what it publishes does not outlive the stop. (Before, the pass could publish after the
+     * stop had cleared the view, which {@link #inertUntilStartedAndAfterStop} could trip over.)
+     */
+    @Test
+    void aStopWaitsForThePassUnderWaySoNothingItPublishesOutlivesIt() throws Exception {
+        namespace("shop", true);
+        node("n1", Map.of());
+        deployment("shop", "web", spec(List.of("shop/web:1.0"), List.of(), List.of(), List.of()));
+        java.util.concurrent.CountDownLatch publishing = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch shutDown = new java.util.concurrent.CountDownLatch(1);
+        registry = new SimpleMeterRegistry();
+        view = new ImageCacheView(true) {
+            @Override
+            public void publish(Snapshot snapshot) {
+                publishing.countDown();
+                boolean interrupted = false;
+                while (true) {
+                    try {
+                        release.await();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true; // the stop's interrupt: planning goes on regardless
+                        shutDown.countDown();
+                    }
+                }
+                super.publish(snapshot);
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        reconciler = new ImageCacheReconciler(() -> controller, new SharedInformers(() -> controller, 500), SETTINGS,
+                view, new ImageCacheMetrics(registry), true);
+        reconciler.start();
+        assertThat(publishing.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).as("a pass publishes").isTrue();
+
+        java.util.concurrent.CompletableFuture<Void> stopped = java.util.concurrent.CompletableFuture.runAsync(reconciler::stop);
+        // The stop has shut the executor down (the pass saw its interrupt). Before, it then cleared the
+        // view and returned at once; now it waits for the pass.
+        assertThat(shutDown.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).as("the stop interrupts").isTrue();
+        try {
+            stopped.get(1, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException waitingForThePass) {
+            // as it should: the stop waits for the pass
+        }
+        release.countDown();
+        stopped.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(view.current()).as("nothing published outlives the stop").isEmpty();
     }
 
     // --- issue 20: placement as the scheduler decides it, by membership label ---

@@ -134,8 +134,11 @@ class SharedInformersTest {
         b.started().join();
 
         // A late subscriber is told of every cached node, from the same cache.
-        eventually(java.time.Duration.ofSeconds(10), () -> assertThat(second).containsExactly("add", "add", "add"));
-        assertThat(first).containsExactly("add", "add", "add");
+        // (handlers are told on the informer's own threads: started() does not wait for them)
+        eventually(java.time.Duration.ofSeconds(30), () -> {
+            assertThat(second).containsExactly("add", "add", "add");
+            assertThat(first).containsExactly("add", "add", "add");
+        });
         List<String> lists = requestPaths().stream().filter(p -> p.startsWith("GET /api/v1/nodes?")
                 && !p.contains("watch=true")).toList();
         assertThat(lists).containsExactly("GET /api/v1/nodes?limit=2");
@@ -144,7 +147,7 @@ class SharedInformersTest {
         a.close();
         assertThat(informers.active()).containsExactly("nodes");
         client.nodes().resource(eksNode("n9")).create();
-        eventually(java.time.Duration.ofSeconds(10), () -> assertThat(second).hasSize(4));
+        eventually(java.time.Duration.ofSeconds(30), () -> assertThat(second).hasSize(4));
         assertThat(first).hasSize(3);
 
         b.close();

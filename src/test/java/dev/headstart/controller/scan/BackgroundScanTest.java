@@ -296,7 +296,7 @@ class BackgroundScanTest {
     void startScansShortlyAfterLeadershipIsAcquired() {
         scan = scan(Optional.of(sink), Duration.ofMillis(100));
         scan.start();
-        await(Duration.ofSeconds(10), "first scan", () -> sink.submitted.size() == 4);
+        await(Duration.ofSeconds(30), "first scan", () -> sink.submitted.size() == 4);
         scan.stop();
         scan.stop();
     }
