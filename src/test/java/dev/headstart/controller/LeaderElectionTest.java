@@ -81,9 +81,8 @@ class LeaderElectionTest {
         assertThat(taskB.starts).hasValue(0);
         assertThat(leaderGauge(metricsB)).isEqualTo(0.0);
 
-        while (takeRequest() != null) {
-            // what the mock server received so far: only the writes from the stop on are looked at
-        }
+        // what the mock server received so far: only the writes from the stop on are looked at
+        dev.headstart.testing.ApiRequestRecorder.takeAll(server);
         a.stop();
         assertThat(taskA.running).isFalse();
         assertThat(leaderGauge(metricsA)).isEqualTo(0.0);
@@ -153,19 +152,10 @@ class LeaderElectionTest {
         assertThat(task.starts).hasValue(2);
     }
 
-    private io.fabric8.mockwebserver.http.RecordedRequest takeRequest() {
-        try {
-            return server.takeRequest(0, java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
-
     /** The specs of the Lease writes (PUT, PATCH) the mock server received since the last look. */
     private List<com.fasterxml.jackson.databind.JsonNode> leaseWritesSinceLastLook() throws Exception {
         List<com.fasterxml.jackson.databind.JsonNode> specs = new ArrayList<>();
-        for (var request = takeRequest(); request != null; request = takeRequest()) {
+        for (var request : dev.headstart.testing.ApiRequestRecorder.takeAll(server)) {
             if ((request.getMethod().equals("PUT") || request.getMethod().equals("PATCH"))
                     && request.getPath().replaceFirst("\\?.*", "").endsWith("/leases/headstart-controller")) {
                 specs.add(dev.headstart.json.Json.MAPPER.readTree(request.getUtf8Body()).path("spec"));

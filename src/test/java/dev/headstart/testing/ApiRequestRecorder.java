@@ -165,6 +165,28 @@ public class ApiRequestRecorder implements BeforeAllCallback, AfterEachCallback,
         return request;
     }
 
+    /** Every request the server has queued now, in the order received, recorded on the way. */
+    public static List<io.fabric8.mockwebserver.http.RecordedRequest> takeAll(io.fabric8.mockwebserver.DefaultMockServer server) {
+        String test = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).getCallerClass().getName();
+        List<io.fabric8.mockwebserver.http.RecordedRequest> taken = new ArrayList<>();
+        StringBuilder lines = new StringBuilder();
+        try {
+            for (var request = server.takeRequest(0, TimeUnit.MILLISECONDS); request != null;
+                 request = server.takeRequest(0, TimeUnit.MILLISECONDS)) {
+                taken.add(request);
+                lines.append(line(test, request.getMethod(), request.getPath(), request.getHeader("User-Agent"))).append('\n');
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } finally {
+            if (!lines.isEmpty()) {
+                append(lines.toString());
+            }
+        }
+        return taken;
+    }
+
     private static ObjectNode line(String test, Object method, Object path, Object userAgent) {
         ObjectNode line = JSON.createObjectNode();
         line.put("test", test);

@@ -178,15 +178,6 @@ class HeadroomReconcilerTest {
     }
 
     /** Issue 25 case 3: a new class value rolls the placeholders, and no moment is without the class they name. */
-    private io.fabric8.mockwebserver.http.RecordedRequest nextRequest() {
-        try {
-            return ApiRequestRecorder.take(server, 0, java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
-
     @Test
     void aNewClassValueRollsThePlaceholdersWithoutAWindowWithoutTheClass() {
         node(Nodes.ready("n1", "4"));
@@ -194,12 +185,11 @@ class HeadroomReconcilerTest {
         String hash = deployment().getMetadata().getAnnotations().get(HeadroomObjects.TEMPLATE_HASH);
         // The reconciler waits for each answer, so the order the mock server received the writes in is
         // the order they were made. (Watch events on two watches carry no order between them.)
-        while (nextRequest() != null) {
-        }
+        ApiRequestRecorder.takeAll(server);
         reconciler = new HeadroomReconciler(controller, withPriority(settings, -5, Duration.ZERO), new SimpleMeterRegistry());
         reconciler.reconcile();
         List<String> writes = new java.util.ArrayList<>();
-        for (var request = nextRequest(); request != null; request = nextRequest()) {
+        for (var request : ApiRequestRecorder.takeAll(server)) {
             String path = request.getPath().replaceFirst("\\?.*", "");
             if (!request.getMethod().equals("GET") && (path.contains("/priorityclasses") || path.contains("/deployments"))) {
                 writes.add(request.getMethod() + " " + path.substring(path.lastIndexOf("/apis/") + 6));

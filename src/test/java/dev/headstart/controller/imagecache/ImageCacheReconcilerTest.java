@@ -694,13 +694,11 @@ class ImageCacheReconcilerTest {
             node("n" + i, Map.of());
         }
         deployment("shop", "web", spec(List.of("nginx:1"), List.of(), List.of(), List.of()));
-        while (ApiRequestRecorder.take(server, 0, java.util.concurrent.TimeUnit.MILLISECONDS) != null) {
-        }
+        ApiRequestRecorder.takeAll(server);
         start(SETTINGS);
         eventually(WAIT, () -> assertThat(reconciler.labelWrites()).isEqualTo(5));
         List<String> perNode = new java.util.ArrayList<>();
-        for (var r = ApiRequestRecorder.take(server, 0, java.util.concurrent.TimeUnit.MILLISECONDS); r != null;
-             r = ApiRequestRecorder.take(server, 0, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        for (var r : ApiRequestRecorder.takeAll(server)) {
             if (r.getPath().matches("/api/v1/nodes/[^/?]+(\\?.*)?")) {
                 perNode.add(r.getMethod() + " " + r.getPath().replaceFirst("\\?.*", ""));
             }
