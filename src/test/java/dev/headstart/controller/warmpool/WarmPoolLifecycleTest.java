@@ -72,11 +72,9 @@ class WarmPoolLifecycleTest extends WarmPoolMockClusterTest {
 
     /** A Node as the kubelet registers it, Ready. */
     static Node node(Taint... taints) {
-        return new NodeBuilder()
-                .withNewMetadata().withName(NODE).addToLabels("kubernetes.io/os", "linux").endMetadata()
-                .withNewSpec().withProviderID("aws:///us-east-1a/" + ID).withTaints(taints).endSpec()
-                .withNewStatus().addNewCondition().withType("Ready").withStatus("True").withReason("KubeletReady")
-                    .endCondition().endStatus()
+        return registeredNode(NODE, ID)
+                .editMetadata().addToLabels("kubernetes.io/os", "linux").endMetadata()
+                .editSpec().withTaints(taints).endSpec()
                 .build();
     }
 

@@ -34,15 +34,12 @@ class WarmPoolManagedNodeGroupTest extends WarmPoolMockClusterTest {
 
     /** A node as EKS registers it for a managed node group: the nodegroup label from kubelet's --node-labels. */
     static Node managedNode(String name, String instanceId, Taint... taints) {
-        return new NodeBuilder()
-                .withNewMetadata().withName(name)
+        return registeredNode(name, instanceId)
+                .editMetadata()
                     .addToLabels(EksManagedNodeGroup.LABEL, "workers")
                     .addToLabels("eks.amazonaws.com/capacityType", "ON_DEMAND")
                 .endMetadata()
-                .withNewSpec().withProviderID("aws:///us-east-1a/" + instanceId).withTaints(taints).endSpec()
-                .withNewStatus()
-                    .addNewCondition().withType("Ready").withStatus("True").withReason("KubeletReady").endCondition()
-                .endStatus()
+                .editSpec().withTaints(taints).endSpec()
                 .build();
     }
 

@@ -2,6 +2,7 @@ package dev.headstart.controller.warmpool;
 
 import dev.headstart.cluster.Component;
 import dev.headstart.testing.ComponentClient;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -36,6 +37,16 @@ abstract class WarmPoolMockClusterTest {
     SimpleMeterRegistry registry;
     /** The reconciler the test started ({@link #start(WarmPoolReconciler)}), stopped after it. */
     WarmPoolReconciler reconciler;
+
+    /** A Node as a kubelet on an EC2 instance registers it: its provider ID, and Ready. Tests add what they need. */
+    static NodeBuilder registeredNode(String name, String instanceId) {
+        return new NodeBuilder()
+                .withNewMetadata().withName(name).endMetadata()
+                .withNewSpec().withProviderID("aws:///us-east-1a/" + instanceId).endSpec()
+                .withNewStatus()
+                    .addNewCondition().withType("Ready").withStatus("True").withReason("KubeletReady").endCondition()
+                .endStatus();
+    }
 
     @BeforeEach
     void setUpCluster() throws Exception {

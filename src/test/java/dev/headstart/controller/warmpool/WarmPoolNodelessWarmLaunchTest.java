@@ -28,15 +28,11 @@ class WarmPoolNodelessWarmLaunchTest extends WarmPoolMockClusterTest {
     static final Duration WAIT = Duration.ofSeconds(15);
 
     static Node node(String name, String instanceId, boolean managed) {
-        NodeBuilder node = new NodeBuilder().withNewMetadata().withName(name).endMetadata();
+        NodeBuilder node = registeredNode(name, instanceId);
         if (managed) {
             node.editMetadata().addToLabels(EksManagedNodeGroup.LABEL, "workers").endMetadata();
         }
-        return node.withNewSpec().withProviderID("aws:///us-east-1a/" + instanceId).endSpec()
-                .withNewStatus()
-                    .addNewCondition().withType("Ready").withStatus("True").withReason("KubeletReady").endCondition()
-                .endStatus()
-                .build();
+        return node.build();
     }
 
     long completions(String instanceId) {

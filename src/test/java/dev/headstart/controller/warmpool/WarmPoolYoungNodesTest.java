@@ -28,11 +28,7 @@ class WarmPoolYoungNodesTest extends WarmPoolMockClusterTest {
     static final int YOUNG = 120;
 
     static Node node(String name, String instanceId, Instant created) {
-        return new NodeBuilder()
-                .withNewMetadata().withName(name).withCreationTimestamp(created.toString()).endMetadata()
-                .withNewSpec().withProviderID("aws:///us-east-1a/" + instanceId).endSpec()
-                .withNewStatus().addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus()
-                .build();
+        return registeredNode(name, instanceId).editMetadata().withCreationTimestamp(created.toString()).endMetadata().build();
     }
 
     static String id(int i) {
