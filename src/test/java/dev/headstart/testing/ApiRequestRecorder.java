@@ -168,23 +168,11 @@ public class ApiRequestRecorder implements BeforeAllCallback, AfterEachCallback,
     /** Every request the server has queued now, in the order received, recorded on the way. */
     public static List<io.fabric8.mockwebserver.http.RecordedRequest> takeAll(io.fabric8.mockwebserver.DefaultMockServer server) {
         String test = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).getCallerClass().getName();
-        List<io.fabric8.mockwebserver.http.RecordedRequest> taken = new ArrayList<>();
-        StringBuilder lines = new StringBuilder();
         try {
-            for (var request = server.takeRequest(0, TimeUnit.MILLISECONDS); request != null;
-                 request = server.takeRequest(0, TimeUnit.MILLISECONDS)) {
-                taken.add(request);
-                lines.append(line(test, request.getMethod(), request.getPath(), request.getHeader("User-Agent"))).append('\n');
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            return drain(server, test).stream().map(io.fabric8.mockwebserver.http.RecordedRequest.class::cast).toList();
+        } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
-        } finally {
-            if (!lines.isEmpty()) {
-                append(lines.toString());
-            }
         }
-        return taken;
     }
 
     private static ObjectNode line(String test, Object method, Object path, Object userAgent) {
@@ -196,18 +184,20 @@ public class ApiRequestRecorder implements BeforeAllCallback, AfterEachCallback,
         return line;
     }
 
-    /** Takes every request the server has queued (each once) and appends them to this JVM's file. */
-    private static void drain(Object server, String test) throws ReflectiveOperationException {
+    /** Takes every request the server has queued (each once), appends them to this JVM's file and returns them. */
+    private static List<Object> drain(Object server, String test) throws ReflectiveOperationException {
         Object mock = isA(server.getClass(), QUARKUS_SERVER)
                 ? server.getClass().getMethod("getKubernetesMockServer").invoke(server)
                 : server;
         if (mock == null) {
-            return;
+            return List.of();
         }
         Method take = mock.getClass().getMethod("takeRequest", long.class, TimeUnit.class);
+        List<Object> taken = new ArrayList<>();
         StringBuilder lines = new StringBuilder();
         Object request;
         while ((request = take.invoke(mock, 0L, TimeUnit.MILLISECONDS)) != null) {
+            taken.add(request);
             Class<?> type = request.getClass();
             lines.append(line(test, type.getMethod("getMethod").invoke(request), type.getMethod("getPath").invoke(request),
                     type.getMethod("getHeader", String.class).invoke(request, "User-Agent"))).append('\n');
@@ -215,6 +205,7 @@ public class ApiRequestRecorder implements BeforeAllCallback, AfterEachCallback,
         if (!lines.isEmpty()) {
             append(lines.toString());
         }
+        return taken;
     }
 
     private static synchronized void append(String lines) {
